@@ -1,0 +1,6 @@
+// kommo-webhook: POST /kommo-webhook, POST /functions/v1/kommo-webhook
+// Kommo lead events into kommo_leads; see Shared/Kommo/KommoWebhook.swift.
+import FunctionKit
+import Kommo
+
+FunctionMain.run(KommoWebhook.name, handler: KommoWebhook.handle)

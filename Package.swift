@@ -1,0 +1,64 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// Every Leadwire module opts into the same strictness: explicit `any`, imports that are
+// deliberate (and internal unless declared public), and Swift 6 language mode.
+let strictness: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+/// A function is one small executable per HTTP endpoint (see Functions/<name>/).
+func function(_ name: String, dependencies: [Target.Dependency]) -> Target {
+    .executableTarget(name: name, dependencies: dependencies, path: "Functions/\(name)", swiftSettings: strictness)
+}
+
+/// A library shared by the functions and the runtime (see Shared/<Module>/).
+func shared(_ name: String, dependencies: [Target.Dependency] = []) -> Target {
+    .target(name: name, dependencies: dependencies, path: "Shared/\(name)", swiftSettings: strictness)
+}
+
+let httpTypes: Target.Dependency = .product(name: "HTTPTypes", package: "swift-http-types")
+
+let package = Package(
+    name: "Leadwire",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "kommo-webhook", targets: ["kommo-webhook"]),
+        .executable(name: "runtime", targets: ["runtime"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0", traits: []),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+    ],
+    targets: [
+        // The system SQLite library (libsqlite3-dev), linked through a module map.
+        .systemLibrary(name: "CSQLite", path: "Shared/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+
+        shared("FunctionKit", dependencies: [httpTypes]),
+        shared("LeadwireStore", dependencies: ["CSQLite"]),
+        shared("FunctionCatalog"),
+        shared("Kommo", dependencies: ["FunctionKit", "LeadwireStore", httpTypes]),
+
+        function("kommo-webhook", dependencies: ["FunctionKit", "Kommo"]),
+
+        .executableTarget(
+            name: "runtime",
+            dependencies: [
+                "FunctionCatalog", "FunctionKit", "LeadwireStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "runtime",
+            swiftSettings: strictness
+        ),
+
+        .testTarget(name: "FunctionKitTests", dependencies: ["FunctionKit"], swiftSettings: strictness),
+        .testTarget(name: "LeadwireStoreTests", dependencies: ["LeadwireStore"], swiftSettings: strictness),
+        .testTarget(name: "KommoTests", dependencies: ["Kommo", "FunctionKit", "LeadwireStore"], swiftSettings: strictness),
+        .testTarget(name: "EndToEndTests", dependencies: ["FunctionCatalog", "LeadwireStore"], swiftSettings: strictness),
+    ],
+    swiftLanguageModes: [.v6]
+)

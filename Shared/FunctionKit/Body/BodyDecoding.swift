@@ -1,0 +1,49 @@
+/// The media types inbound webhooks may use.
+public enum BodyFormat: String, Sendable {
+    case json = "application/json"
+    case form = "application/x-www-form-urlencoded"
+}
+
+extension Request {
+    /// The body as one tree, parsed by its Content-Type: JSON, or form fields with PHP-style
+    /// nested keys. CRMs are inconsistent about the header, so a missing Content-Type is
+    /// sniffed: a body starting with `{` or `[` is JSON, anything else form fields.
+    ///
+    /// Throws 413 for a body over the limit, 415 for another media type, 400 for a body that
+    /// does not parse as its type says.
+    public func decodedBody(accepting formats: [BodyFormat] = [.json, .form]) throws(HTTPError) -> JSONValue {
+        try requireBodyWithinLimit()
+        let format: BodyFormat
+        if let mediaType {
+            guard let declared = BodyFormat(rawValue: mediaType), formats.contains(declared) else {
+                throw .unsupportedMediaType(mediaType, accepted: formats.map(\.rawValue))
+            }
+            format = declared
+        } else {
+            let first = body.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
+            format = (first == UInt8(ascii: "{") || first == UInt8(ascii: "[")) ? .json : .form
+            guard formats.contains(format) else { throw .unsupportedMediaType(nil, accepted: formats.map(\.rawValue)) }
+        }
+        guard !body.isEmpty else { throw .badRequest("The body is empty.", code: "empty_body") }
+        switch format {
+        case .json:
+            do {
+                return try JSONValue(parsing: body)
+            } catch {
+                throw .badRequest("The body is not valid JSON: \(error).", code: "invalid_json")
+            }
+        case .form:
+            guard String(validating: body, as: UTF8.self) != nil else {
+                throw .badRequest("The form body is not valid UTF-8.", code: "invalid_form")
+            }
+            return PHPFormTree.parse(body)
+        }
+    }
+
+    /// Throws 413 when the declared body exceeded the limit and was therefore not read.
+    public func requireBodyWithinLimit() throws(HTTPError) {
+        if let exceeded = bodyLimitExceeded {
+            throw .payloadTooLarge(length: exceeded.length, limit: exceeded.limit)
+        }
+    }
+}

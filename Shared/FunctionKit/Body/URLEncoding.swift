@@ -1,0 +1,55 @@
+/// `application/x-www-form-urlencoded` pairs (WHATWG URL standard): split on `&`, then on the
+/// first `=`, `+` is a space, `%XX` is a byte. Query strings use the same rules.
+public enum URLEncoding {
+    /// Name/value pairs in arrival order. Empty segments (`a=1&&b=2`) are skipped.
+    public static func pairs(_ bytes: some Collection<UInt8>) -> [(name: String, value: String)] {
+        bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true).map { segment in
+            if let equals = segment.firstIndex(of: UInt8(ascii: "=")) {
+                return (decode(segment[..<equals]), decode(segment[segment.index(after: equals)...]))
+            }
+            return (decode(segment), "")
+        }
+    }
+
+    public static func pairs(_ text: String) -> [(name: String, value: String)] {
+        pairs(Array(text.utf8))
+    }
+
+    /// Decodes one component. A `%` not followed by two hex digits is kept as it is, as browsers
+    /// do; byte sequences that are not UTF-8 become U+FFFD rather than failing the whole body.
+    public static func decode(_ component: some Collection<UInt8>) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(component.count)
+        var index = component.startIndex
+        while index != component.endIndex {
+            let byte = component[index]
+            if byte == UInt8(ascii: "+") {
+                output.append(UInt8(ascii: " "))
+            } else if byte == UInt8(ascii: "%"),
+                let high = component.index(index, offsetBy: 1, limitedBy: component.endIndex), high != component.endIndex,
+                let low = component.index(high, offsetBy: 1, limitedBy: component.endIndex), low != component.endIndex,
+                let value = hexValue(component[high], component[low])
+            {
+                output.append(value)
+                index = low
+            } else {
+                output.append(byte)
+            }
+            index = component.index(after: index)
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private static func hexValue(_ high: UInt8, _ low: UInt8) -> UInt8? {
+        func nibble(_ byte: UInt8) -> UInt8? {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+            default: nil
+            }
+        }
+        guard let high = nibble(high), let low = nibble(low) else { return nil }
+        return high << 4 | low
+    }
+}

@@ -1,0 +1,53 @@
+import HTTPTypes
+
+/// Reads a request as CGI/1.1 (RFC 3875) delivers it: meta-variables in the environment and
+/// exactly CONTENT_LENGTH bytes on stdin (never more: some hosts keep the pipe open).
+public enum CGIRequest {
+    public static func read(environment: Environment, maxBodyBytes: Int) throws(HTTPError) -> Request {
+        let methodName = environment["REQUEST_METHOD"] ?? "GET"
+        guard let method = HTTPRequest.Method(methodName) else {
+            throw .badRequest("REQUEST_METHOD \"\(methodName)\" is not an HTTP method.")
+        }
+        var request = Request(
+            method: method,
+            path: (environment["SCRIPT_NAME"] ?? "") + (environment["PATH_INFO"] ?? ""),
+            query: QueryParameters(queryString: environment["QUERY_STRING"] ?? ""),
+            headers: headers(from: environment),
+            remoteAddress: environment["REMOTE_ADDR"])
+        if request.path.isEmpty { request.path = "/" }
+
+        guard let lengthText = environment["CONTENT_LENGTH"] else { return request }
+        guard let length = Int(lengthText), length >= 0 else {
+            throw .badRequest("CONTENT_LENGTH \"\(lengthText)\" is not a byte count.")
+        }
+        if length > maxBodyBytes {
+            request.bodyLimitExceeded = BodyLimitExceeded(length: length, limit: maxBodyBytes)
+            return request
+        }
+        request.body = FileDescriptorIO.read(exactly: length, from: 0)
+        guard request.body.count == length else {
+            throw .badRequest("The body ended after \(request.body.count) of \(length) bytes.", code: "truncated_body")
+        }
+        return request
+    }
+
+    /// HTTP_* meta-variables back to header fields (HTTP_X_KOMMO_TOKEN → x-kommo-token), plus
+    /// CONTENT_TYPE and CONTENT_LENGTH, which RFC 3875 passes without the prefix.
+    static func headers(from environment: Environment) -> HTTPFields {
+        var fields = HTTPFields()
+        for (name, value) in environment.values.sorted(by: { $0.key < $1.key }) {
+            let headerName: String
+            switch name {
+            case "CONTENT_TYPE": headerName = "content-type"
+            case "CONTENT_LENGTH": headerName = "content-length"
+            case _ where name.hasPrefix("HTTP_") && name.count > 5:
+                headerName = String(name.dropFirst(5)).lowercased().replacing("_", with: "-")
+            default: continue
+            }
+            if let fieldName = HTTPField.Name(headerName) {
+                fields.append(HTTPField(name: fieldName, value: value))
+            }
+        }
+        return fields
+    }
+}

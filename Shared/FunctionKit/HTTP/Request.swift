@@ -1,0 +1,68 @@
+public import HTTPTypes
+
+/// One HTTP request as a function sees it, whichever host delivered it (CGI, the local runtime,
+/// or a test calling the handler directly).
+public struct Request: Sendable {
+    public var method: HTTPRequest.Method
+    /// The decoded request path: the CGI host's SCRIPT_NAME followed by PATH_INFO.
+    public var path: String
+    /// Query parameters in order, decoded. Use `query[name]` for the first value.
+    public var query: QueryParameters
+    public var headers: HTTPFields
+    /// The body, exactly CONTENT_LENGTH bytes. Empty when `bodyLimitExceeded` is set.
+    public var body: [UInt8]
+    /// Set when the declared body was larger than the limit, so it was not read.
+    public var bodyLimitExceeded: BodyLimitExceeded?
+    public var remoteAddress: String?
+
+    public init(
+        method: HTTPRequest.Method,
+        path: String,
+        query: QueryParameters = QueryParameters(),
+        headers: HTTPFields = HTTPFields(),
+        body: [UInt8] = [],
+        bodyLimitExceeded: BodyLimitExceeded? = nil,
+        remoteAddress: String? = nil
+    ) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.body = body
+        self.bodyLimitExceeded = bodyLimitExceeded
+        self.remoteAddress = remoteAddress
+    }
+
+    /// The media type of the body without parameters, lower-cased: `application/json`.
+    public var mediaType: String? {
+        guard let value = headers[.contentType] else { return nil }
+        let type = value.split(separator: ";", maxSplits: 1).first.map { String($0).trimmingSpaces } ?? ""
+        return type.isEmpty ? nil : type.lowercased()
+    }
+
+    /// Answers 405 with an `Allow` header unless the method is one of `allowed`.
+    public func require(method allowed: HTTPRequest.Method...) throws(HTTPError) {
+        guard allowed.contains(method) else { throw .methodNotAllowed(allowed: allowed) }
+    }
+}
+
+/// Decoded query parameters in their original order; repeated names are kept.
+public struct QueryParameters: Sendable {
+    public let pairs: [(name: String, value: String)]
+
+    public init(_ pairs: [(name: String, value: String)] = []) { self.pairs = pairs }
+    public init(queryString: String) { self.pairs = URLEncoding.pairs(queryString) }
+
+    public subscript(name: String) -> String? { pairs.first { $0.name == name }?.value }
+}
+
+/// A body the host declared but the function refused to read: `length` is over `limit`.
+public struct BodyLimitExceeded: Sendable, Equatable {
+    public let length: Int
+    public let limit: Int
+
+    public init(length: Int, limit: Int) {
+        self.length = length
+        self.limit = limit
+    }
+}

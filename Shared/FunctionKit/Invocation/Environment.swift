@@ -1,0 +1,61 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The process environment as a value, so a handler reads its settings the same way under a
+/// CGI host, the runtime, or a test that passes its own.
+public struct Environment: Sendable {
+    public var values: [String: String]
+
+    public init(_ values: [String: String] = [:]) { self.values = values }
+
+    /// This process's environment.
+    public static var process: Environment {
+        var values: [String: String] = [:]
+        var entry = environ
+        while let pointer = entry.pointee {
+            let pair = String(cString: pointer)
+            if let equals = pair.firstIndex(of: "=") {
+                values[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+            }
+            entry += 1
+        }
+        return Environment(values)
+    }
+
+    public subscript(name: String) -> String? {
+        get { values[name].flatMap { $0.isEmpty ? nil : $0 } }
+        set { values[name] = newValue }
+    }
+
+    /// A whole number setting, or `defaultValue` when unset. A value that is not a positive
+    /// number is a configuration mistake and is reported, not silently replaced.
+    public func integer(_ name: String, default defaultValue: Int) throws(ConfigurationError) -> Int {
+        guard let text = self[name] else { return defaultValue }
+        guard let value = Int(text), value > 0 else {
+            throw ConfigurationError(message: "\(name) must be a positive whole number, got \"\(text)\".")
+        }
+        return value
+    }
+}
+
+/// A setting that has a value the function cannot use.
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
+/// Settings every function shares. Each is an environment variable with a default; the README
+/// lists them all.
+public struct FunctionSettings: Sendable {
+    /// LEADWIRE_MAX_BODY_BYTES: larger request bodies are answered with 413 and never read.
+    public var maxBodyBytes: Int
+
+    public static let defaultMaxBodyBytes = 1_048_576
+
+    public init(_ environment: Environment) throws(ConfigurationError) {
+        maxBodyBytes = try environment.integer("LEADWIRE_MAX_BODY_BYTES", default: Self.defaultMaxBodyBytes)
+    }
+}

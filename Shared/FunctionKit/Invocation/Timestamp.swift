@@ -1,0 +1,43 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A wall-clock instant with millisecond precision, formatted the way the store keeps times:
+/// `2026-11-22T19:58:20.123Z` (UTC, sortable as text).
+public struct Timestamp: Sendable, Comparable {
+    public let millisecondsSince1970: Int64
+
+    public init(millisecondsSince1970: Int64) { self.millisecondsSince1970 = millisecondsSince1970 }
+
+    public static func now() -> Timestamp {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Timestamp(millisecondsSince1970: Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000)
+    }
+
+    public var secondsSince1970: Int64 { millisecondsSince1970 / 1000 }
+
+    public var iso8601: String {
+        var seconds = time_t(millisecondsSince1970 / 1000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
+            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))."
+            + "\(pad(Int32(millisecondsSince1970 % 1000), 3))Z"
+    }
+
+    public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {
+        lhs.millisecondsSince1970 < rhs.millisecondsSince1970
+    }
+
+    /// Milliseconds elapsed since `start`, for request durations.
+    public static func millisecondsSince(_ start: Timestamp) -> Int64 {
+        now().millisecondsSince1970 - start.millisecondsSince1970
+    }
+}

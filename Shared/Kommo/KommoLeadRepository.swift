@@ -1,0 +1,50 @@
+import LeadwireStore
+
+/// The SQL behind `kommo_leads`: read one lead's stored version, write a new one.
+struct KommoLeadRepository {
+    let database: Database
+
+    func stored(accountID: Int64, kommoID: Int64) throws -> LeadVersion? {
+        let row = try database.queryRow(
+            """
+            SELECT name, status_id, pipeline_id, responsible_user_id, price, event_type, is_deleted, raw_data, crm_updated_at
+            FROM kommo_leads WHERE account_id = ? AND kommo_id = ?
+            """, [.integer(accountID), .integer(kommoID)])
+        return row.map { row in
+            LeadVersion(
+                name: row[0].text, statusID: row[1].integer, pipelineID: row[2].integer, responsibleUserID: row[3].integer,
+                price: row[4].real, eventType: row[5].text ?? "", isDeleted: row[6].integer == 1, rawData: row[7].text,
+                crmUpdatedAt: row[8].integer)
+        }
+    }
+
+    func insert(_ lead: LeadVersion, accountID: Int64, subdomain: String?, kommoID: Int64) throws {
+        try database.run(
+            """
+            INSERT INTO kommo_leads (id, account_id, account_subdomain, kommo_id, name, status_id, pipeline_id,
+                responsible_user_id, price, event_type, is_deleted, raw_data, crm_updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [.text(Identifiers.uuid()), .integer(accountID), SQLValue(subdomain), .integer(kommoID)] + columns(of: lead))
+    }
+
+    func update(_ lead: LeadVersion, accountID: Int64, subdomain: String?, kommoID: Int64) throws {
+        try database.run(
+            """
+            UPDATE kommo_leads SET name = ?, status_id = ?, pipeline_id = ?, responsible_user_id = ?, price = ?,
+                event_type = ?, is_deleted = ?, raw_data = ?, crm_updated_at = ?,
+                account_subdomain = coalesce(?, account_subdomain),
+                updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+            WHERE account_id = ? AND kommo_id = ?
+            """,
+            columns(of: lead) + [SQLValue(subdomain), .integer(accountID), .integer(kommoID)])
+    }
+
+    private func columns(of lead: LeadVersion) -> [SQLValue] {
+        [
+            SQLValue(lead.name), SQLValue(lead.statusID), SQLValue(lead.pipelineID), SQLValue(lead.responsibleUserID),
+            SQLValue(lead.price), .text(lead.eventType), SQLValue(lead.isDeleted), SQLValue(lead.rawData),
+            SQLValue(lead.crmUpdatedAt),
+        ]
+    }
+}

@@ -1,0 +1,37 @@
+import FunctionKit
+import HTTPTypes
+import LeadwireStore
+
+/// One row of `kommo_webhook_logs`: what arrived (raw), what it parsed to, and what became of it.
+struct KommoWebhookLog {
+    enum Status: String { case success, partial, error }
+
+    var eventType: String
+    var payload: JSONValue?
+    var results: JSONValue?
+    var status: Status
+    var errorMessage: String?
+    var accountID: Int64?
+    var accountSubdomain: String?
+    var request: Request
+
+    /// Inserts the row and returns its id. The raw body is kept as text, which is what every
+    /// accepted body is (JSON and form bodies are UTF-8); a body that is not is kept with
+    /// invalid bytes replaced, and the log says why it was refused.
+    func insert(into database: Database) throws -> String {
+        let id = Identifiers.uuid()
+        try database.run(
+            """
+            INSERT INTO kommo_webhook_logs (id, event_type, payload, results, status, error_message, account_id,
+                account_subdomain, content_type, raw_body, remote_addr, processed_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+            """,
+            [
+                .text(id), .text(eventType), SQLValue(payload?.jsonText), SQLValue(results?.jsonText), .text(status.rawValue),
+                SQLValue(errorMessage), SQLValue(accountID), SQLValue(accountSubdomain), SQLValue(request.headers[.contentType]),
+                request.bodyLimitExceeded == nil ? .text(String(decoding: request.body, as: UTF8.self)) : .null,
+                SQLValue(request.remoteAddress),
+            ])
+        return id
+    }
+}

@@ -1,0 +1,21 @@
+public import FunctionKit
+public import LeadwireStore
+public import HTTPTypes
+
+extension FunctionContext {
+    /// Opens the store named by LEADWIRE_DATABASE. A store that cannot be opened is the one
+    /// failure a webhook sender should retry, so it becomes 503.
+    public func openStore() throws(HTTPError) -> Database {
+        do {
+            return try Database(settings: StoreSettings(environment: environment.values))
+        } catch {
+            logger.error("store_unavailable", ["message": .string(error.description)])
+            throw .serviceUnavailable("The store is unavailable; retry later.")
+        }
+    }
+}
+
+extension HTTPField.Name {
+    /// `X-Webhook-Token`: where a sender that cannot put a secret in the URL puts it.
+    public static let webhookToken = HTTPField.Name("X-Webhook-Token")!
+}

@@ -1,0 +1,14 @@
+/// Every table of the store, as an ordered list of migrations. All functions share one file, so
+/// one list serves them all; table and column names are the ones seed documents' users
+/// already query.
+///
+/// Times are UTC ISO 8601 text (`2026-11-22T19:58:20.123Z`), which sorts and compares as text.
+/// JSON is stored as text, queryable with SQLite's json_extract.
+enum Schema {
+    static let migrations: [Migration] = [
+        Migration(name: "001_kommo", sql: kommo),
+    ]
+
+    /// SQL for "now" in the store's time format.
+    static let now = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+}

@@ -1,0 +1,66 @@
+import CSQLite
+
+/// A prepared statement; finalized when released.
+final class Statement {
+    private let pointer: OpaquePointer
+    private let database: OpaquePointer
+    let sql: String
+
+    init(_ pointer: OpaquePointer, database: OpaquePointer, sql: String) {
+        self.pointer = pointer
+        self.database = database
+        self.sql = sql
+    }
+
+    deinit {
+        sqlite3_finalize(pointer)
+    }
+
+    func bind(_ parameters: [SQLValue]) throws(SQLiteError) {
+        let expected = Int(sqlite3_bind_parameter_count(pointer))
+        guard parameters.count == expected else {
+            throw SQLiteError(code: SQLITE_RANGE, message: "expected \(expected) parameters, got \(parameters.count)", sql: sql)
+        }
+        for (offset, value) in parameters.enumerated() {
+            let index = Int32(offset + 1)
+            let result: Int32 =
+                switch value {
+                case .null: sqlite3_bind_null(pointer, index)
+                case .integer(let number): sqlite3_bind_int64(pointer, index, number)
+                case .real(let number): sqlite3_bind_double(pointer, index, number)
+                case .text(let text): sqlite3_bind_text(pointer, index, text, -1, csqlite_transient)
+                case .blob(let bytes):
+                    bytes.withUnsafeBytes { sqlite3_bind_blob(pointer, index, $0.baseAddress, Int32($0.count), csqlite_transient) }
+                }
+            guard result == SQLITE_OK else { throw error(result) }
+        }
+    }
+
+    /// Advances to the next row: true while there is one, false when the statement is done.
+    func step() throws(SQLiteError) -> Bool {
+        switch sqlite3_step(pointer) {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        case let result: throw error(result)
+        }
+    }
+
+    func row() -> Row {
+        let count = sqlite3_column_count(pointer)
+        return Row(
+            values: (0..<count).map { column in
+                switch sqlite3_column_type(pointer, column) {
+                case SQLITE_INTEGER: .integer(sqlite3_column_int64(pointer, column))
+                case SQLITE_FLOAT: .real(sqlite3_column_double(pointer, column))
+                case SQLITE_TEXT: .text(String(cString: sqlite3_column_text(pointer, column)))
+                case SQLITE_BLOB:
+                    .blob(Array(UnsafeRawBufferPointer(start: sqlite3_column_blob(pointer, column), count: Int(sqlite3_column_bytes(pointer, column)))))
+                default: .null
+                }
+            })
+    }
+
+    private func error(_ result: Int32) -> SQLiteError {
+        SQLiteError(code: result, message: String(cString: sqlite3_errmsg(database)), sql: sql)
+    }
+}
