@@ -1,1 +1,37 @@
-// placeholder
+/// Every function Leadwire ships. Paths come from the seed documents, so CRM settings that
+/// point at the old endpoints keep working.
+public enum Catalog {
+    public static let functions: [FunctionDescription] = [
+        FunctionDescription(
+            name: "kommo-webhook",
+            summary: "Kommo lead events (add, update, status, responsible, delete, restore) into kommo_leads",
+            routes: [Route("/kommo-webhook"), Route("/functions/v1/kommo-webhook")],
+            methods: ["POST"],
+            authentication: .optionalSharedSecret(environmentVariable: "LEADWIRE_KOMMO_WEBHOOK_TOKEN"))
+    ]
+
+    public static func function(named name: String) -> FunctionDescription? {
+        functions.first { $0.name == name }
+    }
+
+    /// The function serving `path`, with the split a CGI host makes. The longest matching route
+    /// wins, so a more specific path can never be shadowed by a shorter one.
+    public static func route(_ path: String) -> RouteMatch? {
+        var best: RouteMatch?
+        for function in functions {
+            for route in function.routes {
+                guard let pathInfo = route.pathInfo(for: path) else { continue }
+                if route.path.count > best?.scriptName.count ?? -1 {
+                    best = RouteMatch(function: function, scriptName: route.path, pathInfo: pathInfo)
+                }
+            }
+        }
+        return best
+    }
+}
+
+public struct RouteMatch: Sendable {
+    public let function: FunctionDescription
+    public let scriptName: String
+    public let pathInfo: String
+}

@@ -53,3 +53,10 @@ public enum URLEncoding {
         return high << 4 | low
     }
 }
+
+extension URLEncoding {
+    /// Decodes a URL path as a CGI host does for PATH_INFO: `%XX` only, `+` stays a plus.
+    public static func decodePath(_ path: String) -> String {
+        decode(Array(path.utf8).map { $0 == UInt8(ascii: "+") ? 0 : $0 }).replacing("\u{0}", with: "+")
+    }
+}

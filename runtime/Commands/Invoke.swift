@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import FunctionCatalog
+import FunctionKit
+import HTTPTypes
+
+struct Invoke: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run one function once, with the request body from stdin, and print its CGI response.",
+        discussion: "Exits 0 for a 1xx-3xx answer and 1 for 4xx or 5xx, so scripts can check it.")
+
+    @Argument(help: "The function's name, e.g. kommo-webhook.")
+    var name: String
+
+    @Option(help: "HTTP method.")
+    var method: String = "POST"
+
+    @Option(help: "Request path (default: the function's first route). A query string may follow `?`.")
+    var path: String?
+
+    @Option(name: .customLong("header"), help: "A request header, `Name: value`; repeat for more.")
+    var headers: [String] = []
+
+    @OptionGroup var options: RuntimeOptions
+
+    func run() async throws {
+        guard let function = Catalog.function(named: name) else {
+            throw ValidationError("No function named \(name). Known: \(Catalog.functions.map(\.name).joined(separator: ", ")).")
+        }
+        let target = path ?? function.routes[0].path
+        let (pathPart, query) = target.split(separator: "?", maxSplits: 1).map(String.init).splitFirst
+        guard let match = Catalog.route(pathPart), match.function.name == name else {
+            throw ValidationError("\(pathPart) is not a route of \(name).")
+        }
+        var fields = HTTPFields()
+        for header in headers {
+            let parts = header.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, let fieldName = HTTPField.Name(parts[0]) else {
+                throw ValidationError("--header takes `Name: value`, got \(header).")
+            }
+            fields.append(HTTPField(name: fieldName, value: parts[1]))
+        }
+        let body = Array(FileHandle.standardInput.readDataToEndOfFile())
+        _ = try options.migrate()
+        let host = FunctionHost(
+            functionsDirectory: options.functionsDirectory, settings: options.functionSettings(), timeout: try options.functionTimeout(),
+            serverPort: 0)
+        let response = await host.invoke(
+            match, method: method.uppercased(), query: query ?? "", headers: fields, body: .bytes(body), remoteAddress: "127.0.0.1")
+        FileHandle.standardOutput.write(Data(CGIResponse.encode(response)))
+        if response.status.code >= 400 { throw ExitCode(1) }
+    }
+}
+
+extension Array where Element == String {
+    fileprivate var splitFirst: (String, String?) { (self.first ?? "", self.count > 1 ? self[1] : nil) }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import FunctionKit
+import LeadwireStore
+
+/// Options every command shares: where the store and the function executables are.
+struct RuntimeOptions: ParsableArguments {
+    @Option(help: "SQLite database file (default: $LEADWIRE_DATABASE, else ./leadwire.sqlite3).")
+    var database: String?
+
+    @Option(help: "Folder holding the function executables (default: $LEADWIRE_FUNCTIONS_DIR, else the runtime's own folder).")
+    var functionsDir: String?
+
+    var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    static let defaultTimeoutSeconds = 30
+
+    /// LEADWIRE_FUNCTION_TIMEOUT_SECONDS: how long one invocation may run before it is killed (504).
+    func functionTimeout() throws -> Duration {
+        do {
+            return .seconds(try Environment(environment).integer("LEADWIRE_FUNCTION_TIMEOUT_SECONDS", default: Self.defaultTimeoutSeconds))
+        } catch {
+            throw ValidationError(error.message)
+        }
+    }
+
+    /// The database as an absolute path, so functions started from any folder share one file.
+    var databasePath: String {
+        let path = database ?? StoreSettings(environment: environment).databasePath
+        return URL(fileURLWithPath: path).standardizedFileURL.path
+    }
+
+    var functionsDirectory: URL {
+        if let folder = functionsDir ?? environment["LEADWIRE_FUNCTIONS_DIR"] {
+            return URL(fileURLWithPath: folder).standardizedFileURL
+        }
+        // Functions are built next to the runtime (`.build/debug/`, or an install's bin folder).
+        return URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    }
+
+    /// Settings for the functions this runtime starts: its own LEADWIRE_* and the store path.
+    func functionSettings() -> [String: String] {
+        var settings = CGIEnvironment.settings(from: environment)
+        settings["LEADWIRE_DATABASE"] = databasePath
+        return settings
+    }
+
+    /// Opens the store once so its schema is current before the first function needs it.
+    func migrate() throws -> Int64 {
+        var settings = StoreSettings(environment: environment)
+        settings.databasePath = databasePath
+        let database = try Database(settings: settings)
+        return try database.queryRow("PRAGMA user_version")?[0].integer ?? 0
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `runtime`: the local development host for Leadwire's functions.
+@main
+struct Runtime: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "runtime",
+        abstract: "Serve, invoke and migrate Leadwire functions locally.",
+        subcommands: [Serve.self, Invoke.self, Migrate.self, HostConfig.self],
+        defaultSubcommand: Serve.self)
+}
