@@ -1,0 +1,58 @@
+import FunctionKit
+import HTTPTypes
+import Testing
+
+@Suite struct CGITests {
+    @Test func responseIsAStatusLineHeadersBlankLineAndBody() {
+        let response = Response.json(["ok": true], status: .created)
+        let text = String(decoding: CGIResponse.encode(response), as: UTF8.self)
+        #expect(text == "Status: 201 Created\nContent-Type: application/json\nContent-Length: 11\n\n{\"ok\":true}")
+    }
+
+    @Test func errorsRenderAsJSONWithTheirStatus() {
+        let response = HTTPError.unauthorized("token missing").response
+        #expect(response.status == .unauthorized)
+        #expect(String(decoding: response.body, as: UTF8.self) == #"{"error":{"code":"unauthorized","message":"token missing"}}"#)
+    }
+
+    @Test func readsMetaVariablesIntoARequestWithoutTouchingStdinForOversizeBodies() throws {
+        let environment = Environment([
+            "REQUEST_METHOD": "POST", "SCRIPT_NAME": "/functions/v1", "PATH_INFO": "/kommo-webhook",
+            "QUERY_STRING": "token=s%20t&x=1", "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": "5000",
+            "HTTP_X_WEBHOOK_TOKEN": "abc", "HTTP_USER_AGENT": "amoCRM-WebHook-client/1.0", "REMOTE_ADDR": "10.0.0.1",
+        ])
+        let request = try CGIRequest.read(environment: environment, maxBodyBytes: 1000)
+        #expect(request.method == .post)
+        #expect(request.path == "/functions/v1/kommo-webhook")
+        #expect(request.query["token"] == "s t")
+        #expect(request.headers[HTTPField.Name("X-Webhook-Token")!] == "abc")
+        #expect(request.headers[.userAgent] == "amoCRM-WebHook-client/1.0")
+        #expect(request.mediaType == "application/json")
+        #expect(request.bodyLimitExceeded == BodyLimitExceeded(length: 5000, limit: 1000))
+        #expect(request.body.isEmpty)
+    }
+
+    @Test func rejectsAMalformedContentLength() {
+        #expect(throws: HTTPError.self) {
+            try CGIRequest.read(environment: Environment(["REQUEST_METHOD": "POST", "CONTENT_LENGTH": "-3"]), maxBodyBytes: 10)
+        }
+    }
+
+    @Test func misconfiguredLimitsAreReportedNotIgnored() throws {
+        #expect(throws: ConfigurationError.self) {
+            try FunctionSettings(Environment(["LEADWIRE_MAX_BODY_BYTES": "lots"]))
+        }
+        #expect(try FunctionSettings(Environment()).maxBodyBytes == 1_048_576)
+    }
+
+    @Test func constantTimeEqualsComparesWholeSecrets() {
+        #expect(constantTimeEquals("secret-token", "secret-token"))
+        #expect(!constantTimeEquals("secret-token", "secret-tokeN"))
+        #expect(!constantTimeEquals("secret", "secret-token"))
+    }
+
+    @Test func timestampsFormatAsSortableUTC() {
+        #expect(Timestamp(millisecondsSince1970: 1_729_717_200_123).iso8601 == "2024-10-23T21:00:00.123Z")
+        #expect(Timestamp(millisecondsSince1970: 5).iso8601 == "1970-01-01T00:00:00.005Z")
+    }
+}
