@@ -47,15 +47,13 @@ struct CGIProcess {
             try? input.fileHandleForWriting.close()
         }
 
+        // SIGKILL, not SIGTERM: children of Foundation's Process inherit a blocked signal mask, and
+        // a CGI function has nothing to shut down gracefully (SQLite rolls back its transaction).
         let timedOut = Mutex(false)
         let deadline = DispatchWorkItem {
             guard process.isRunning else { return }
             timedOut.withLock { $0 = true }
-            process.terminate()
-            // A function that ignores SIGTERM gets SIGKILL a second later.
-            DispatchQueue.global().asyncAfter(deadline: .now() + 1) {
-                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            }
+            kill(process.processIdentifier, SIGKILL)
         }
         let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
         DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: deadline)

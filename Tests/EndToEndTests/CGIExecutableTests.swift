@@ -1,0 +1,61 @@
+import Foundation
+import LeadwireStore
+import Testing
+
+/// kommo-webhook run exactly as a CGI host runs it: meta-variables and a body on stdin.
+@Suite struct CGIExecutableTests {
+    let scratch = Scratch("cgi")
+
+    func environment(contentLength: Int?, extra: [String: String] = [:]) -> [String: String] {
+        var environment = [
+            "GATEWAY_INTERFACE": "CGI/1.1", "REQUEST_METHOD": "POST", "SCRIPT_NAME": "/kommo-webhook", "PATH_INFO": "",
+            "QUERY_STRING": "", "CONTENT_TYPE": "application/x-www-form-urlencoded", "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_USER_AGENT": "amoCRM-WebHook-client/1.0", "LEADWIRE_DATABASE": scratch.databasePath,
+        ]
+        environment["CONTENT_LENGTH"] = contentLength.map(String.init)
+        return environment.merging(extra) { $1 }
+    }
+
+    @Test func aFormEncodedEventIsStoredAndAnswered() throws {
+        let body = kommoLeadForm(id: 25_399_013, name: "From CGI")
+        let result = try runCGI("kommo-webhook", environment: environment(contentLength: body.utf8.count), stdin: Data(body.utf8))
+        #expect(result.status == 200)
+        #expect(result.headers["content-type"] == "application/json")
+        #expect(result.headers["content-length"] == String(result.body.utf8.count))
+        let row = try Database(path: scratch.databasePath).queryRow("SELECT name, account_id FROM kommo_leads WHERE kommo_id = 25399013")
+        #expect(row?.values == [.text("From CGI"), .integer(29_085_730)])
+    }
+
+    @Test func readsExactlyContentLengthBytesAndNoMore() throws {
+        let body = kommoLeadForm(id: 7, name: "Exact")
+        // The host may leave more data on stdin; RFC 3875 §4.2 says read only CONTENT_LENGTH.
+        let result = try runCGI(
+            "kommo-webhook", environment: environment(contentLength: body.utf8.count), stdin: Data((body + "&garbage=%%%").utf8))
+        #expect(result.status == 200)
+        let raw = try Database(path: scratch.databasePath).queryRow("SELECT raw_body FROM kommo_webhook_logs")?[0].text
+        #expect(raw == body)
+    }
+
+    @Test func aBodyShorterThanDeclaredIsRefused() throws {
+        let result = try runCGI("kommo-webhook", environment: environment(contentLength: 500), stdin: Data("leads[add][0][id]=1".utf8))
+        #expect(result.status == 400)
+        #expect(result.body.contains("truncated_body"))
+    }
+
+    @Test func anOversizeBodyIs413WithoutReadingIt() throws {
+        let result = try runCGI(
+            "kommo-webhook", environment: environment(contentLength: 2_000_000, extra: ["LEADWIRE_MAX_BODY_BYTES": "1000"]),
+            stdin: Data())
+        #expect(result.status == 413)
+        #expect(result.body.contains("payload_too_large"))
+    }
+
+    @Test func aBadSettingIsAClear500NotACrash() throws {
+        let body = kommoLeadForm(id: 8, name: "x")
+        let result = try runCGI(
+            "kommo-webhook", environment: environment(contentLength: body.utf8.count, extra: ["LEADWIRE_MAX_BODY_BYTES": "-1"]),
+            stdin: Data(body.utf8))
+        #expect(result.status == 500)
+        #expect(result.body.contains("LEADWIRE_MAX_BODY_BYTES"))
+    }
+}

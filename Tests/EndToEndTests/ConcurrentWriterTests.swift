@@ -1,0 +1,45 @@
+import Foundation
+import LeadwireStore
+import Testing
+
+/// One process per request means many writers at once: the normal case, not an edge case.
+@Suite struct ConcurrentWriterTests {
+    /// Runs `count` kommo-webhook processes at the same moment on one fresh database file, so
+    /// the first ones also race to create the schema.
+    func deliverConcurrently(_ bodies: [String], databasePath: String) async throws -> [CGIResult] {
+        try await withThrowingTaskGroup(of: CGIResult.self) { group in
+            for body in bodies {
+                group.addTask {
+                    let environment = [
+                        "REQUEST_METHOD": "POST", "SCRIPT_NAME": "/kommo-webhook", "CONTENT_TYPE": "application/x-www-form-urlencoded",
+                        "CONTENT_LENGTH": String(body.utf8.count), "LEADWIRE_DATABASE": databasePath,
+                    ]
+                    return try runCGI("kommo-webhook", environment: environment, stdin: Data(body.utf8))
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+    }
+
+    @Test func fiftyConcurrentProcessesLoseNothing() async throws {
+        let scratch = Scratch("concurrent")
+        let bodies = (1...50).map { kommoLeadForm(id: 1000 + $0, name: "Lead \($0)") }
+        let results = try await deliverConcurrently(bodies, databasePath: scratch.databasePath)
+        #expect(results.map(\.status) == Array(repeating: 200, count: 50))
+        let database = try Database(path: scratch.databasePath)
+        #expect(try database.queryRow("SELECT count(DISTINCT kommo_id) FROM kommo_leads")?[0] == .integer(50))
+        #expect(try database.queryRow("SELECT count(*) FROM kommo_webhook_logs WHERE status = 'success'")?[0] == .integer(50))
+    }
+
+    @Test func concurrentDuplicatesOfOneLeadMakeOneRow() async throws {
+        let scratch = Scratch("duplicates")
+        let body = kommoLeadForm(id: 77, name: "Same lead")
+        let results = try await deliverConcurrently(Array(repeating: body, count: 20), databasePath: scratch.databasePath)
+        #expect(results.allSatisfy { $0.status == 200 })
+        let database = try Database(path: scratch.databasePath)
+        #expect(try database.queryRow("SELECT count(*) FROM kommo_leads")?[0] == .integer(1))
+        let outcomes = try database.query("SELECT json_extract(results, '$[0].outcome') FROM kommo_webhook_logs").compactMap { $0[0].text }
+        #expect(outcomes.filter { $0 == "inserted" }.count == 1)
+        #expect(outcomes.filter { $0 == "duplicate" }.count == 19)
+    }
+}

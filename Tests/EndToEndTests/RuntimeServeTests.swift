@@ -1,0 +1,115 @@
+import Foundation
+import LeadwireStore
+import Testing
+
+/// `runtime serve`: the local host developers use, reached over real HTTP on loopback.
+@Suite struct RuntimeServeTests {
+    let scratch = Scratch("serve")
+
+    /// Starts the runtime on a port of its choosing and returns it with its base URL.
+    func startRuntime(environment extra: [String: String] = [:]) async throws -> (ServerProcess, String) {
+        let environment = ["PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": scratch.databasePath].merging(extra) { $1 }
+        let server = try ServerProcess(
+            executable: try Products.url("runtime"), arguments: ["serve", "--port", "0"], environment: environment,
+            log: scratch.folder.appending(path: "runtime.log"))
+        let log = try await server.waitForLog(containing: "listening on http://")
+        let url = try #require(log.firstMatch(of: /http:\/\/127\.0\.0\.1:\d+/)).output
+        return (server, String(url))
+    }
+
+    @Test func theSeedCurlExampleIsStoredAndQueryableAsDocumented() async throws {
+        let (server, base) = try await startRuntime()
+        let response = try await http(
+            "POST", base + "/functions/v1/kommo-webhook",
+            body: #"{"leads":{"add":[{"id":999999,"name":"Test Lead","status_id":123,"pipeline_id":456}]}}"#,
+            headers: ["Content-Type": "application/json"])
+        #expect(response.status == 200)
+        #expect(response.body.contains(#""status":"success""#))
+        let database = try Database(path: scratch.databasePath)
+        let active = try database.query("SELECT name FROM kommo_leads WHERE is_deleted = false ORDER BY updated_at DESC")
+        #expect(active.map { $0[0] } == ["Test Lead"])
+        let logs = try database.query("SELECT status FROM kommo_webhook_logs ORDER BY created_at DESC LIMIT 10")
+        #expect(logs.map { $0[0] } == ["success"])
+        // One access line per request, on the runtime's stdout.
+        let log = try await server.waitForLog(containing: #""event":"access""#)
+        #expect(log.contains(#""path":"/functions/v1/kommo-webhook""#))
+        #expect(log.contains(#""target":"kommo-webhook""#))
+    }
+
+    @Test func wrongMethodAndUnknownPathAreJSONErrors() async throws {
+        let (server, base) = try await startRuntime()
+        let get = try await http("GET", base + "/kommo-webhook")
+        #expect(get.status == 405)
+        #expect(get.headers["allow"] == "POST")
+        let missing = try await http("POST", base + "/no-such-function", body: "x=1")
+        #expect(missing.status == 404)
+        #expect(missing.body.contains(#""code":"not_found""#))
+        _ = server
+    }
+
+    @Test func concurrentRequestsAreAllServedAndStored() async throws {
+        let (server, base) = try await startRuntime()
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for index in 1...20 {
+                group.addTask {
+                    try await http(
+                        "POST", base + "/kommo-webhook", body: kommoLeadForm(id: index, name: "Lead \(index)"),
+                        headers: ["Content-Type": "application/x-www-form-urlencoded"]
+                    ).status
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(statuses == Array(repeating: 200, count: 20))
+        #expect(try Database(path: scratch.databasePath).queryRow("SELECT count(*) FROM kommo_leads")?[0] == .integer(20))
+        _ = server
+    }
+
+    @Test func aFunctionThatRunsTooLongIsStoppedWith504() async throws {
+        // The function waits up to 20 s for the write lock the test holds; the runtime gives it 1 s.
+        let (server, base) = try await startRuntime(environment: [
+            "LEADWIRE_FUNCTION_TIMEOUT_SECONDS": "1", "LEADWIRE_BUSY_TIMEOUT_MS": "20000",
+        ])
+        let lockHolder = try Database(path: scratch.databasePath)
+        try lockHolder.execute("BEGIN IMMEDIATE")
+        defer { try? lockHolder.execute("ROLLBACK") }
+        let started = Date()
+        let response = try await http("POST", base + "/kommo-webhook", body: kommoLeadForm(id: 1, name: "Slow"))
+        #expect(response.status == 504)
+        #expect(response.body.contains("function_timeout"))
+        #expect(Date().timeIntervalSince(started) < 10)
+        _ = server
+    }
+
+    @Test func aStoreThatStaysLockedAnswers503SoTheSenderRetries() async throws {
+        let (server, base) = try await startRuntime(environment: ["LEADWIRE_BUSY_TIMEOUT_MS": "200"])
+        let lockHolder = try Database(path: scratch.databasePath)
+        try lockHolder.execute("BEGIN IMMEDIATE")
+        let locked = try await http("POST", base + "/kommo-webhook", body: kommoLeadForm(id: 2, name: "Retry me"))
+        #expect(locked.status == 503)
+        #expect(locked.body.contains("store_unavailable"))
+        try lockHolder.execute("ROLLBACK")
+        // The retry, once the lock is free, goes through.
+        let retried = try await http("POST", base + "/kommo-webhook", body: kommoLeadForm(id: 2, name: "Retry me"))
+        #expect(retried.status == 200)
+        _ = server
+    }
+
+    @Test func invokeRunsOneRequestFromStdin() throws {
+        let process = Process()
+        process.executableURL = try Products.url("runtime")
+        process.arguments = ["invoke", "kommo-webhook", "--header", "Content-Type: application/x-www-form-urlencoded", "--database", scratch.databasePath]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        try input.fileHandleForWriting.write(contentsOf: Data(kommoLeadForm(id: 55, name: "Invoked").utf8))
+        try input.fileHandleForWriting.close()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(text.hasPrefix("Status: 200 OK"))
+        #expect(try Database(path: scratch.databasePath).queryRow("SELECT name FROM kommo_leads")?[0] == "Invoked")
+    }
+}

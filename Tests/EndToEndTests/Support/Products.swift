@@ -1,0 +1,77 @@
+import Foundation
+
+/// The built executables, found next to the test bundle (`.build/<triple>/debug/`), run the way
+/// a CGI host runs them.
+enum Products {
+    static let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+
+    static func url(_ name: String) throws -> URL {
+        let url = directory.appending(path: name)
+        guard FileManager.default.isExecutableFile(atPath: url.path) else {
+            throw TestSetupError("\(name) is not built in \(directory.path); run `swift build` before `swift test`.")
+        }
+        return url
+    }
+}
+
+struct TestSetupError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A fresh folder with a database path inside, removed by nobody: the OS cleans /tmp.
+struct Scratch {
+    let folder: URL
+    var databasePath: String { folder.appending(path: "leadwire.sqlite3").path }
+
+    init(_ label: String) {
+        folder = FileManager.default.temporaryDirectory.appending(path: "\(label)-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+}
+
+/// What a function wrote to stdout, split as a CGI host reads it.
+struct CGIResult {
+    let status: Int
+    let headers: [String: String]
+    let body: String
+
+    init(output: Data) {
+        let text = String(decoding: output, as: UTF8.self)
+        let parts = text.components(separatedBy: "\n\n")
+        var headers: [String: String] = [:]
+        for line in parts[0].split(separator: "\n") {
+            let pair = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if pair.count == 2 { headers[pair[0].lowercased()] = pair[1] }
+        }
+        status = Int(headers["status"]?.prefix(3) ?? "") ?? 0
+        self.headers = headers
+        body = parts.dropFirst().joined(separator: "\n\n")
+    }
+}
+
+/// Runs a function executable once: CGI meta-variables in the environment, `stdin` on its
+/// standard input, stdout collected.
+func runCGI(_ name: String, environment: [String: String], stdin: Data) throws -> CGIResult {
+    let process = Process()
+    process.executableURL = try Products.url(name)
+    process.environment = environment
+    let input = Pipe()
+    let output = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    try input.fileHandleForWriting.write(contentsOf: stdin)
+    try input.fileHandleForWriting.close()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return CGIResult(output: data)
+}
+
+/// A form-encoded Kommo lead event with a real-shaped account block.
+func kommoLeadForm(action: String = "add", id: Int, name: String, updatedAt: Int = 1_744_532_875) -> String {
+    "leads%5B\(action)%5D%5B0%5D%5Bid%5D=\(id)&leads%5B\(action)%5D%5B0%5D%5Bname%5D=\(name.replacingOccurrences(of: " ", with: "+"))"
+        + "&leads%5B\(action)%5D%5B0%5D%5Bstatus_id%5D=142&leads%5B\(action)%5D%5B0%5D%5Bupdated_at%5D=\(updatedAt)"
+        + "&account%5Bsubdomain%5D=acme&account%5Bid%5D=29085730"
+}

@@ -1,0 +1,94 @@
+import Foundation
+@testable import LeadwireStore
+import Testing
+
+@Suite struct DatabaseTests {
+    let path = FileManager.default.temporaryDirectory.appending(path: "store-\(UUID().uuidString).sqlite3").path
+
+    @Test func openingCreatesEverySeedTableInWALMode() throws {
+        let database = try Database(path: path)
+        let tables = try database.query("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").compactMap { $0[0].text }
+        #expect(tables.contains("kommo_leads"))
+        #expect(tables.contains("kommo_webhook_logs"))
+        #expect(try database.queryRow("PRAGMA journal_mode")?[0] == "wal")
+        #expect(try database.queryRow("PRAGMA user_version")?[0] == .integer(Int64(Schema.migrations.count)))
+    }
+
+    @Test func reopeningAppliesNothingTwice() throws {
+        _ = try Database(path: path)
+        let again = try Database(path: path)
+        #expect(try again.queryRow("PRAGMA user_version")?[0] == .integer(Int64(Schema.migrations.count)))
+    }
+
+    @Test func migrationsApplyInOrderAndOnlyTheMissingOnes() throws {
+        let first = [Migration(name: "a", sql: "CREATE TABLE a (x)")]
+        _ = try Database(path: path, busyTimeoutMilliseconds: 1000, migrations: first)
+        let second = first + [Migration(name: "b", sql: "CREATE TABLE b (y); INSERT INTO a VALUES (1)")]
+        let database = try Database(path: path, busyTimeoutMilliseconds: 1000, migrations: second)
+        #expect(try database.queryRow("SELECT count(*) FROM a")?[0] == .integer(1))
+        #expect(try database.queryRow("PRAGMA user_version")?[0] == .integer(2))
+    }
+
+    @Test func aFailingMigrationLeavesTheOldSchemaAndNamesItself() throws {
+        let good = [Migration(name: "001_good", sql: "CREATE TABLE a (x)")]
+        _ = try Database(path: path, busyTimeoutMilliseconds: 1000, migrations: good)
+        let broken = good + [Migration(name: "002_broken", sql: "CREATE TABLE b (y); CREATE TABLE a (x)")]
+        #expect {
+            _ = try Database(path: path, busyTimeoutMilliseconds: 1000, migrations: broken)
+        } throws: { error in
+            String(describing: error).contains("002_broken")
+        }
+        let database = try Database(path: path, busyTimeoutMilliseconds: 1000, migrations: good)
+        #expect(try database.queryRow("SELECT count(*) FROM sqlite_master WHERE name = 'b'")?[0] == .integer(0))
+        #expect(try database.queryRow("PRAGMA user_version")?[0] == .integer(1))
+    }
+
+    @Test func parametersAreBoundNeverSpliced() throws {
+        let database = try Database(path: path)
+        let hostile = "x'); DROP TABLE kommo_leads; --"
+        try database.run("INSERT INTO kommo_leads (id, kommo_id, name, event_type) VALUES (?, ?, ?, ?)", ["1", 5, .text(hostile), "created"])
+        #expect(try database.queryRow("SELECT name FROM kommo_leads")?[0] == .text(hostile))
+    }
+
+    @Test func errorsNameTheStatementThatFailed() throws {
+        let database = try Database(path: path)
+        #expect {
+            try database.run("INSERT INTO no_such_table VALUES (?)", [1])
+        } throws: { error in
+            let error = error as? SQLiteError
+            return error?.sql == "INSERT INTO no_such_table VALUES (?)" && error?.message.contains("no_such_table") == true
+        }
+        #expect(throws: SQLiteError.self) { try database.run("SELECT ?", [1, 2]) }
+    }
+
+    @Test func aFailedTransactionLeavesNoTrace() throws {
+        let database = try Database(path: path)
+        struct Abort: Error {}
+        #expect(throws: Abort.self) {
+            try database.transaction {
+                try database.run("INSERT INTO kommo_leads (id, kommo_id, event_type) VALUES ('1', 1, 'created')")
+                throw Abort()
+            }
+        }
+        #expect(try database.queryRow("SELECT count(*) FROM kommo_leads")?[0] == .integer(0))
+    }
+
+    @Test func aFailedSavepointUndoesOnlyItsOwnWork() throws {
+        let database = try Database(path: path)
+        struct Abort: Error {}
+        try database.transaction {
+            try database.run("INSERT INTO kommo_leads (id, kommo_id, event_type) VALUES ('kept', 1, 'created')")
+            _ = try? database.savepoint {
+                try database.run("INSERT INTO kommo_leads (id, kommo_id, event_type) VALUES ('undone', 2, 'created')")
+                throw Abort()
+            }
+        }
+        #expect(try database.query("SELECT id FROM kommo_leads").map { $0[0] } == ["kept"])
+    }
+
+    @Test func uuidsAreVersion4AndDistinct() {
+        let ids = (0..<100).map { _ in Identifiers.uuid() }
+        #expect(Set(ids).count == 100)
+        #expect(ids.allSatisfy { $0.count == 36 && $0[$0.index($0.startIndex, offsetBy: 14)] == "4" })
+    }
+}
