@@ -2,8 +2,11 @@
 public enum Identifiers {
     /// A random (version 4) UUID in its lower-case text form.
     public static func uuid() -> String {
+        // Two 64-bit draws: one getrandom call each, not one per byte.
         var generator = SystemRandomNumberGenerator()
-        var bytes = (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        let high = generator.next()
+        let low = generator.next()
+        var bytes = (0..<8).map { UInt8(truncatingIfNeeded: high >> ($0 * 8)) } + (0..<8).map { UInt8(truncatingIfNeeded: low >> ($0 * 8)) }
         bytes[6] = (bytes[6] & 0x0F) | 0x40  // version 4
         bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 4122 variant
         let hex = bytes.map { byte in

@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Cold-start benchmark: one kommo-webhook invocation, as a CGI host makes it, against the
+sqlite3 CLI doing one insert into the same database, measured in the same run.
+
+Every invocation is a fresh process (the product's normal case). The two commands alternate,
+so machine noise hits both alike; the figure that matters is the ratio of their medians.
+Peak RSS comes from the kernel's accounting of each child (wait4), not from sampling.
+
+Usage: Benchmarks/cold_start.py [--runs N] [--function LABEL=DIR ...]
+  e.g. --function static=.build-release/release --function dynamic=.build-dynamic/release
+Targets (issue 2): median ratio <= 2.0, peak RSS <= 15 MB. This prints; it never fails a build.
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+RATIO_TARGET = 2.0
+RSS_TARGET_MB = 15.0
+
+
+def run_once(argv, env, stdin_bytes):
+    """Runs one process to completion; returns (wall seconds, peak RSS in KB, stdout)."""
+    read_fd, write_fd = os.pipe()
+    out_read, out_write = os.pipe()
+    started = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:
+        os.dup2(read_fd, 0)
+        os.dup2(out_write, 1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        for fd in (read_fd, write_fd, out_read, out_write, devnull):
+            os.close(fd)
+        os.execve(argv[0], argv, env)
+    os.close(read_fd)
+    os.close(out_write)
+    os.write(write_fd, stdin_bytes)
+    os.close(write_fd)
+    chunks = []
+    while True:
+        chunk = os.read(out_read, 65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(out_read)
+    _, status, usage = os.wait4(pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"{argv[0]} failed with status {status}")
+    return elapsed, usage.ru_maxrss, b"".join(chunks)
+
+
+def kommo_body(lead_id):
+    fields = {
+        "id": str(lead_id), "name": f"Benchmark lead {lead_id}", "status_id": "142", "pipeline_id": "10418746",
+        "price": "150000", "responsible_user_id": "8731", "updated_at": "1744532876",
+        "custom_fields][0][id": "1", "custom_fields][0][name": "utm_source", "custom_fields][0][values][0][value": "ref_ABC",
+    }
+    pairs = [f"leads%5Badd%5D%5B0%5D%5B{k.replace('[', '%5B').replace(']', '%5D')}%5D={v.replace(' ', '+')}" for k, v in fields.items()]
+    pairs += ["account%5Bid%5D=29085730", "account%5Bsubdomain%5D=acme"]
+    return "&".join(pairs).encode()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--function", action="append", metavar="LABEL=DIR",
+                        help="a build of kommo-webhook to measure (repeatable); default static=.build-release/release")
+    args = parser.parse_args()
+
+    variants = []
+    for spec in args.function or ["static=.build-release/release"]:
+        label, _, folder = spec.partition("=")
+        variants.append((label, os.path.abspath(os.path.join(folder, "kommo-webhook"))))
+    sqlite3 = "/usr/bin/sqlite3"
+    for _, path in variants + [("baseline", sqlite3)]:
+        if not os.access(path, os.X_OK):
+            sys.exit(f"missing {path}: see scripts/benchmark for the builds this expects")
+
+    folder = tempfile.mkdtemp(prefix="leadwire-bench-")
+    database = os.path.join(folder, "bench.sqlite3")
+    base_env = {"PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": database}
+    cgi_env = dict(base_env, REQUEST_METHOD="POST", SCRIPT_NAME="/kommo-webhook", CONTENT_TYPE="application/x-www-form-urlencoded")
+
+    # One warm-up invocation of each creates the schema and pages in the binaries.
+    lead_id = 1
+    for _, path in variants:
+        body = kommo_body(lead_id)
+        lead_id += 1
+        _, _, output = run_once([path], dict(cgi_env, CONTENT_LENGTH=str(len(body))), body)
+        if not output.startswith(b"Status: 200"):
+            sys.exit(f"{path} did not answer 200: {output[:200]!r}")
+
+    times = {label: [] for label, _ in variants + [("baseline", sqlite3)]}
+    peaks = {label: 0 for label in times}
+    for index in range(args.runs):
+        for label, path in variants:
+            body = kommo_body(lead_id)
+            lead_id += 1
+            elapsed, rss, _ = run_once([path], dict(cgi_env, CONTENT_LENGTH=str(len(body))), body)
+            times[label].append(elapsed)
+            peaks[label] = max(peaks[label], rss)
+        insert = (f"INSERT INTO kommo_webhook_logs (id, event_type, payload, status) "
+                  f"VALUES ('cli-{index}', 'leads.add', '{{}}', 'success');")
+        elapsed, rss, _ = run_once([sqlite3, database, insert], base_env, b"")
+        times["baseline"].append(elapsed)
+        peaks["baseline"] = max(peaks["baseline"], rss)
+
+    stored = subprocess.run([sqlite3, database, "SELECT count(*) FROM kommo_leads"], capture_output=True, text=True).stdout.strip()
+    if stored != str(lead_id - 1):
+        sys.exit(f"expected {lead_id - 1} leads stored, found {stored}: an invocation lost its event")
+
+    def ms(values):
+        return statistics.median(values) * 1000
+
+    def p90(values):
+        return sorted(values)[int(len(values) * 0.9)] * 1000
+
+    baseline = ms(times["baseline"])
+    print(f"cold start: {args.runs} rounds, commands alternating, one SQLite file (WAL), {lead_id - 1} events stored")
+    print(f"  {'command':44s} {'median':>9s} {'p90':>9s} {'peak RSS':>9s} {'ratio':>6s}")
+    print(f"  {'sqlite3 CLI, one insert (baseline)':44s} {baseline:7.2f}ms {p90(times['baseline']):7.2f}ms {peaks['baseline'] / 1024:7.1f}MB {1:6.2f}")
+    for label, _ in variants:
+        ratio = ms(times[label]) / baseline
+        peak = peaks[label] / 1024
+        verdict = "met" if ratio <= RATIO_TARGET and peak <= RSS_TARGET_MB else "MISSED"
+        print(f"  {'kommo-webhook (' + label + '), one form event':44s} {ms(times[label]):7.2f}ms {p90(times[label]):7.2f}ms {peak:7.1f}MB {ratio:6.2f}  targets ratio <= {RATIO_TARGET}, RSS <= {RSS_TARGET_MB:.0f}MB: {verdict}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+import Foundation
+import LeadwireStore
+import Testing
+
+/// The README's examples are what users copy: every `curl` block runs against a live runtime, and
+/// every `sql` block runs against the database those requests filled.
+@Suite struct ReadmeExamplesTests {
+    static let readme = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appending(path: "README.md")
+
+    /// The fenced blocks of one language, in order.
+    static func blocks(_ language: String) throws -> [String] {
+        let text = try String(contentsOf: readme, encoding: .utf8)
+        var blocks: [String] = []
+        var current: [Substring]?
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if current == nil, line == "```\(language)" {
+                current = []
+            } else if current != nil, line == "```" {
+                blocks.append(current!.joined(separator: "\n"))
+                current = nil
+            } else {
+                current?.append(line)
+            }
+        }
+        return blocks
+    }
+
+    @Test func curlExamplesSucceedAndSQLExamplesFindTheirRows() async throws {
+        let scratch = Scratch("readme")
+        let server = try ServerProcess(
+            executable: try Products.url("runtime"), arguments: ["serve", "--port", "0"],
+            environment: ["PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": scratch.databasePath],
+            log: scratch.folder.appending(path: "runtime.log"))
+        let log = try await server.waitForLog(containing: "listening on http://")
+        let base = String(try #require(log.firstMatch(of: /http:\/\/127\.0\.0\.1:\d+/)).output)
+
+        let curls = try Self.blocks("bash").filter { $0.hasPrefix("curl ") }
+        #expect(curls.count >= 2)
+        for example in curls {
+            let command = example.replacingOccurrences(of: "http://127.0.0.1:8080", with: base) + " --silent --fail-with-body"
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", command]
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            let answer = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "curl failed: \(answer)")
+            #expect(answer.contains(#""status":"success""#), "\(answer)")
+        }
+
+        let database = try Database(path: scratch.databasePath)
+        let queries = try Self.blocks("sql").flatMap { block in
+            block.split(separator: ";").map { $0.split(separator: "\n").filter { !$0.hasPrefix("--") }.joined(separator: "\n") }
+                .filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+        }
+        #expect(queries.count >= 8)
+        for query in queries {
+            let rows = try database.query(query)
+            // Every example finds what the curl examples stored, except the list of failures.
+            if query.contains("status = 'error'") {
+                #expect(rows.isEmpty, "\(query)")
+            } else {
+                #expect(!rows.isEmpty, "no rows for: \(query)")
+            }
+        }
+        _ = server
+    }
+}
