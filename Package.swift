@@ -40,7 +40,8 @@ let package = Package(
         shared("FunctionKit", dependencies: [httpTypes]),
         shared("LeadwireStore", dependencies: ["CSQLite"]),
         shared("FunctionCatalog"),
-        shared("Kommo", dependencies: ["FunctionKit", "LeadwireStore", httpTypes]),
+        shared("WebhookIntake", dependencies: ["FunctionKit", "LeadwireStore", httpTypes]),
+        shared("Kommo", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", httpTypes]),
 
         function("kommo-webhook", dependencies: ["FunctionKit", "Kommo"]),
 

@@ -1,6 +1,7 @@
 import FunctionKit
 import HTTPTypes
 import LeadwireStore
+import WebhookIntake
 
 /// One row of `kommo_webhook_logs`: what arrived (raw), what it parsed to, and what became of it.
 struct KommoWebhookLog {
@@ -15,9 +16,35 @@ struct KommoWebhookLog {
     var accountSubdomain: String?
     var request: Request
 
+    init(_ arrival: Arrival<KommoProcessing>, request: Request) {
+        self.request = request
+        switch arrival {
+        case .processed(let body, let processing):
+            eventType = processing.payload.eventKinds
+            payload = body
+            results = processing.resultsJSON
+            status = processing.status
+            errorMessage = processing.results.compactMap(\.error).first
+            accountID = processing.payload.accountID
+            accountSubdomain = processing.payload.accountSubdomain
+        case .failed(let body, let reason):
+            let parsed = KommoWebhookPayload(body)
+            eventType = parsed.eventKinds
+            payload = body
+            status = .error
+            errorMessage = reason
+            accountID = parsed.accountID
+            accountSubdomain = parsed.accountSubdomain
+        case .refused(let error):
+            eventType = "unknown"
+            status = .error
+            errorMessage = "\(error.code): \(error.message)"
+        }
+    }
+
     /// Inserts the row and returns its id. The raw body is kept as text, which is what every
-    /// accepted body is (JSON and form bodies are UTF-8); a body that is not is kept with
-    /// invalid bytes replaced, and the log says why it was refused.
+    /// accepted body is (JSON and form bodies are UTF-8); a body that is not is kept with invalid
+    /// bytes replaced, and the log says why it was refused.
     func insert(into database: Database) throws -> String {
         let id = Identifiers.uuid()
         try database.run(

@@ -5,16 +5,22 @@ import Glibc
 import Darwin
 #endif
 
-/// What a handler needs besides the request: its name, its settings and a logger.
+/// What a handler needs besides the request: its name, its settings, a logger and the clock
+/// (which tests set, to cross a day boundary or order events).
 public struct FunctionContext: Sendable {
     public let functionName: String
     public let environment: Environment
     public let logger: Logger
+    public let clock: @Sendable () -> Timestamp
 
-    public init(functionName: String, environment: Environment, logger: Logger? = nil) {
+    public init(
+        functionName: String, environment: Environment, logger: Logger? = nil,
+        clock: @escaping @Sendable () -> Timestamp = Timestamp.now
+    ) {
         self.functionName = functionName
         self.environment = environment
         self.logger = logger ?? Logger(function: functionName)
+        self.clock = clock
     }
 }
 

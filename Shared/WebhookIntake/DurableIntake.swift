@@ -1,0 +1,81 @@
+public import FunctionKit
+public import LeadwireStore
+
+/// What became of an inbound webhook, as its log row records it.
+public enum Arrival<Processed> {
+    /// The body parsed and processing ran; per-event problems are inside `Processed`.
+    case processed(body: JSONValue, Processed)
+    /// The body parsed but processing threw: its writes were undone, the event is kept for a replay.
+    case failed(body: JSONValue, reason: String)
+    /// The body could not be read as JSON or form fields (400, 413, 415): kept raw, answered 4xx.
+    case refused(HTTPError)
+}
+
+/// The "durable first" rule every inbound webhook follows (ARCHITECTURE.md):
+///
+/// 1. A body that cannot be read is refused with a 4xx, and the refusal and the raw body are
+///    still logged, so nothing that reached the function is lost.
+/// 2. Otherwise processing runs inside a savepoint, and the log row is written in the same
+///    transaction. If processing throws, only its own writes are undone.
+/// 3. The answer is built once that transaction commits, so 2xx always means "stored". Only a
+///    store that cannot take the write answers 503, so the sender retries. A content problem
+///    never becomes a 5xx, because CRMs switch off webhooks that keep failing.
+public struct DurableIntake<Processed> {
+    /// Applies the event's content to the store.
+    public var process: (JSONValue, Database) throws -> Processed
+    /// Writes the log row(s) for an arrival and returns an id the answer can name.
+    public var record: (Arrival<Processed>, Request, Database) throws -> String
+    /// The answer for a stored arrival (processed or failed); refusals answer with their error.
+    public var respond: (Arrival<Processed>, String) -> Response
+
+    public init(
+        process: @escaping (JSONValue, Database) throws -> Processed,
+        record: @escaping (Arrival<Processed>, Request, Database) throws -> String,
+        respond: @escaping (Arrival<Processed>, String) -> Response
+    ) {
+        self.process = process
+        self.record = record
+        self.respond = respond
+    }
+
+    public func receive(_ request: Request, context: FunctionContext, accepting formats: [BodyFormat] = [.json, .form]) throws
+        -> Response
+    {
+        let body: JSONValue
+        do {
+            body = try request.decodedBody(accepting: formats)
+        } catch {
+            recordRefusal(error, of: request, context: context)
+            throw error
+        }
+
+        let database = try context.openStore()
+        do {
+            return try database.transaction {
+                let arrival: Arrival<Processed>
+                do {
+                    arrival = .processed(body: body, try database.savepoint { try process(body, database) })
+                } catch {
+                    context.logger.error("processing_failed", ["message": .string(String(describing: error))])
+                    arrival = .failed(body: body, reason: "processing failed: \(error)")
+                }
+                let id = try record(arrival, request, database)
+                return respond(arrival, id)
+            }
+        } catch {
+            context.logger.error("store_failed", ["message": .string(String(describing: error))])
+            throw HTTPError.serviceUnavailable("The event could not be stored; retry later.")
+        }
+    }
+
+    /// If even the refusal cannot be logged, the refusal still stands: the sender gets the 4xx
+    /// that explains its mistake, and stderr gets the store failure.
+    private func recordRefusal(_ error: HTTPError, of request: Request, context: FunctionContext) {
+        do {
+            let database = try context.openStore()
+            _ = try database.transaction { try record(.refused(error), request, database) }
+        } catch {
+            context.logger.error("refusal_not_logged", ["message": .string(String(describing: error))])
+        }
+    }
+}
