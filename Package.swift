@@ -26,6 +26,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "kommo-webhook", targets: ["kommo-webhook"]),
+        .executable(name: "amocrm-webhook", targets: ["amocrm-webhook"]),
         .executable(name: "runtime", targets: ["runtime"]),
     ],
     dependencies: [
@@ -42,8 +43,10 @@ let package = Package(
         shared("FunctionCatalog"),
         shared("WebhookIntake", dependencies: ["FunctionKit", "LeadwireStore", httpTypes]),
         shared("Kommo", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", httpTypes]),
+        shared("AmoCRM", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", "Kommo", httpTypes]),
 
         function("kommo-webhook", dependencies: ["FunctionKit", "Kommo"]),
+        function("amocrm-webhook", dependencies: ["FunctionKit", "AmoCRM"]),
 
         .executableTarget(
             name: "runtime",
@@ -59,6 +62,7 @@ let package = Package(
         .testTarget(name: "FunctionKitTests", dependencies: ["FunctionKit"], swiftSettings: strictness),
         .testTarget(name: "LeadwireStoreTests", dependencies: ["LeadwireStore"], swiftSettings: strictness),
         .testTarget(name: "KommoTests", dependencies: ["Kommo", "FunctionKit", "LeadwireStore"], swiftSettings: strictness),
+        .testTarget(name: "AmoCRMTests", dependencies: ["AmoCRM", "FunctionKit", "LeadwireStore"], swiftSettings: strictness),
         .testTarget(name: "EndToEndTests", dependencies: ["FunctionCatalog", "LeadwireStore"], swiftSettings: strictness),
     ],
     swiftLanguageModes: [.v6]

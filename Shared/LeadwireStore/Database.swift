@@ -103,6 +103,9 @@ public final class Database {
 
     var lastErrorMessage: String { String(cString: sqlite3_errmsg(handle)) }
 
+    /// The rowid of the last row this connection inserted.
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
     // MARK: Transactions
 
     /// Runs `body` in one write transaction: committed if it returns, rolled back if it throws.

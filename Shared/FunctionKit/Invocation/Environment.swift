@@ -45,6 +45,8 @@ public struct Environment: Sendable {
 public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
     public let message: String
     public var description: String { message }
+
+    public init(message: String) { self.message = message }
 }
 
 /// Settings every function shares. Each is an environment variable with a default; the README

@@ -95,11 +95,12 @@ extension JSONValue {
     }
 }
 
-extension String {
-    var trimmingSpaces: Substring {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+extension StringProtocol {
+    /// The text without leading and trailing spaces, tabs and line breaks.
+    public var trimmingSpaces: SubSequence {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
         guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
-            return ""
+            return self[endIndex...]
         }
         return self[first...last]
     }

@@ -7,6 +7,8 @@
 enum Schema {
     static let migrations: [Migration] = [
         Migration(name: "001_kommo", sql: kommo),
+        Migration(name: "002_amocrm", sql: amocrm),
+        Migration(name: "003_knowlarity", sql: knowlarity),
     ]
 
     /// SQL for "now" in the store's time format.

@@ -1,0 +1,12 @@
+/// Work for the worker: a message to deliver after the response (a Telegram notice, an outbound
+/// webhook, a reply to a CRM). Enqueued in the same transaction as the event that caused it, so
+/// it exists exactly when the event does.
+public enum Outbox {
+    /// Adds a message unless one with the same idempotency key exists; returns whether it was added.
+    @discardableResult
+    public static func enqueue(topic: String, payload: String, idempotencyKey: String, in database: Database) throws(SQLiteError) -> Bool {
+        try database.run(
+            "INSERT INTO outbox (topic, payload, idempotency_key) VALUES (?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING",
+            [.text(topic), .text(payload), .text(idempotencyKey)]) == 1
+    }
+}

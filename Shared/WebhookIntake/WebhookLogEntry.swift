@@ -1,0 +1,68 @@
+public import FunctionKit
+public import LeadwireStore
+import HTTPTypes
+
+/// One row of `webhook_logs` (seed 001's columns exactly), the log every inbound source but
+/// Kommo writes; `source` tells them apart (`amocrm`, `knowlarity`).
+public struct WebhookLogEntry: Sendable {
+    public enum Status: String, Sendable { case success, error, partial }
+
+    public var source: String
+    public var pipelineID: Int64?
+    public var leadID: Int64?
+    /// The full payload as parsed; for a refused body, `{"raw_body": ..., "content_type": ...}`.
+    public var dealData: JSONValue?
+    public var utmSource: String?
+    public var utmCampaign: String?
+    public var routingDecision: String?
+    public var status: Status
+    public var errorMessage: String?
+
+    public init(
+        source: String, pipelineID: Int64? = nil, leadID: Int64? = nil, dealData: JSONValue?, utmSource: String? = nil,
+        utmCampaign: String? = nil, routingDecision: String? = nil, status: Status, errorMessage: String? = nil
+    ) {
+        self.source = source
+        self.pipelineID = pipelineID
+        self.leadID = leadID
+        self.dealData = dealData
+        self.utmSource = utmSource
+        self.utmCampaign = utmCampaign
+        self.routingDecision = routingDecision
+        self.status = status
+        self.errorMessage = errorMessage
+    }
+
+    /// The entry for a body that was refused unread or unparsed: the raw body is kept (as text;
+    /// every accepted body is UTF-8), or only its size when it was over the limit.
+    public static func refusal(source: String, _ error: HTTPError, request: Request) -> WebhookLogEntry {
+        var kept = JSONObject()
+        kept["content_type"] = JSONValue(request.headers[.contentType])
+        if let exceeded = request.bodyLimitExceeded {
+            kept["declared_length"] = JSONValue(Int64(exceeded.length))
+        } else {
+            kept["raw_body"] = .string(String(decoding: request.body, as: UTF8.self))
+        }
+        return WebhookLogEntry(source: source, dealData: .object(kept), status: .error, errorMessage: "\(error.code): \(error.message)")
+    }
+
+    /// The entry for a body whose processing threw (and was undone): kept for a replay.
+    public static func failure(source: String, body: JSONValue, reason: String) -> WebhookLogEntry {
+        WebhookLogEntry(source: source, dealData: body, status: .error, errorMessage: reason)
+    }
+
+    /// Inserts the row; returns its id.
+    public func insert(into database: Database) throws -> Int64 {
+        try database.run(
+            """
+            INSERT INTO webhook_logs (source, pipeline_id, lead_id, deal_data, utm_source, utm_campaign, routing_decision,
+                processing_status, error_message, processed_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+            """,
+            [
+                .text(source), SQLValue(pipelineID), SQLValue(leadID), SQLValue(dealData?.jsonText), SQLValue(utmSource),
+                SQLValue(utmCampaign), SQLValue(routingDecision), .text(status.rawValue), SQLValue(errorMessage),
+            ])
+        return database.lastInsertRowID
+    }
+}
