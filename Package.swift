@@ -59,10 +59,11 @@ let package = Package(
             swiftSettings: strictness
         ),
 
+        .target(name: "TestSupport", dependencies: ["FunctionKit", "LeadwireStore", httpTypes], path: "Tests/TestSupport", swiftSettings: strictness),
         .testTarget(name: "FunctionKitTests", dependencies: ["FunctionKit"], swiftSettings: strictness),
         .testTarget(name: "LeadwireStoreTests", dependencies: ["LeadwireStore"], swiftSettings: strictness),
-        .testTarget(name: "KommoTests", dependencies: ["Kommo", "FunctionKit", "LeadwireStore"], swiftSettings: strictness),
-        .testTarget(name: "AmoCRMTests", dependencies: ["AmoCRM", "FunctionKit", "LeadwireStore"], swiftSettings: strictness),
+        .testTarget(name: "KommoTests", dependencies: ["Kommo", "FunctionKit", "LeadwireStore", "TestSupport"], swiftSettings: strictness),
+        .testTarget(name: "AmoCRMTests", dependencies: ["AmoCRM", "FunctionKit", "LeadwireStore", "TestSupport", httpTypes], swiftSettings: strictness),
         .testTarget(name: "EndToEndTests", dependencies: ["FunctionCatalog", "LeadwireStore"], swiftSettings: strictness),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,7 @@
 import FunctionKit
 import HTTPTypes
 import LeadwireStore
+import TestSupport
 import Testing
 
 @Suite struct KommoLeadEventTests {

@@ -1,0 +1,82 @@
+import Foundation
+public import FunctionKit
+public import HTTPTypes
+public import LeadwireStore
+
+/// A fresh SQLite file and one function's handler, called in-process as a host would call it.
+public struct HandlerFixture: Sendable {
+    public let databasePath: String
+    public var environment: [String: String]
+    public var clock: @Sendable () -> Timestamp = Timestamp.now
+    let handler: Handler
+    let path: String
+
+    public init(path: String, settings: [String: String] = [:], handler: @escaping Handler) {
+        let folder = FileManager.default.temporaryDirectory.appending(path: "handler-tests-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        databasePath = folder.appending(path: "leadwire.sqlite3").path
+        environment = settings.merging(["LEADWIRE_DATABASE": databasePath]) { $1 }
+        self.handler = handler
+        self.path = path
+    }
+
+    /// Sends a request and returns the response, errors included, as the caller would see it.
+    @discardableResult
+    public func send(
+        _ body: String, contentType: String? = "application/x-www-form-urlencoded", method: HTTPRequest.Method = .post,
+        path: String? = nil, query: String = "", headers extra: [(String, String)] = [], bodyLimitExceeded: BodyLimitExceeded? = nil
+    ) -> Response {
+        var headers = HTTPFields()
+        if let contentType { headers[.contentType] = contentType }
+        for (name, value) in extra { headers.append(HTTPField(name: HTTPField.Name(name)!, value: value)) }
+        let request = Request(
+            method: method, path: path ?? self.path, query: QueryParameters(queryString: query), headers: headers,
+            body: bodyLimitExceeded == nil ? Array(body.utf8) : [], bodyLimitExceeded: bodyLimitExceeded, remoteAddress: "127.0.0.1")
+        let context = FunctionContext(
+            functionName: "test", environment: Environment(environment), logger: Logger(function: "test", sink: { _ in }), clock: clock)
+        do {
+            return try handler(request, context)
+        } catch let error as HTTPError {
+            return error.response
+        } catch let error as ConfigurationError {
+            return HTTPError.internalError(error.message).response
+        } catch {
+            fatalError("handler threw a non-HTTP error: \(error)")
+        }
+    }
+
+    public func database() throws -> Database { try Database(path: databasePath) }
+
+    /// The rows of a query as dictionaries keyed by column name (`SELECT a, b AS c` → "a", "c").
+    public func rows(_ sql: String, _ parameters: [SQLValue] = []) throws -> [[String: SQLValue]] {
+        let names = Self.columnNames(sql)
+        return try database().query(sql, parameters).map { Dictionary(uniqueKeysWithValues: zip(names, $0.values)) }
+    }
+
+    public func count(_ sql: String) throws -> Int64 {
+        try database().queryRow(sql)?[0].integer ?? -1
+    }
+
+    private static func columnNames(_ sql: String) -> [String] {
+        guard let select = sql.range(of: "SELECT "), let from = sql.range(of: " FROM ") else { return [] }
+        return sql[select.upperBound..<from.lowerBound].split(separator: ",").map { column in
+            let words = column.split(separator: " ")
+            return String(words.last ?? "")
+        }
+    }
+}
+
+extension Response {
+    /// The body parsed as JSON.
+    public var json: JSONValue { try! JSONValue(parsing: body) }
+}
+
+/// Form fields as a CRM sends them: `name=value` pairs, percent-encoded, brackets included.
+public func formBody(_ pairs: [(String, String)]) -> String {
+    var allowed = CharacterSet.alphanumerics
+    allowed.insert(charactersIn: "-._~")
+    return pairs.map { pair in
+        [pair.0, pair.1].map { $0.addingPercentEncoding(withAllowedCharacters: allowed)!.replacingOccurrences(of: "%20", with: "+") }
+            .joined(separator: "=")
+    }.joined(separator: "&")
+}
