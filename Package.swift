@@ -27,11 +27,13 @@ let package = Package(
     products: [
         .executable(name: "kommo-webhook", targets: ["kommo-webhook"]),
         .executable(name: "amocrm-webhook", targets: ["amocrm-webhook"]),
+        .executable(name: "knowlarity-webhook", targets: ["knowlarity-webhook"]),
         .executable(name: "runtime", targets: ["runtime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0", traits: []),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
     ],
     targets: [
@@ -44,9 +46,11 @@ let package = Package(
         shared("WebhookIntake", dependencies: ["FunctionKit", "LeadwireStore", httpTypes]),
         shared("Kommo", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", httpTypes]),
         shared("AmoCRM", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", "Kommo", httpTypes]),
+        shared("Knowlarity", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", httpTypes, .product(name: "Crypto", package: "swift-crypto")]),
 
         function("kommo-webhook", dependencies: ["FunctionKit", "Kommo"]),
         function("amocrm-webhook", dependencies: ["FunctionKit", "AmoCRM"]),
+        function("knowlarity-webhook", dependencies: ["FunctionKit", "Knowlarity"]),
 
         .executableTarget(
             name: "runtime",
@@ -63,6 +67,7 @@ let package = Package(
         .testTarget(name: "FunctionKitTests", dependencies: ["FunctionKit"], swiftSettings: strictness),
         .testTarget(name: "LeadwireStoreTests", dependencies: ["LeadwireStore"], swiftSettings: strictness),
         .testTarget(name: "KommoTests", dependencies: ["Kommo", "FunctionKit", "LeadwireStore", "TestSupport"], swiftSettings: strictness),
+        .testTarget(name: "KnowlarityTests", dependencies: ["Knowlarity", "FunctionKit", "LeadwireStore", "TestSupport", httpTypes, .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictness),
         .testTarget(name: "AmoCRMTests", dependencies: ["AmoCRM", "FunctionKit", "LeadwireStore", "TestSupport", httpTypes], swiftSettings: strictness),
         .testTarget(name: "EndToEndTests", dependencies: ["FunctionCatalog", "LeadwireStore"], swiftSettings: strictness),
     ],

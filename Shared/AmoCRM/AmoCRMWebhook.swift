@@ -17,7 +17,7 @@ public enum AmoCRMWebhook {
             return status
         }
         try request.require(method: .post)
-        try SharedSecret(context.environment, variable: "LEADWIRE_AMOCRM_WEBHOOK_TOKEN").verify(request)
+        try WebhookToken(context.environment, variable: "LEADWIRE_AMOCRM_WEBHOOK_TOKEN").verify(request)
         let settings = try AmoCRMSettings(context.environment)
 
         let intake = DurableIntake<[DealResult]>(

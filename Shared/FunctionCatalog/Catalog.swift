@@ -7,13 +7,19 @@ public enum Catalog {
             summary: "Kommo lead events (add, update, status, responsible, delete, restore) into kommo_leads",
             routes: [Route("/kommo-webhook"), Route("/functions/v1/kommo-webhook")],
             methods: ["POST"],
-            authentication: .optionalSharedSecret(environmentVariable: "LEADWIRE_KOMMO_WEBHOOK_TOKEN")),
+            authentication: .optionalWebhookToken(environmentVariable: "LEADWIRE_KOMMO_WEBHOOK_TOKEN")),
         FunctionDescription(
             name: "amocrm-webhook",
             summary: "amoCRM won deals: UTM extraction, routing to referral / traffic / both / unknown, sales tables",
             routes: [Route("/webhook/amocrm")],
             methods: ["POST", "GET /webhook/amocrm/test"],
-            authentication: .optionalSharedSecret(environmentVariable: "LEADWIRE_AMOCRM_WEBHOOK_TOKEN")),
+            authentication: .optionalWebhookToken(environmentVariable: "LEADWIRE_AMOCRM_WEBHOOK_TOKEN")),
+        FunctionDescription(
+            name: "knowlarity-webhook",
+            summary: "Knowlarity calls into knowlarity_calls and leads_master, de-duplicated by phone",
+            routes: [Route("/webhooks/knowlarity")],
+            methods: ["POST"],
+            authentication: .optionalWebhookToken(environmentVariable: "LEADWIRE_KNOWLARITY_WEBHOOK_TOKEN")),
     ]
 
     public static func function(named name: String) -> FunctionDescription? {

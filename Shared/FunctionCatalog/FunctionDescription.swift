@@ -39,5 +39,5 @@ public struct Route: Sendable, Equatable {
 public enum Authentication: Sendable, Equatable {
     case none
     /// A shared secret in `?token=` or a header, required when the named variable is set.
-    case optionalSharedSecret(environmentVariable: String)
+    case optionalWebhookToken(environmentVariable: String)
 }

@@ -10,7 +10,7 @@ public enum KommoWebhook {
 
     public static func handle(_ request: Request, context: FunctionContext) throws -> Response {
         try request.require(method: .post)
-        try SharedSecret(context.environment, variable: "LEADWIRE_KOMMO_WEBHOOK_TOKEN").verify(request)
+        try WebhookToken(context.environment, variable: "LEADWIRE_KOMMO_WEBHOOK_TOKEN").verify(request)
         let receivedAt = context.clock().secondsSince1970
         let intake = DurableIntake<KommoProcessing>(
             process: { body, database in try KommoProcessing(KommoWebhookPayload(body), database: database, receivedAt: receivedAt) },

@@ -4,7 +4,7 @@ import HTTPTypes
 /// A shared secret that callers present as `?token=` (what a CRM's webhook URL field allows) or in
 /// an `X-Webhook-Token` header. None of the CRMs here sign their account webhooks, so a secret
 /// in the URL is the check available.
-public struct SharedSecret: Sendable {
+public struct WebhookToken: Sendable {
     public let expected: String?
     public let variable: String
 

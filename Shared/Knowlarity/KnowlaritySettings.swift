@@ -1,0 +1,73 @@
+import Crypto
+public import FunctionKit
+import HTTPTypes
+import WebhookIntake
+
+/// knowlarity-webhook's settings (see the README's table).
+struct KnowlaritySettings {
+    /// LEADWIRE_KNOWLARITY_WEBHOOK_TOKEN: shared secret as `?token=` or `X-Webhook-Token`.
+    let token: WebhookToken
+    /// LEADWIRE_KNOWLARITY_SIGNING_SECRET: when set, the raw body must carry a valid HMAC-SHA256
+    /// signature in `X-Knowlarity-Signature` (`sha256=<hex>` or bare hex).
+    let signingSecret: String?
+    let phones: PhoneRule
+    /// LEADWIRE_TIME_ZONE: the zone whose calendar day "today" counts in (default Asia/Kolkata).
+    let timeZone: TimeZoneRule
+
+    init(_ environment: Environment) throws(ConfigurationError) {
+        token = WebhookToken(environment, variable: "LEADWIRE_KNOWLARITY_WEBHOOK_TOKEN")
+        signingSecret = environment["LEADWIRE_KNOWLARITY_SIGNING_SECRET"]
+        phones = PhoneRule(digits: try environment.integer("LEADWIRE_PHONE_DIGITS", default: PhoneRule.india.digits))
+        do {
+            timeZone = try TimeZoneRule(environment["LEADWIRE_TIME_ZONE"] ?? "Asia/Kolkata")
+        } catch {
+            throw ConfigurationError(message: "LEADWIRE_TIME_ZONE: \(error.message)")
+        }
+    }
+
+    /// Throws 401 unless the request carries the token and, when signing is on, a valid
+    /// signature of its exact body bytes.
+    func authenticate(_ request: Request) throws(HTTPError) {
+        try token.verify(request)
+        guard let signingSecret else { return }
+        // A body too large to read cannot be checked; it is refused before anything is stored.
+        try request.requireBodyWithinLimit()
+        guard let header = request.headers[.knowlaritySignature],
+            let signature = hexBytes(header.hasPrefix("sha256=") ? String(header.dropFirst(7)) : header),
+            HMAC<SHA256>.isValidAuthenticationCode(
+                signature, authenticating: request.body, using: SymmetricKey(data: Array(signingSecret.utf8)))
+        else {
+            throw .unauthorized("A valid X-Knowlarity-Signature (HMAC-SHA256 of the body) is required.")
+        }
+    }
+
+    private func hexBytes(_ text: String) -> [UInt8]? {
+        let digits = Array(text.lowercased().utf8)
+        guard digits.count == 64 else { return nil }
+        var bytes: [UInt8] = []
+        for index in stride(from: 0, to: 64, by: 2) {
+            guard let byte = UInt8(String(decoding: digits[index..<index + 2], as: UTF8.self), radix: 16) else { return nil }
+            bytes.append(byte)
+        }
+        return bytes
+    }
+}
+
+extension HTTPField.Name {
+    static let knowlaritySignature = HTTPField.Name("X-Knowlarity-Signature")!
+}
+
+/// How phone numbers are made comparable: keep the last `digits` digits (the national number),
+/// dropping country codes, spaces and punctuation. Fewer digits than that is not a phone number.
+struct PhoneRule {
+    let digits: Int
+
+    /// LEADWIRE_PHONE_DIGITS=10: India's national numbers, `+91 80198 58999` → `8019858999`.
+    static let india = PhoneRule(digits: 10)
+
+    func normalize(_ raw: String?) -> String? {
+        let all = (raw ?? "").filter { $0.isASCII && $0.isNumber }
+        guard all.count >= digits else { return nil }
+        return String(all.suffix(digits))
+    }
+}

@@ -1,0 +1,58 @@
+public import FunctionKit
+import HTTPTypes
+import LeadwireStore
+import WebhookIntake
+
+/// knowlarity-webhook: Knowlarity telephony calls into `knowlarity_calls` and, through seed 003's
+/// de-duplication, `leads_master`; one `webhook_logs` row (source `knowlarity`) per request,
+/// durable first.
+public enum KnowlarityWebhook {
+    public static let name = "knowlarity-webhook"
+    static let source = "knowlarity"
+
+    public static func handle(_ request: Request, context: FunctionContext) throws -> Response {
+        try request.require(method: .post)
+        let settings = try KnowlaritySettings(context.environment)
+        try settings.authenticate(request)
+        let now = context.clock()
+
+        let intake = DurableIntake<CallResult?>(
+            process: { body, database in
+                let processor = CallProcessor(database: database, phones: settings.phones, timeZone: settings.timeZone, now: now)
+                return try processor.process(KnowlarityCall(body: body))
+            },
+            record: { arrival, request, database in String(try logEntry(for: arrival, request: request).insert(into: database)) },
+            respond: { arrival, logID in
+                var answer = JSONObject([("success", true), ("message", "Webhook processed"), ("log_id", .number(logID))])
+                switch arrival {
+                case .processed(_, let result?):
+                    answer["call_uuid"] = .string(result.callUUID)
+                    answer["outcome"] = .string(result.outcome.rawValue)
+                    answer["lead_id"] = JSONValue(result.leadID)
+                    if let error = result.error { answer["error"] = .string(error) }
+                case .processed(_, nil): answer["error"] = .string(missingUUID)
+                case .failed(_, let reason): answer["error"] = .string(reason)
+                case .refused: break
+                }
+                return .json(.object(answer))
+            })
+        return try intake.receive(request, context: context)
+    }
+
+    static let missingUUID = "the call has no uuid (uuid, call_uuid or callid), so it cannot be stored once and only once"
+
+    static func logEntry(for arrival: Arrival<CallResult?>, request: Request) -> WebhookLogEntry {
+        switch arrival {
+        case .refused(let error):
+            return .refusal(source: source, error, request: request)
+        case .failed(let body, let reason):
+            return .failure(source: source, body: body, reason: reason)
+        case .processed(let body, nil):
+            return WebhookLogEntry(source: source, dealData: body, status: .error, errorMessage: missingUUID)
+        case .processed(let body, let result?):
+            return WebhookLogEntry(
+                source: source, leadID: result.leadID, dealData: body, status: result.error == nil ? .success : .error,
+                errorMessage: result.error)
+        }
+    }
+}
