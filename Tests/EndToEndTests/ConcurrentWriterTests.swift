@@ -6,15 +6,18 @@ import Testing
 @Suite struct ConcurrentWriterTests {
     /// Runs `count` kommo-webhook processes at the same moment on one fresh database file, so
     /// the first ones also race to create the schema.
-    func deliverConcurrently(_ bodies: [String], databasePath: String) async throws -> [CGIResult] {
+    func deliverConcurrently(
+        _ bodies: [String], to function: String = "kommo-webhook", path: String = "/kommo-webhook",
+        contentType: String = "application/x-www-form-urlencoded", databasePath: String
+    ) async throws -> [CGIResult] {
         try await withThrowingTaskGroup(of: CGIResult.self) { group in
             for body in bodies {
                 group.addTask {
                     let environment = [
-                        "REQUEST_METHOD": "POST", "SCRIPT_NAME": "/kommo-webhook", "CONTENT_TYPE": "application/x-www-form-urlencoded",
+                        "REQUEST_METHOD": "POST", "SCRIPT_NAME": path, "CONTENT_TYPE": contentType,
                         "CONTENT_LENGTH": String(body.utf8.count), "LEADWIRE_DATABASE": databasePath,
                     ]
-                    return try runCGI("kommo-webhook", environment: environment, stdin: Data(body.utf8))
+                    return try runCGI(function, environment: environment, stdin: Data(body.utf8))
                 }
             }
             return try await group.reduce(into: []) { $0.append($1) }
@@ -41,5 +44,30 @@ import Testing
         let outcomes = try database.query("SELECT json_extract(results, '$[0].outcome') FROM kommo_webhook_logs").compactMap { $0[0].text }
         #expect(outcomes.filter { $0 == "inserted" }.count == 1)
         #expect(outcomes.filter { $0 == "duplicate" }.count == 19)
+    }
+
+    @Test func concurrentCallsFromOnePhoneMakeOneLead() async throws {
+        let scratch = Scratch("same-phone")
+        let bodies = (1...10).map { knowlarityCallJSON(uuid: "call-\($0)", phone: "+91 80198 58999") }
+        let results = try await deliverConcurrently(
+            bodies, to: "knowlarity-webhook", path: "/webhooks/knowlarity", contentType: "application/json", databasePath: scratch.databasePath)
+        #expect(results.allSatisfy { $0.status == 200 })
+        let database = try Database(path: scratch.databasePath)
+        #expect(try database.queryRow("SELECT count(*) FROM leads_master")?[0] == .integer(1))
+        #expect(try database.queryRow("SELECT count(*) FROM knowlarity_calls")?[0] == .integer(10))
+        #expect(try database.queryRow("SELECT total_leads_count FROM sources")?[0] == .integer(1))
+        let outcomes = try database.query("SELECT lead_outcome FROM knowlarity_calls").compactMap { $0[0].text }
+        #expect(outcomes.filter { $0 == "new_lead" }.count == 1)
+    }
+
+    @Test func concurrentDeliveriesOfOneWonDealRecordOneSale() async throws {
+        let scratch = Scratch("same-deal")
+        let results = try await deliverConcurrently(
+            Array(repeating: amoWonDealForm(id: 9, utmSource: "ref_P1"), count: 10), to: "amocrm-webhook", path: "/webhook/amocrm",
+            databasePath: scratch.databasePath)
+        #expect(results.allSatisfy { $0.status == 200 })
+        let database = try Database(path: scratch.databasePath)
+        #expect(try database.queryRow("SELECT count(*) FROM referral_sales")?[0] == .integer(1))
+        #expect(try database.queryRow("SELECT count(*) FROM webhook_logs")?[0] == .integer(10))
     }
 }

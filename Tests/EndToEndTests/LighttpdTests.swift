@@ -66,4 +66,25 @@ import Testing
         #expect(try await http("POST", base + "/kommo-webhook?token=from-config", body: large, headers: headers).status == 413)
         _ = server
     }
+
+    @Test func amoCRMAndKnowlarityArriveThroughLighttpd() async throws {
+        let (server, base) = try await startLighttpd(settings: ["LEADWIRE_AMOCRM_TARGETOLOGISTS": "Kenesary=kenesary*"])
+        // The seed's webhook URL ends in a slash; the test URL is a subpath.
+        let sale = try await http(
+            "POST", base + "/webhook/amocrm/", body: amoWonDealForm(id: 77, utmSource: "kenesary_fb"),
+            headers: ["Content-Type": "application/x-www-form-urlencoded"])
+        #expect(sale.status == 200)
+        #expect(sale.body.contains(#""routing_decision":"traffic""#))
+        let probe = try await http("GET", base + "/webhook/amocrm/test")
+        #expect(probe.status == 200)
+        #expect(probe.body.contains("Unified AmoCRM webhook endpoint is active"))
+        let call = try await http(
+            "POST", base + "/webhooks/knowlarity", body: knowlarityCallJSON(uuid: "lt-1"), headers: ["Content-Type": "application/json"])
+        #expect(call.status == 200)
+        let database = try Database(path: scratch.databasePath)
+        #expect(try database.queryRow("SELECT targetologist FROM all_sales_tracking")?[0] == "Kenesary")
+        #expect(try database.queryRow("SELECT count(*) FROM leads_master")?[0] == .integer(1))
+        #expect(try database.query("SELECT source FROM webhook_logs ORDER BY id").map { $0[0] } == ["amocrm", "knowlarity"])
+        _ = server
+    }
 }

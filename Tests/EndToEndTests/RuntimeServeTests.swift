@@ -36,6 +36,17 @@ import Testing
         #expect(log.contains(#""target":"kommo-webhook""#))
     }
 
+    @Test func everyFunctionIsRoutedByItsSeedPath() async throws {
+        let (server, base) = try await startRuntime()
+        let sale = try await http("POST", base + "/webhook/amocrm", body: amoWonDealForm(id: 5, utmSource: "ref_ABC"))
+        #expect(sale.status == 200)
+        #expect(sale.body.contains(#""referral_code":"ABC""#))
+        #expect(try await http("GET", base + "/webhook/amocrm/test").status == 200)
+        let call = try await http("POST", base + "/webhooks/knowlarity", body: knowlarityCallJSON(uuid: "rt-1"), headers: ["Content-Type": "application/json"])
+        #expect(call.body.contains(#""outcome":"new_lead""#))
+        _ = server
+    }
+
     @Test func wrongMethodAndUnknownPathAreJSONErrors() async throws {
         let (server, base) = try await startRuntime()
         let get = try await http("GET", base + "/kommo-webhook")

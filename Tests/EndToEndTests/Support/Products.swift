@@ -75,3 +75,15 @@ func kommoLeadForm(action: String = "add", id: Int, name: String, updatedAt: Int
         + "&leads%5B\(action)%5D%5B0%5D%5Bstatus_id%5D=142&leads%5B\(action)%5D%5B0%5D%5Bupdated_at%5D=\(updatedAt)"
         + "&account%5Bsubdomain%5D=acme&account%5Bid%5D=29085730"
 }
+
+/// A won amoCRM deal, form-encoded, with a utm_source custom field.
+func amoWonDealForm(id: Int, utmSource: String) -> String {
+    "leads%5Bstatus%5D%5B0%5D%5Bid%5D=\(id)&leads%5Bstatus%5D%5B0%5D%5Bstatus_id%5D=142&leads%5Bstatus%5D%5B0%5D%5Bpipeline_id%5D=10418746"
+        + "&leads%5Bstatus%5D%5B0%5D%5Bprice%5D=150000&leads%5Bstatus%5D%5B0%5D%5Bcustom_fields%5D%5B0%5D%5Bname%5D=utm_source"
+        + "&leads%5Bstatus%5D%5B0%5D%5Bcustom_fields%5D%5B0%5D%5Bvalues%5D%5B0%5D%5Bvalue%5D=\(utmSource)&account%5Bid%5D=31"
+}
+
+/// A Knowlarity call as the Hook API posts it.
+func knowlarityCallJSON(uuid: String, phone: String = "+918019858999") -> String {
+    #"{"uuid":"\#(uuid)","customer_number":"\#(phone)","agent_number":"NA","start_time":"2025-12-06 11:11:21+05:30","call_duration":"7"}"#
+}
