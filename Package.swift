@@ -46,6 +46,7 @@ let package = Package(
         shared("WebhookIntake", dependencies: ["FunctionKit", "LeadwireStore", httpTypes]),
         shared("Kommo", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", httpTypes]),
         shared("AmoCRM", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", "Kommo", httpTypes]),
+        shared("Admin", dependencies: ["FunctionKit", "LeadwireStore", httpTypes, .product(name: "Crypto", package: "swift-crypto")]),
         shared("Knowlarity", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", httpTypes, .product(name: "Crypto", package: "swift-crypto")]),
 
         function("kommo-webhook", dependencies: ["FunctionKit", "Kommo"]),
@@ -55,7 +56,7 @@ let package = Package(
         .executableTarget(
             name: "runtime",
             dependencies: [
-                "FunctionCatalog", "FunctionKit", "LeadwireStore",
+                "FunctionCatalog", "FunctionKit", "LeadwireStore", "Admin",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],

@@ -5,7 +5,7 @@ import ArgumentParser
 struct Runtime: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runtime",
-        abstract: "Serve, invoke and migrate Leadwire functions locally.",
-        subcommands: [Serve.self, Invoke.self, Migrate.self, HostConfig.self],
+        abstract: "Serve, invoke and migrate Leadwire functions locally, and manage admin keys.",
+        subcommands: [Serve.self, Invoke.self, Migrate.self, Keys.self, HostConfig.self],
         defaultSubcommand: Serve.self)
 }

@@ -45,11 +45,15 @@ struct RuntimeOptions: ParsableArguments {
         return settings
     }
 
-    /// Opens the store once so its schema is current before the first function needs it.
-    func migrate() throws -> Int64 {
+    /// Opens the store, bringing its schema up to date.
+    func openDatabase() throws -> Database {
         var settings = StoreSettings(environment: environment)
         settings.databasePath = databasePath
-        let database = try Database(settings: settings)
-        return try database.queryRow("PRAGMA user_version")?[0].integer ?? 0
+        return try Database(settings: settings)
+    }
+
+    /// Opens the store once so its schema is current before the first function needs it.
+    func migrate() throws -> Int64 {
+        try openDatabase().queryRow("PRAGMA user_version")?[0].integer ?? 0
     }
 }

@@ -9,6 +9,7 @@ enum Schema {
         Migration(name: "001_kommo", sql: kommo),
         Migration(name: "002_amocrm", sql: amocrm),
         Migration(name: "003_knowlarity", sql: knowlarity),
+        Migration(name: "004_admin", sql: admin),
     ]
 
     /// SQL for "now" in the store's time format.

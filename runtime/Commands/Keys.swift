@@ -1,0 +1,65 @@
+import Foundation
+import Admin
+import ArgumentParser
+import LeadwireStore
+
+struct Keys: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create, list and revoke admin API keys.", subcommands: [Create.self, List.self, Revoke.self])
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a key and print it once; only its hash is stored.")
+
+        @Option(help: "A unique name for the key (who or what uses it).")
+        var name: String
+
+        @Option(help: "Comma-separated scopes: \(Scope.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var scopes: String
+
+        @OptionGroup var options: RuntimeOptions
+
+        func run() throws {
+            var parsed = Set<Scope>()
+            for item in scopes.split(separator: ",") {
+                guard let scope = Scope(rawValue: item.trimmingCharacters(in: .whitespaces)) else {
+                    throw ValidationError("Unknown scope \(item); use \(Scope.allCases.map(\.rawValue).joined(separator: ", ")).")
+                }
+                parsed.insert(scope)
+            }
+            guard !parsed.isEmpty else { throw ValidationError("Give at least one scope.") }
+            let database = try options.openDatabase()
+            let key = try database.transaction { try ApiKeys(database: database).create(name: name, scopes: parsed) }
+            print(key)
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List keys: name, prefix, scopes, created, revoked.")
+
+        @OptionGroup var options: RuntimeOptions
+
+        func run() throws {
+            for key in try ApiKeys(database: options.openDatabase()).list() {
+                let scopes = key.scopes.map(\.rawValue).sorted().joined(separator: ",")
+                print([key.name, key.prefix + "…", scopes, key.createdAt, key.revokedAt.map { "revoked " + $0 } ?? "active"].joined(separator: "\t"))
+            }
+        }
+    }
+
+    struct Revoke: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a key by name; requests with it get 401 at once.")
+
+        @Option(help: "The key's name.")
+        var name: String
+
+        @OptionGroup var options: RuntimeOptions
+
+        func run() throws {
+            let database = try options.openDatabase()
+            guard try database.transaction({ try ApiKeys(database: database).revoke(name: name) }) else {
+                throw ValidationError("No active key named \(name).")
+            }
+            print("revoked \(name)")
+        }
+    }
+}
