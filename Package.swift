@@ -28,6 +28,7 @@ let package = Package(
         .executable(name: "kommo-webhook", targets: ["kommo-webhook"]),
         .executable(name: "amocrm-webhook", targets: ["amocrm-webhook"]),
         .executable(name: "knowlarity-webhook", targets: ["knowlarity-webhook"]),
+        .executable(name: "admin-webhook-logs", targets: ["admin-webhook-logs"]),
         .executable(name: "runtime", targets: ["runtime"]),
     ],
     dependencies: [
@@ -47,11 +48,13 @@ let package = Package(
         shared("Kommo", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", httpTypes]),
         shared("AmoCRM", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", "Kommo", httpTypes]),
         shared("Admin", dependencies: ["FunctionKit", "LeadwireStore", httpTypes, .product(name: "Crypto", package: "swift-crypto")]),
+        shared("WebhookLogs", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", "Admin", "Kommo", "AmoCRM", "Knowlarity", httpTypes]),
         shared("Knowlarity", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", httpTypes, .product(name: "Crypto", package: "swift-crypto")]),
 
         function("kommo-webhook", dependencies: ["FunctionKit", "Kommo"]),
         function("amocrm-webhook", dependencies: ["FunctionKit", "AmoCRM"]),
         function("knowlarity-webhook", dependencies: ["FunctionKit", "Knowlarity"]),
+        function("admin-webhook-logs", dependencies: ["FunctionKit", "WebhookLogs"]),
 
         .executableTarget(
             name: "runtime",

@@ -18,6 +18,11 @@ public enum AmoCRMWebhook {
         }
         try request.require(method: .post)
         try WebhookToken(context.environment, variable: "LEADWIRE_AMOCRM_WEBHOOK_TOKEN").verify(request)
+        return try receive(request, context: context)
+    }
+
+    /// Stores and processes an authenticated request (or a replayed one).
+    public static func receive(_ request: Request, context: FunctionContext) throws -> Response {
         let settings = try AmoCRMSettings(context.environment)
 
         let intake = DurableIntake<[DealResult]>(

@@ -20,6 +20,12 @@ public enum Catalog {
             routes: [Route("/webhooks/knowlarity")],
             methods: ["POST"],
             authentication: .optionalWebhookToken(environmentVariable: "LEADWIRE_KNOWLARITY_WEBHOOK_TOKEN")),
+        FunctionDescription(
+            name: "admin-webhook-logs",
+            summary: "Every inbound log, filtered and paged; one log; replay; an HTML viewer",
+            routes: [Route("/api/admin/webhook-logs")],
+            methods: ["GET", "POST /{id}/replay"],
+            authentication: .adminKey),
     ]
 
     public static func function(named name: String) -> FunctionDescription? {

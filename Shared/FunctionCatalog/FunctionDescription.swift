@@ -40,4 +40,6 @@ public enum Authentication: Sendable, Equatable {
     case none
     /// A shared secret in `?token=` or a header, required when the named variable is set.
     case optionalWebhookToken(environmentVariable: String)
+    /// `Authorization: Bearer <admin key>`, with the scope each route needs.
+    case adminKey
 }

@@ -14,6 +14,12 @@ public enum KnowlarityWebhook {
         try request.require(method: .post)
         let settings = try KnowlaritySettings(context.environment)
         try settings.authenticate(request)
+        return try receive(request, context: context)
+    }
+
+    /// Stores and processes an authenticated request (or a replayed one).
+    public static func receive(_ request: Request, context: FunctionContext) throws -> Response {
+        let settings = try KnowlaritySettings(context.environment)
         let now = context.clock()
 
         let intake = DurableIntake<CallResult?>(

@@ -11,6 +11,11 @@ public enum KommoWebhook {
     public static func handle(_ request: Request, context: FunctionContext) throws -> Response {
         try request.require(method: .post)
         try WebhookToken(context.environment, variable: "LEADWIRE_KOMMO_WEBHOOK_TOKEN").verify(request)
+        return try receive(request, context: context)
+    }
+
+    /// Stores and processes an authenticated request (or a replayed one).
+    public static func receive(_ request: Request, context: FunctionContext) throws -> Response {
         let receivedAt = context.clock().secondsSince1970
         let intake = DurableIntake<KommoProcessing>(
             process: { body, database in try KommoProcessing(KommoWebhookPayload(body), database: database, receivedAt: receivedAt) },

@@ -3,9 +3,9 @@ import HTTPTypes
 import Testing
 
 @Suite struct CGITests {
-    @Test func responseIsAStatusLineHeadersBlankLineAndBody() {
+    @Test func responseIsAStatusLineHeadersBlankLineAndBody() throws {
         let response = Response.json(["ok": true], status: .created)
-        let text = String(decoding: CGIResponse.encode(response), as: UTF8.self)
+        let text = String(decoding: try CGIResponse.encode(response), as: UTF8.self)
         #expect(text == "Status: 201 Created\nContent-Type: application/json\nContent-Length: 11\n\n{\"ok\":true}")
     }
 
@@ -54,5 +54,19 @@ import Testing
     @Test func timestampsFormatAsSortableUTC() {
         #expect(Timestamp(millisecondsSince1970: 1_729_717_200_123).iso8601 == "2024-10-23T21:00:00.123Z")
         #expect(Timestamp(millisecondsSince1970: 5).iso8601 == "1970-01-01T00:00:00.005Z")
+    }
+}
+
+@Suite struct StreamingBodyTests {
+    @Test func aStreamingBodyFollowsHeadersWithoutAContentLength() throws {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/csv"
+        let response = Response(
+            headers: headers,
+            streamingBody: StreamingBody { writer in
+                for row in 1...3 { try writer.write(Array("row \(row)\n".utf8)) }
+            })
+        let text = String(decoding: try CGIResponse.encode(response), as: UTF8.self)
+        #expect(text == "Status: 200 OK\nContent-Type: text/csv\n\nrow 1\nrow 2\nrow 3\n")
     }
 }

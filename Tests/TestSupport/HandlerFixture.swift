@@ -35,7 +35,13 @@ public struct HandlerFixture: Sendable {
         let context = FunctionContext(
             functionName: "test", environment: Environment(environment), logger: Logger(function: "test", sink: { _ in }), clock: clock)
         do {
-            return try handler(request, context)
+            var response = try handler(request, context)
+            // A streaming body is produced here, as the host would while sending it.
+            if let streaming = response.streamingBody {
+                response.body = try streaming.collect()
+                response.streamingBody = nil
+            }
+            return response
         } catch let error as HTTPError {
             return error.response
         } catch let error as ConfigurationError {

@@ -47,7 +47,7 @@ struct Invoke: AsyncParsableCommand {
             serverPort: 0)
         let response = await host.invoke(
             match, method: method.uppercased(), query: query ?? "", headers: fields, body: .bytes(body), remoteAddress: "127.0.0.1")
-        FileHandle.standardOutput.write(Data(CGIResponse.encode(response)))
+        FileHandle.standardOutput.write(Data(try CGIResponse.encode(response)))
         if response.status.code >= 400 { throw ExitCode(1) }
     }
 }

@@ -1,21 +1,38 @@
 import HTTPTypes
 
 /// Writes a response as RFC 3875 §6 asks: a `Status:` line, the headers, a blank line, the
-/// body, in one write so the host never sees half a response.
+/// body. A complete body goes out in one write, so the host never sees half a response; a
+/// streaming body follows its headers through a fixed buffer.
 public enum CGIResponse {
-    public static func encode(_ response: Response) -> [UInt8] {
+    /// The response as bytes; a streaming body is produced into memory.
+    public static func encode(_ response: Response) throws -> [UInt8] {
+        guard let streaming = response.streamingBody else { return head(response) + response.body }
+        return head(response) + (try streaming.collect())
+    }
+
+    /// Writes the response to stdout. Throws when a streaming body could not be completed
+    /// (the reader went away, or the producer failed), after sending what it could.
+    public static func write(_ response: Response) throws {
+        guard let streaming = response.streamingBody else {
+            FileDescriptorIO.writeAll(head(response) + response.body, to: 1)
+            return
+        }
+        let output = BufferedDescriptorWriter(descriptor: 1)
+        try output.write(head(response))
+        try streaming.produce(output)
+        try output.flush()
+    }
+
+    static func head(_ response: Response) -> [UInt8] {
         var head = "Status: \(response.status.code) \(response.status.reasonPhrase)\n"
         var fields = response.headers
-        if fields[.contentType] == nil, !response.body.isEmpty { fields[.contentType] = "application/octet-stream" }
-        fields[.contentLength] = String(response.body.count)
+        if fields[.contentType] == nil, !response.body.isEmpty || response.streamingBody != nil {
+            fields[.contentType] = "application/octet-stream"
+        }
+        fields[.contentLength] = response.streamingBody == nil ? String(response.body.count) : nil
         for field in fields {
             head += "\(field.name.rawName): \(field.value)\n"
         }
-        head += "\n"
-        return Array(head.utf8) + response.body
-    }
-
-    public static func write(_ response: Response) {
-        FileDescriptorIO.writeAll(encode(response), to: 1)
+        return Array((head + "\n").utf8)
     }
 }

@@ -33,9 +33,18 @@ public typealias Handler = @Sendable (Request, FunctionContext) throws -> Respon
 public enum FunctionMain {
     public static func run(_ name: String, handler: Handler) -> Never {
         let started = Timestamp.now()
+        // A reader that goes away mid-stream should fail a write (EPIPE), not kill the process,
+        // so a streaming body can record how far it got.
+        signal(SIGPIPE, SIG_IGN)
         let context = FunctionContext(functionName: name, environment: .process)
         let response = respond(context: context, handler: handler)
-        CGIResponse.write(response)
+        var completed = true
+        do {
+            try CGIResponse.write(response)
+        } catch {
+            completed = false
+            context.logger.error("response_incomplete", ["message": .string(String(describing: error))])
+        }
         context.logger.info(
             "request",
             [
@@ -44,7 +53,7 @@ public enum FunctionMain {
                 "status": JSONValue(Int64(response.status.code)),
                 "duration_ms": JSONValue(Timestamp.millisecondsSince(started)),
             ])
-        exit(0)
+        exit(completed ? 0 : 1)
     }
 
     /// Runs the handler on the request read from the CGI environment, turning every failure

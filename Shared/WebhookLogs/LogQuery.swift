@@ -1,0 +1,76 @@
+import FunctionKit
+import LeadwireStore
+
+/// The filters of `GET /api/admin/webhook-logs`, read and checked from the query string.
+/// Every value is bound as a parameter; the SQL text only ever contains fixed fragments.
+struct LogQuery {
+    static let sources = ["kommo", "amocrm", "knowlarity"]
+    static let statuses = ["success", "error", "partial"]
+    static let routes = ["referral", "traffic", "both", "unknown"]
+    static let defaultLimit = 50
+    static let maxLimit = 1000
+
+    var conditions: [String] = []
+    var parameters: [SQLValue] = []
+    var limit = defaultLimit
+
+    init(_ query: QueryParameters) throws(HTTPError) {
+        if let source = query["source"] { try add("source = ?", .text(Self.oneOf(source, Self.sources, "source"))) }
+        if let status = query["status"] { try add("status = ?", .text(Self.oneOf(status, Self.statuses, "status"))) }
+        if let routing = query["routing"] { try add("routing_decision = ?", .text(Self.oneOf(routing, Self.routes, "routing"))) }
+        if let text = query["lead_id"] {
+            guard let lead = Int64(text) else { throw .badRequest("lead_id must be a whole number, got \"\(text)\".") }
+            // Kommo logs carry several leads each; their ids are in the per-event results.
+            add(
+                "(lead_id = ? OR (source = 'kommo' AND EXISTS (SELECT 1 FROM json_each(results) WHERE json_extract(json_each.value, '$.kommo_id') = ?)))",
+                .integer(lead), .integer(lead))
+        }
+        if let since = query["since"] { add("received_at >= ?", .text(try Self.time(since, "since"))) }
+        if let until = query["until"] { add("received_at < ?", .text(try Self.time(until, "until"))) }
+        if let text = query["q"], !text.isEmpty {
+            guard text.count <= 200 else { throw .badRequest("q is limited to 200 characters.") }
+            add(
+                "instr(lower(coalesce(payload, '') || ' ' || coalesce(raw_body, '') || ' ' || coalesce(error_message, '')), lower(?)) > 0",
+                .text(text))
+        }
+        if let text = query["cursor"] {
+            guard let cursor = Int64(text), cursor > 0 else { throw .badRequest("cursor must be a next_cursor value from a previous page.") }
+            add("log_seq < ?", .integer(cursor))
+        }
+        if let text = query["limit"] {
+            guard let limit = Int(text), (1...Self.maxLimit).contains(limit) else {
+                throw .badRequest("limit must be a whole number from 1 to \(Self.maxLimit), got \"\(text)\".")
+            }
+            self.limit = limit
+        }
+    }
+
+    /// Newest first, one row more than the page so the caller knows whether another follows.
+    var sql: String {
+        """
+        SELECT log_seq, log_id, source, received_at, event_type, status, routing_decision, pipeline_id, lead_id, utm_source,
+            utm_campaign, error_message, payload
+        FROM inbound_logs\(conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+        ORDER BY log_seq DESC LIMIT \(limit + 1)
+        """
+    }
+
+    private mutating func add(_ condition: String, _ values: SQLValue...) {
+        conditions.append(condition)
+        parameters += values
+    }
+
+    private static func oneOf(_ value: String, _ allowed: [String], _ name: String) throws(HTTPError) -> String {
+        guard allowed.contains(value) else { throw .badRequest("\(name) must be one of \(allowed.joined(separator: ", ")), got \"\(value)\".") }
+        return value
+    }
+
+    /// `2025-12-06` or `2025-12-06T10:00:00Z`: the store's times are UTC ISO 8601 text, so these compare as text.
+    private static func time(_ value: String, _ name: String) throws(HTTPError) -> String {
+        let digits = Array(value)
+        guard digits.count >= 10, digits[4] == "-", digits[7] == "-", digits[0..<4].allSatisfy(\.isNumber) else {
+            throw .badRequest("\(name) must be an ISO 8601 date or time in UTC, such as 2025-12-06 or 2025-12-06T10:00:00Z.")
+        }
+        return value.replacing(" ", with: "T")
+    }
+}

@@ -1,0 +1,146 @@
+import FunctionKit
+import HTTPTypes
+
+/// Seed 001's WebhookLogsViewer as one self-contained page: no build step, nothing loaded from
+/// elsewhere. The page holds no data; it asks for an admin key (kept in this browser tab's
+/// sessionStorage, or passed as `#key=...`, which never reaches the server) and reads the JSON API.
+enum ViewerPage {
+    static var response: Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        // The page runs only its own inline script and talks only to this origin.
+        headers[.contentSecurityPolicy] = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'"
+        return Response(headers: headers, body: Array(html.utf8))
+    }
+
+    static let html = #"""
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>Webhook logs · Leadwire</title>
+        <style>
+          :root { font-family: system-ui, sans-serif; color: #1f2933; background: #f5f7fa; }
+          body { margin: 0 auto; max-width: 1200px; padding: 16px; }
+          h1 { font-size: 20px; margin: 0 0 12px; }
+          form { display: flex; flex-wrap: wrap; gap: 8px; align-items: end; background: #fff; padding: 12px; border-radius: 8px; border: 1px solid #d9e2ec; }
+          label { display: flex; flex-direction: column; font-size: 12px; color: #52606d; gap: 2px; }
+          input, select, button { font: inherit; font-size: 14px; padding: 4px 6px; border: 1px solid #bcccdc; border-radius: 4px; }
+          button { background: #2f80ed; color: #fff; border-color: #2f80ed; cursor: pointer; }
+          button.secondary { background: #fff; color: #2f80ed; }
+          #message { margin: 12px 0; color: #52606d; }
+          #message.error { color: #c62828; }
+          table { width: 100%; border-collapse: collapse; background: #fff; border-radius: 8px; overflow: hidden; border: 1px solid #d9e2ec; }
+          th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid #e4e7eb; font-size: 13px; vertical-align: top; }
+          th { background: #f0f4f8; font-weight: 600; }
+          .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600; }
+          .status-success { background: #e3f9e5; color: #1b5e20; }
+          .status-error { background: #ffe3e3; color: #b71c1c; }
+          .status-partial { background: #fff3c4; color: #8d6e00; }
+          .route-referral { background: #eae2f8; color: #4a148c; }
+          .route-traffic { background: #dceefb; color: #0d47a1; }
+          .route-both { background: #d3f3f1; color: #004d40; }
+          .route-unknown { background: #e4e7eb; color: #3e4c59; }
+          details pre { max-height: 320px; overflow: auto; background: #f0f4f8; padding: 8px; border-radius: 4px; font-size: 12px; }
+          .muted { color: #7b8794; }
+        </style>
+        </head>
+        <body>
+        <h1>Webhook logs</h1>
+        <form id="filters">
+          <label>Admin key <input id="key" type="password" autocomplete="off" placeholder="lw_…" size="20"></label>
+          <label>Source <select id="source"><option value="">any</option><option>kommo</option><option>amocrm</option><option>knowlarity</option></select></label>
+          <label>Status <select id="status"><option value="">any</option><option>success</option><option>error</option><option>partial</option></select></label>
+          <label>Routing <select id="routing"><option value="">any</option><option>referral</option><option>traffic</option><option>both</option><option>unknown</option></select></label>
+          <label>Lead id <input id="lead_id" inputmode="numeric" size="10"></label>
+          <label>Search <input id="q" size="14"></label>
+          <label>Since (UTC) <input id="since" type="date"></label>
+          <button type="submit" id="refresh">Refresh</button>
+        </form>
+        <p id="message" role="status">Enter an admin key with the logs:read scope.</p>
+        <table>
+          <thead><tr><th>Received (UTC)</th><th>Source</th><th>Event / lead</th><th>Status</th><th>Routing</th><th>UTM source</th><th>Details</th></tr></thead>
+          <tbody id="rows"></tbody>
+        </table>
+        <p><button type="button" class="secondary" id="more" hidden>Load older</button></p>
+        <script>
+        (function () {
+          "use strict";
+          var api = location.pathname.replace(/\/viewer\/?$/, "");
+          var rows = document.getElementById("rows");
+          var message = document.getElementById("message");
+          var more = document.getElementById("more");
+          var keyInput = document.getElementById("key");
+          var cursor = null;
+
+          var fromFragment = /(?:^|[#&])key=([^&]+)/.exec(location.hash);
+          if (fromFragment) { sessionStorage.setItem("leadwire-admin-key", decodeURIComponent(fromFragment[1])); history.replaceState(null, "", location.pathname); }
+          keyInput.value = sessionStorage.getItem("leadwire-admin-key") || "";
+
+          function cell(text, className) {
+            var td = document.createElement("td");
+            if (className) { var span = document.createElement("span"); span.className = className; span.textContent = text; td.appendChild(span); }
+            else { td.textContent = text == null ? "" : String(text); }
+            return td;
+          }
+
+          function render(log) {
+            var tr = document.createElement("tr");
+            tr.dataset.logId = log.id;
+            tr.appendChild(cell(log.received_at));
+            tr.appendChild(cell(log.source));
+            tr.appendChild(cell([log.event_type, log.lead_id != null ? "lead " + log.lead_id : null].filter(Boolean).join(" · ")));
+            tr.appendChild(cell(log.status, "badge status-" + log.status));
+            tr.appendChild(log.routing_decision ? cell(log.routing_decision, "badge route-" + log.routing_decision) : cell(""));
+            tr.appendChild(cell(log.utm_source || ""));
+            var td = document.createElement("td");
+            if (log.error_message) { var error = document.createElement("div"); error.className = "status-error"; error.textContent = log.error_message; td.appendChild(error); }
+            var details = document.createElement("details");
+            var summary = document.createElement("summary");
+            summary.textContent = "JSON";
+            var pre = document.createElement("pre");
+            pre.textContent = JSON.stringify(log.payload, null, 2);
+            details.appendChild(summary); details.appendChild(pre); td.appendChild(details);
+            tr.appendChild(td);
+            rows.appendChild(tr);
+          }
+
+          function load(append) {
+            var key = keyInput.value.trim();
+            if (!key) { message.textContent = "Enter an admin key with the logs:read scope."; return; }
+            sessionStorage.setItem("leadwire-admin-key", key);
+            var params = new URLSearchParams();
+            ["source", "status", "routing", "lead_id", "q", "since"].forEach(function (name) {
+              var value = document.getElementById(name).value.trim();
+              if (value) params.set(name, value);
+            });
+            if (append && cursor) params.set("cursor", cursor);
+            message.className = ""; message.textContent = "Loading…";
+            fetch(api + "?" + params.toString(), { headers: { "Authorization": "Bearer " + key } })
+              .then(function (response) { return response.json().then(function (body) { return { ok: response.ok, body: body }; }); })
+              .then(function (answer) {
+                if (!answer.ok) { throw new Error(answer.body.error ? answer.body.error.message : "request failed"); }
+                if (!append) rows.textContent = "";
+                answer.body.logs.forEach(render);
+                cursor = answer.body.pagination.next_cursor;
+                more.hidden = !answer.body.pagination.has_more;
+                var shown = rows.children.length;
+                message.textContent = shown === 0 ? "No logs match." : shown + (shown === 1 ? " log" : " logs") + " shown, newest first.";
+              })
+              .catch(function (error) { message.className = "error"; message.textContent = error.message; });
+          }
+
+          document.getElementById("filters").addEventListener("submit", function (event) { event.preventDefault(); load(false); });
+          more.addEventListener("click", function () { load(true); });
+          if (keyInput.value) load(false);
+        })();
+        </script>
+        </body>
+        </html>
+        """#
+}
+
+extension HTTPField.Name {
+    static let contentSecurityPolicy = HTTPField.Name("Content-Security-Policy")!
+}
