@@ -29,6 +29,7 @@ let package = Package(
         .executable(name: "amocrm-webhook", targets: ["amocrm-webhook"]),
         .executable(name: "knowlarity-webhook", targets: ["knowlarity-webhook"]),
         .executable(name: "admin-webhook-logs", targets: ["admin-webhook-logs"]),
+        .executable(name: "export", targets: ["export"]),
         .executable(name: "runtime", targets: ["runtime"]),
     ],
     dependencies: [
@@ -49,12 +50,14 @@ let package = Package(
         shared("AmoCRM", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", "Kommo", httpTypes]),
         shared("Admin", dependencies: ["FunctionKit", "LeadwireStore", httpTypes, .product(name: "Crypto", package: "swift-crypto")]),
         shared("WebhookLogs", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", "Admin", "Kommo", "AmoCRM", "Knowlarity", httpTypes]),
+        shared("Export", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", "Admin", httpTypes, .product(name: "Crypto", package: "swift-crypto")]),
         shared("Knowlarity", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", httpTypes, .product(name: "Crypto", package: "swift-crypto")]),
 
         function("kommo-webhook", dependencies: ["FunctionKit", "Kommo"]),
         function("amocrm-webhook", dependencies: ["FunctionKit", "AmoCRM"]),
         function("knowlarity-webhook", dependencies: ["FunctionKit", "Knowlarity"]),
         function("admin-webhook-logs", dependencies: ["FunctionKit", "WebhookLogs"]),
+        function("export", dependencies: ["FunctionKit", "Export"]),
 
         .executableTarget(
             name: "runtime",

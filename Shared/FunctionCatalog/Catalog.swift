@@ -26,6 +26,12 @@ public enum Catalog {
             routes: [Route("/api/admin/webhook-logs")],
             methods: ["GET", "POST /{id}/replay"],
             authentication: .adminKey),
+        FunctionDescription(
+            name: "export",
+            summary: "Datasets as CSV, JSON or NDJSON, streamed, every export audited",
+            routes: [Route("/api/admin/export")],
+            methods: ["GET /<dataset>/<csv|json|ndjson>"],
+            authentication: .adminKey),
     ]
 
     public static func function(named name: String) -> FunctionDescription? {

@@ -2,7 +2,7 @@ import CSQLite
 
 /// A prepared statement; finalized when released.
 final class Statement {
-    private let pointer: OpaquePointer
+    let pointer: OpaquePointer
     private let database: OpaquePointer
     let sql: String
 

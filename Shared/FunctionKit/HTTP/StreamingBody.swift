@@ -42,6 +42,11 @@ final class BufferedDescriptorWriter: BodyWriter {
     }
 
     func write(_ bytes: [UInt8]) throws {
+        // A chunk as large as the buffer goes straight out, without a second copy.
+        if buffer.isEmpty, bytes.count >= capacity {
+            guard FileDescriptorIO.writeAll(bytes, to: descriptor) else { throw WriteFailed() }
+            return
+        }
         buffer += bytes
         if buffer.count >= capacity { try flush() }
     }

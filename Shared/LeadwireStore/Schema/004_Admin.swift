@@ -1,6 +1,6 @@
 extension Schema {
-    /// Admin: API keys (hashed), the export audit (seed 004's DataExport), and one ordered view
-    /// over every inbound log.
+    /// Admin: API keys (hashed), the export audit (seed 004's DataExport), export consent on
+    /// leads, and one ordered view over every inbound log.
     ///
     /// `log_seq` numbers log rows across both log tables in commit order. Writers hold SQLite's
     /// single write lock while they insert, so a counter bumped by a trigger in the same
@@ -33,6 +33,10 @@ extension Schema {
             started_at   TEXT NOT NULL DEFAULT (\(now)),
             finished_at  TEXT
         );
+
+        -- Seed 004's export consent, for `exportConsentOnly=true` on the people datasets.
+        ALTER TABLE leads_master ADD COLUMN export_consent_given INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE leads_master ADD COLUMN export_consent_at TEXT;
 
         CREATE TABLE log_sequence (value INTEGER NOT NULL);
         INSERT INTO log_sequence (value) VALUES (0);

@@ -1,0 +1,127 @@
+import FunctionKit
+import LeadwireStore
+
+/// An export request read from its path and query string: the dataset, the format, and the
+/// filters, fields and order of seed 004. Values are bound; names are checked against the
+/// dataset, so nothing from the URL is spliced into SQL.
+struct ExportQuery {
+    enum Format: String, CaseIterable { case csv, json, ndjson }
+
+    let dataset: Dataset
+    let format: Format
+    let columns: [Dataset.Column]
+    private(set) var conditions: [String] = []
+    private(set) var parameters: [SQLValue] = []
+    let order: String
+    /// The filters as given, for the audit.
+    let filters: JSONValue
+
+    init(dataset name: String, format formatName: String, query: QueryParameters) throws(HTTPError) {
+        guard let dataset = Dataset.all[name] else {
+            throw .notFound("No dataset \(name); there are \(Dataset.all.keys.sorted().joined(separator: ", ")).")
+        }
+        guard let format = Format(rawValue: formatName) else {
+            throw .notFound("No format \(formatName); use \(Format.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        self.dataset = dataset
+        self.format = format
+        filters = .object(JSONObject(query.pairs.map { (key: $0.name, value: .string($0.value)) }))
+
+        if let list = query["fields"], !list.isEmpty {
+            var columns: [Dataset.Column] = []
+            for name in list.split(separator: ",").map({ String($0.trimmingSpaces) }) {
+                guard let column = dataset.column(name) else {
+                    throw .badRequest("\(dataset.name) has no field \(name); it has \(dataset.columns.map(\.name).joined(separator: ", ")).")
+                }
+                columns.append(column)
+            }
+            self.columns = columns
+        } else {
+            columns = dataset.columns
+        }
+
+        var order = dataset.defaultOrder
+        if let sortBy = query["sortBy"] {
+            // Seed 004 spelled fields in camelCase (createdAt); the tables use snake_case.
+            let snake = sortBy.reduce(into: "") { text, character in
+                text += character.isUppercase ? "_" + character.lowercased() : String(character)
+            }
+            guard let column = dataset.column(sortBy) ?? dataset.column(snake), column.kind != .json else {
+                throw .badRequest("sortBy must be one of \(dataset.name)'s fields, got \"\(sortBy)\".")
+            }
+            let direction: String
+            switch query["sortOrder"]?.lowercased() ?? "asc" {
+            case "asc": direction = "ASC"
+            case "desc": direction = "DESC"
+            case let other: throw .badRequest("sortOrder must be asc or desc, got \"\(other)\".")
+            }
+            order = "\(column.sql) \(direction), \(dataset.defaultOrder)"
+        }
+        self.order = order
+
+        for (name, value) in query.pairs {
+            try addFilter(name, value)
+        }
+    }
+
+    private mutating func addFilter(_ name: String, _ value: String) throws(HTTPError) {
+        func require(_ expression: String?) throws(HTTPError) -> String {
+            guard let expression else { throw .badRequest("\(dataset.name) cannot be filtered by \(name).") }
+            return expression
+        }
+        switch name {
+        case "fields", "sortBy", "sortOrder":
+            return
+        case "createdAfter": add("\(try require(dataset.created)) >= ?", .text(try Self.time(value, name)))
+        case "createdBefore": add("\(try require(dataset.created)) < ?", .text(try Self.time(value, name)))
+        case "updatedAfter": add("\(try require(dataset.updated)) >= ?", .text(try Self.time(value, name)))
+        case "status", "pipeline", "source":
+            let expression = try require(dataset.equalityFilters[name])
+            add("\(expression) = ?", Int64(value).map(SQLValue.integer) ?? .text(value))
+        case "search":
+            let columns = dataset.searchColumns
+            add("(" + columns.map { "instr(lower(coalesce(\($0), '')), lower(?)) > 0" }.joined(separator: " OR ") + ")",
+                Array(repeating: .text(value), count: columns.count))
+        case "hasTag":
+            let json = try require(dataset.crmFields)
+            add("EXISTS (SELECT 1 FROM json_each(\(json), '$.tags') AS tag WHERE lower(json_extract(tag.value, '$.name')) = lower(?))", [.text(value)])
+        case "exportConsentOnly":
+            guard value == "true" || value == "false" else { throw .badRequest("exportConsentOnly must be true or false.") }
+            if value == "true" { add("\(try require(dataset.consent)) = 1", []) }
+        case _ where name.hasPrefix("customField[") && name.hasSuffix("]"):
+            let json = try require(dataset.crmFields)
+            let field = String(name.dropFirst("customField[".count).dropLast())
+            // A field matches by name or code; its value may be values[0].value or a bare values[0].
+            add(
+                """
+                EXISTS (SELECT 1 FROM json_each(\(json), '$.custom_fields') AS field
+                    WHERE (lower(json_extract(field.value, '$.name')) = lower(?) OR lower(json_extract(field.value, '$.code')) = lower(?))
+                    AND coalesce(json_extract(field.value, '$.values[0].value'), json_extract(field.value, '$.values[0]'),
+                        json_extract(field.value, '$.values.value')) = ?)
+                """, [.text(field), .text(field), .text(value)])
+        default:
+            throw .badRequest("Unknown filter \(name).")
+        }
+    }
+
+    private mutating func add(_ condition: String, _ values: [SQLValue]) {
+        conditions.append(condition)
+        parameters += values
+    }
+
+    private mutating func add(_ condition: String, _ value: SQLValue) { add(condition, [value]) }
+
+    var sql: String {
+        "SELECT \(columns.map(\.sql).joined(separator: ", ")) FROM \(dataset.from)"
+            + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")) + " ORDER BY \(order)"
+    }
+
+    /// `2025-01-01` or a full UTC time: stored times are ISO 8601 text and compare as text.
+    private static func time(_ value: String, _ name: String) throws(HTTPError) -> String {
+        let characters = Array(value)
+        guard characters.count >= 10, characters[4] == "-", characters[7] == "-", characters[0..<4].allSatisfy(\.isNumber) else {
+            throw .badRequest("\(name) must be an ISO date such as 2025-01-01, got \"\(value)\".")
+        }
+        return value.replacing(" ", with: "T")
+    }
+}

@@ -1,0 +1,149 @@
+import LeadwireStore
+
+/// Writes rows as CSV (RFC 4180), a JSON array, or NDJSON, straight from SQLite's bytes into
+/// an output buffer: no per-cell strings, so throughput is bound by the copying, not by
+/// allocation.
+struct RowEncoder {
+    let format: ExportQuery.Format
+    let columns: [Dataset.Column]
+
+    func header(into output: inout [UInt8]) {
+        switch format {
+        case .csv:
+            for (index, column) in columns.enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                Array(column.name.utf8).withUnsafeBufferPointer { writeCSVText($0, into: &output) }
+            }
+            output += [0x0D, 0x0A]
+        case .json: output.append(UInt8(ascii: "["))
+        case .ndjson: break
+        }
+    }
+
+    func footer(rows: Int, into output: inout [UInt8]) {
+        if format == .json { output += Array((rows == 0 ? "]\n" : "\n]\n").utf8) }
+    }
+
+    func row(_ row: borrowing RowCursor, index: Int, into output: inout [UInt8]) {
+        switch format {
+        case .csv:
+            for column in 0..<columns.count {
+                if column > 0 { output.append(UInt8(ascii: ",")) }
+                writeCSVCell(row, column, into: &output)
+            }
+            output += [0x0D, 0x0A]
+        case .json, .ndjson:
+            if format == .json { output += index == 0 ? [0x0A] : [UInt8(ascii: ","), 0x0A] }
+            output.append(UInt8(ascii: "{"))
+            for column in 0..<columns.count {
+                if column > 0 { output.append(UInt8(ascii: ",")) }
+                jsonNames[column].withUnsafeBufferPointer { output.append(contentsOf: $0) }
+                writeJSONValue(row, column, into: &output)
+            }
+            output.append(UInt8(ascii: "}"))
+            if format == .ndjson { output.append(0x0A) }
+        }
+    }
+
+    /// `"name":` for each column, escaped once.
+    private var jsonNames: [[UInt8]] {
+        columns.map { column in
+            var bytes: [UInt8] = []
+            Array(column.name.utf8).withUnsafeBufferPointer { writeJSONString($0, into: &bytes) }
+            return bytes + [UInt8(ascii: ":")]
+        }
+    }
+
+    // MARK: CSV
+
+    private func writeCSVCell(_ row: borrowing RowCursor, _ column: Int, into output: inout [UInt8]) {
+        switch row.type(column) {
+        case .null: return
+        case .integer:
+            if columns[column].kind == .boolean {
+                output += Array((row.integer(column) != 0 ? "true" : "false").utf8)
+            } else {
+                writeInteger(row.integer(column), into: &output)
+            }
+        case .real: output += Array(String(row.real(column)).utf8)
+        case .text, .blob: row.withBytes(column) { writeCSVText($0, into: &output) }
+        }
+    }
+
+    /// RFC 4180 quoting, after neutralising text a spreadsheet would run as a formula (OWASP:
+    /// a leading = + - @ tab or carriage return gets a `'` in front). Numbers are never text
+    /// here, so negative amounts stay numbers.
+    private func writeCSVText(_ bytes: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
+        let formula = bytes.first.map { [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D].contains($0) } ?? false
+        let needsQuotes = bytes.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
+        if needsQuotes { output.append(UInt8(ascii: "\"")) }
+        if formula { output.append(UInt8(ascii: "'")) }
+        if needsQuotes {
+            for byte in bytes {
+                if byte == UInt8(ascii: "\"") { output.append(byte) }
+                output.append(byte)
+            }
+            output.append(UInt8(ascii: "\""))
+        } else {
+            output.append(contentsOf: bytes)
+        }
+    }
+
+    // MARK: JSON
+
+    private func writeJSONValue(_ row: borrowing RowCursor, _ column: Int, into output: inout [UInt8]) {
+        switch row.type(column) {
+        case .null: output += Array("null".utf8)
+        case .integer:
+            if columns[column].kind == .boolean {
+                output += Array((row.integer(column) != 0 ? "true" : "false").utf8)
+            } else {
+                writeInteger(row.integer(column), into: &output)
+            }
+        case .real:
+            let value = row.real(column)
+            output += Array((value.isFinite ? String(value) : "null").utf8)
+        case .text, .blob:
+            // JSON columns were checked with json_valid in the query, so they are copied as they are.
+            if columns[column].kind == .json {
+                row.withBytes(column) { output.append(contentsOf: $0) }
+            } else {
+                row.withBytes(column) { writeJSONString($0, into: &output) }
+            }
+        }
+    }
+
+    private func writeJSONString(_ bytes: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "\""): output += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+            case UInt8(ascii: "\\"): output += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+            case 0x0A: output += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+            case 0x0D: output += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+            case 0x09: output += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+            case 0x00..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                output += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+            default: output.append(byte)
+            }
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+
+    private func writeInteger(_ value: Int64, into output: inout [UInt8]) {
+        if value == 0 {
+            output.append(UInt8(ascii: "0"))
+            return
+        }
+        var magnitude = value.magnitude
+        var digits: [UInt8] = []
+        digits.reserveCapacity(20)
+        while magnitude > 0 {
+            digits.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        }
+        if value < 0 { output.append(UInt8(ascii: "-")) }
+        output.append(contentsOf: digits.reversed())
+    }
+}
