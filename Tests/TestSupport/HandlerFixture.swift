@@ -11,6 +11,22 @@ public struct HandlerFixture: Sendable {
     let handler: Handler
     let path: String
 
+    /// Another function on the same database and settings, e.g. to fill it with webhooks.
+    public func sharing(path: String, handler: @escaping Handler) -> HandlerFixture {
+        HandlerFixture(databasePath: databasePath, environment: environment, clock: clock, handler: handler, path: path)
+    }
+
+    private init(
+        databasePath: String, environment: [String: String], clock: @escaping @Sendable () -> Timestamp, handler: @escaping Handler,
+        path: String
+    ) {
+        self.databasePath = databasePath
+        self.environment = environment
+        self.clock = clock
+        self.handler = handler
+        self.path = path
+    }
+
     public init(path: String, settings: [String: String] = [:], handler: @escaping Handler) {
         let folder = FileManager.default.temporaryDirectory.appending(path: "handler-tests-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

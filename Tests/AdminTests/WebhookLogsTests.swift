@@ -1,0 +1,132 @@
+import FunctionKit
+import HTTPTypes
+import LeadwireStore
+import TestSupport
+import Testing
+
+@Suite struct WebhookLogsTests {
+    let admin = try! AdminFixture(settings: ["LEADWIRE_AMOCRM_TARGETOLOGISTS": "Kenesary=kenesary*"])
+
+    /// Fills the logs from every source: 2 Kommo, 3 amoCRM (referral, traffic, unknown), 1 Knowlarity, 1 refused.
+    func fill() {
+        admin.kommo.send(kommoLead(501, name: "Alpha"))
+        admin.kommo.send(kommoLead(502, name: "Bravo needle"))
+        admin.amocrm.send(amoSale(601, utmSource: "ref_R1"))
+        admin.amocrm.send(amoSale(602, utmSource: "kenesary_fb"))
+        admin.amocrm.send(amoSale(603, utmSource: "google"))
+        admin.knowlarity.send(#"{"uuid":"k1","customer_number":"+918019858999"}"#, contentType: "application/json")
+        admin.kommo.send(#"{"leads":"#, contentType: "application/json")
+    }
+
+    func ids(_ response: Response) -> [String] {
+        response.json["logs"]?.elements?.compactMap { $0["id"]?.text } ?? []
+    }
+
+    @Test func listsEverySourceNewestFirst() {
+        fill()
+        let response = admin.getLogs()
+        #expect(response.status == .ok)
+        let sources = response.json["logs"]?.elements?.compactMap { $0["source"]?.text }
+        #expect(sources == ["kommo", "knowlarity", "amocrm", "amocrm", "amocrm", "kommo", "kommo"])
+        #expect(response.json["pagination"]?["limit"] == 50)
+        #expect(response.json["pagination"]?["has_more"] == false)
+    }
+
+    @Test func filtersBySourceStatusRoutingLeadAndText() {
+        fill()
+        #expect(ids(admin.getLogs("source=knowlarity")).count == 1)
+        #expect(ids(admin.getLogs("status=error")).count == 1)
+        #expect(admin.getLogs("routing=traffic").json["logs"]?[0]?["lead_id"] == 602)
+        #expect(admin.getLogs("routing=unknown").json["logs"]?[0]?["lead_id"] == 603)
+        #expect(admin.getLogs("lead_id=601").json["logs"]?[0]?["utm_source"] == "ref_R1")
+        // Kommo logs may hold several leads; a lead id finds the log that carried it.
+        #expect(admin.getLogs("lead_id=502").json["logs"]?[0]?["source"] == "kommo")
+        #expect(ids(admin.getLogs("q=NEEDLE")).count == 1)
+        #expect(ids(admin.getLogs("source=amocrm&routing=referral")).count == 1)
+    }
+
+    @Test func filtersByTimeRange() throws {
+        fill()
+        let database = try admin.logs.database()
+        try database.run("UPDATE webhook_logs SET received_at = '2025-01-01T10:00:00.000Z' WHERE lead_id = 601")
+        #expect(ids(admin.getLogs("until=2025-01-02")).count == 1)
+        #expect(ids(admin.getLogs("since=2025-01-02")).count == 6)
+        #expect(ids(admin.getLogs("since=2025-01-01T09:00:00Z&until=2025-01-01T11:00:00Z")) == ["amocrm:1"])
+    }
+
+    @Test(arguments: ["limit=0", "limit=1001", "limit=ten", "source=hubspot", "status=ok", "routing=x", "lead_id=abc", "since=yesterday", "cursor=-1"])
+    func badFiltersAreClear400s(_ query: String) {
+        let response = admin.getLogs(query)
+        #expect(response.status == .badRequest)
+        #expect(response.json["error"]?["message"]?.text?.isEmpty == false)
+    }
+
+    @Test func pagesNeitherSkipNorRepeatWhileRowsArrive() {
+        fill()
+        var seen: [String] = []
+        var cursor: String?
+        var arrived = 0
+        repeat {
+            let page = admin.getLogs("limit=2" + (cursor.map { "&cursor=" + $0 } ?? ""))
+            seen += ids(page)
+            cursor = page.json["pagination"]?["next_cursor"]?.text
+            // New webhooks land between page reads; they are newer than the first page, so
+            // they belong to a fresh listing, not to the pages still to come.
+            admin.kommo.send(kommoLead(900 + arrived, name: "Late"))
+            arrived += 1
+        } while cursor != nil
+        #expect(seen.count == 7)
+        #expect(Set(seen).count == 7)
+        #expect(ids(admin.getLogs("limit=1000")).count == 7 + arrived)
+    }
+
+    @Test func oneLogShowsItsFullPayloadRawBodyAndResults() {
+        fill()
+        let id = admin.getLogs("source=kommo&status=success").json["logs"]?[0]?["id"]?.text ?? ""
+        let response = admin.logs.send("", contentType: nil, method: .get, path: "/api/admin/webhook-logs/" + id, headers: admin.bearer(admin.reader))
+        let log = response.json["log"]
+        #expect(log?["payload"]?["leads"]?["add"]?[0]?["name"] == "Bravo needle")
+        #expect(log?["results"]?[0]?["outcome"] == "inserted")
+        #expect(log?["raw_body"]?.text?.contains("Bravo") == true)
+        let missing = admin.logs.send("", contentType: nil, method: .get, path: "/api/admin/webhook-logs/kommo:nope", headers: admin.bearer(admin.reader))
+        #expect(missing.status == .notFound)
+    }
+
+    @Test func replayRerunsAStoredEventAfterAFixAndRecordsTheNewResult() throws {
+        // Sold before the targetologist was configured: routed unknown.
+        var unconfigured = admin.amocrm
+        unconfigured.environment["LEADWIRE_AMOCRM_TARGETOLOGISTS"] = nil
+        unconfigured.send(amoSale(700, utmSource: "kenesary_late"))
+        let id = try #require(admin.getLogs("lead_id=700").json["logs"]?[0]?["id"]?.text)
+        #expect(admin.getLogs("lead_id=700").json["logs"]?[0]?["routing_decision"] == "unknown")
+
+        // With the rule in place (the admin function runs with the fixed settings), replay it.
+        let replay = admin.logs.send("", method: .post, path: "/api/admin/webhook-logs/\(id)/replay", headers: admin.bearer(admin.replayer))
+        #expect(replay.status == .ok)
+        #expect(replay.json["replay_of"] == .string(id))
+        #expect(replay.json["result"]?["deals"]?[0]?["routing_decision"] == "traffic")
+        #expect(try admin.logs.count("SELECT count(*) FROM all_sales_tracking WHERE lead_id = 700") == 1)
+        let history = admin.getLogs("lead_id=700").json["logs"]?.elements?.compactMap { $0["routing_decision"]?.text }
+        #expect(history == ["traffic", "unknown"])
+    }
+
+    @Test func replayingARefusedBodyRefusesItAgainAndAnOversizeOneHasNothingToReplay() throws {
+        admin.kommo.send(#"{"leads":"#, contentType: "application/json")
+        let broken = try #require(admin.getLogs("status=error").json["logs"]?[0]?["id"]?.text)
+        let again = admin.logs.send("", method: .post, path: "/api/admin/webhook-logs/\(broken)/replay", headers: admin.bearer(admin.replayer))
+        #expect(again.json["status"] == 400)
+        admin.kommo.send("", bodyLimitExceeded: BodyLimitExceeded(length: 9_000_000, limit: 1_048_576))
+        let oversize = try #require(admin.getLogs("status=error&limit=1").json["logs"]?[0]?["id"]?.text)
+        let nothing = admin.logs.send("", method: .post, path: "/api/admin/webhook-logs/\(oversize)/replay", headers: admin.bearer(admin.replayer))
+        #expect(nothing.status == .conflict)
+    }
+
+    @Test func theViewerPageIsSelfContained() {
+        let page = admin.logs.send("", contentType: nil, method: .get, path: "/api/admin/webhook-logs/viewer")
+        #expect(page.status == .ok)
+        #expect(page.headers[.contentType] == "text/html; charset=utf-8")
+        let html = String(decoding: page.body, as: UTF8.self)
+        #expect(html.contains("<table>"))
+        #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("src="))
+    }
+}
