@@ -83,7 +83,9 @@ let package = Package(
             ],
             swiftSettings: strictness),
         .testTarget(name: "AmoCRMTests", dependencies: ["AmoCRM", "FunctionKit", "LeadwireStore", "TestSupport", httpTypes], swiftSettings: strictness),
-        .testTarget(name: "EndToEndTests", dependencies: ["FunctionCatalog", "LeadwireStore"], swiftSettings: strictness),
+        .testTarget(
+            name: "EndToEndTests", dependencies: ["FunctionCatalog", "LeadwireStore", "Admin", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictness),
     ],
     swiftLanguageModes: [.v6]
 )

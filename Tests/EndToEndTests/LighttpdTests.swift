@@ -1,3 +1,4 @@
+import Admin
 import Foundation
 import LeadwireStore
 import Testing
@@ -85,6 +86,20 @@ import Testing
         #expect(try database.queryRow("SELECT targetologist FROM all_sales_tracking")?[0] == "Kenesary")
         #expect(try database.queryRow("SELECT count(*) FROM leads_master")?[0] == .integer(1))
         #expect(try database.query("SELECT source FROM webhook_logs ORDER BY id").map { $0[0] } == ["amocrm", "knowlarity"])
+        _ = server
+    }
+
+    @Test func adminEndpointsReceiveTheAuthorizationHeaderThroughLighttpd() async throws {
+        let key = try ApiKeys(database: Database(path: scratch.databasePath)).create(name: "ops", scopes: [.logsRead, .export])
+        let (server, base) = try await startLighttpd()
+        _ = try await http("POST", base + "/kommo-webhook", body: kommoLeadForm(id: 51, name: "Export me"))
+        #expect(try await http("GET", base + "/api/admin/webhook-logs").status == 401)
+        let logs = try await http("GET", base + "/api/admin/webhook-logs?source=kommo", headers: ["Authorization": "Bearer \(key)"])
+        #expect(logs.status == 200)
+        #expect(logs.body.contains("Export me"))
+        let csv = try await http("GET", base + "/api/admin/export/kommo-leads/csv?fields=kommo_id,name", headers: ["Authorization": "Bearer \(key)"])
+        #expect(csv.status == 200)
+        #expect(csv.body == "kommo_id,name\r\n51,Export me\r\n")
         _ = server
     }
 }
