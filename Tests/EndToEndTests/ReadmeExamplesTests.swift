@@ -1,3 +1,4 @@
+import Admin
 import Foundation
 import LeadwireStore
 import Testing
@@ -39,21 +40,34 @@ import Testing
         let log = try await server.waitForLog(containing: "listening on http://")
         let base = String(try #require(log.firstMatch(of: /http:\/\/127\.0\.0\.1:\d+/)).output)
 
-        let curls = try Self.blocks("bash").filter { $0.hasPrefix("curl ") }
-        #expect(curls.count >= 6)
-        for example in curls {
-            let command = example.replacingOccurrences(of: "http://127.0.0.1:8080", with: base) + " --silent --fail-with-body"
+        // Admin examples need a key of the reader's own ($KEY); the rest run as written.
+        // The admin examples use a key of the reader's own: here, a fresh one.
+        let key = try ApiKeys(database: Database(path: scratch.databasePath)).create(
+            name: "readme", scopes: [.logsRead, .logsReplay, .export])
+        // curl fails on HTTP errors and stays quiet, for every curl in a block (a .curlrc).
+        try "silent\nshow-error\nfail-with-body\n".write(to: scratch.folder.appending(path: ".curlrc"), atomically: true, encoding: .utf8)
+
+        let examples = try Self.blocks("bash").filter { $0.hasPrefix("curl ") }
+        #expect(examples.count >= 8)
+        for example in examples {
+            let command = example.replacingOccurrences(of: "http://127.0.0.1:8080", with: base)
+                .replacingOccurrences(of: "$KEY", with: key)
+                .replacingOccurrences(of: "leadwire.sqlite3", with: scratch.databasePath)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", command]
+            process.arguments = ["-e", "-c", command]
+            process.environment = ["PATH": "/usr/bin:/bin", "CURL_HOME": scratch.folder.path]
+            process.currentDirectoryURL = scratch.folder
             let output = Pipe()
             process.standardOutput = output
             try process.run()
             let answer = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "curl failed: \(answer)")
-            #expect(answer.contains(#""status":"success""#) || answer.contains(#""success":true"#), "\(answer)")
-            #expect(!answer.contains(#""outcome":"error""#) && !answer.contains(#""routing_decision":"unknown""#), "\(answer)")
+            #expect(process.terminationStatus == 0, "\(example) failed: \(answer)")
+            if !example.contains("$KEY") {
+                #expect(answer.contains(#""status":"success""#) || answer.contains(#""success":true"#), "\(answer)")
+                #expect(!answer.contains(#""outcome":"error""#) && !answer.contains(#""routing_decision":"unknown""#), "\(answer)")
+            }
         }
 
         let database = try Database(path: scratch.databasePath)
