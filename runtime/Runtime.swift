@@ -6,6 +6,6 @@ struct Runtime: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runtime",
         abstract: "Serve, invoke and migrate Leadwire functions locally, and manage admin keys.",
-        subcommands: [Serve.self, Invoke.self, Migrate.self, Keys.self, HostConfig.self],
+        subcommands: [Serve.self, Invoke.self, Migrate.self, Keys.self, Functions.self, HostConfig.self],
         defaultSubcommand: Serve.self)
 }

@@ -39,7 +39,9 @@ public enum AmoCRMWebhook {
                 var answer = JSONObject([("success", true), ("log_ids", .array(logIDs.split(separator: ",").map { .number(String($0)) }))])
                 switch arrival {
                 case .processed(_, let deals): answer["deals"] = .array(deals.map(\.json))
-                case .failed(_, let reason): answer["processing_status"] = "error"; answer["error"] = .string(reason)
+                case .failed(_, let reason):
+                    answer["processing_status"] = "error"
+                    answer["error"] = .string(reason)
                 case .refused: break
                 }
                 return .json(.object(answer))

@@ -24,7 +24,8 @@ struct Dataset {
     /// `status=`, `pipeline=`, `source=` and the expression each compares with.
     let equalityFilters: [String: String]
     let searchColumns: [String]
-    /// The JSON column holding Kommo-style `tags` and `custom_fields`, for `hasTag` and `customField[...]`.
+    /// The JSON column holding Kommo-style `tags` and `custom_fields`, for `hasTag` and
+    /// `customField[...]` (a lead's tags, when its source sent any).
     let crmFields: String?
     let consent: String?
     let defaultOrder: String
@@ -67,7 +68,7 @@ extension Dataset {
         ],
         created: "leads_master.created_at", updated: "leads_master.updated_at",
         equalityFilters: ["status": "leads_master.status", "source": "sources.display_name"],
-        searchColumns: ["full_name", "phone_number_normalized"], crmFields: nil, consent: "export_consent_given",
+        searchColumns: ["full_name", "phone_number_normalized"], crmFields: "raw_payload", consent: "export_consent_given",
         defaultOrder: "leads_master.id")
 
     static let sales = Dataset(

@@ -13,6 +13,8 @@ struct ExportQuery {
     private(set) var conditions: [String] = []
     private(set) var parameters: [SQLValue] = []
     let order: String
+    /// `limit=N`: at most N rows (seed 004's `export/users/csv?...&limit=10`).
+    private(set) var limit: Int?
     /// The filters as given, for the audit.
     let filters: JSONValue
 
@@ -72,6 +74,15 @@ struct ExportQuery {
         switch name {
         case "fields", "sortBy", "sortOrder":
             return
+        case "limit":
+            guard let limit = Int(value), limit > 0 else { throw .badRequest("limit must be a positive whole number, got \"\(value)\".") }
+            self.limit = limit
+        case "includeBookings", "includeQRCodes", "includeInteractions", "includeConversations":
+            // Seed 004's related data; Leadwire has none of it, and saying so beats an export
+            // that silently lacks what was asked for.
+            guard value == "false" else {
+                throw .badRequest("\(name): Leadwire keeps no bookings, QR codes, interactions or conversations; drop the parameter.")
+            }
         case "createdAfter": add("\(try require(dataset.created)) >= ?", .text(try Self.time(value, name)))
         case "createdBefore": add("\(try require(dataset.created)) < ?", .text(try Self.time(value, name)))
         case "updatedAfter": add("\(try require(dataset.updated)) >= ?", .text(try Self.time(value, name)))
@@ -114,6 +125,7 @@ struct ExportQuery {
     var sql: String {
         "SELECT \(columns.map(\.sql).joined(separator: ", ")) FROM \(dataset.from)"
             + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")) + " ORDER BY \(order)"
+            + (limit.map { " LIMIT \($0)" } ?? "")
     }
 
     /// `2025-01-01` or a full UTC time: stored times are ISO 8601 text and compare as text.

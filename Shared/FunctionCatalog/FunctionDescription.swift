@@ -1,6 +1,6 @@
 /// What one function is: the executable's name, the routes a host sends to it, and how callers
-/// authenticate. The runtime's router, the generated web-server configs and the README all read
-/// these, so a route is declared once.
+/// authenticate. The runtime's router, the generated web-server configs and `runtime functions`
+/// all read these, so a route is declared once.
 public struct FunctionDescription: Sendable {
     public let name: String
     public let summary: String
@@ -37,7 +37,6 @@ public struct Route: Sendable, Equatable {
 }
 
 public enum Authentication: Sendable, Equatable {
-    case none
     /// A shared secret in `?token=` or a header, required when the named variable is set.
     case optionalWebhookToken(environmentVariable: String)
     /// `Authorization: Bearer <admin key>`, with the scope each route needs.

@@ -81,6 +81,18 @@ import Testing
         #expect(response.json["error"]?["message"]?.text?.isEmpty == false)
     }
 
+    @Test func seed004sExampleURLsWorkAsWritten() throws {
+        try admin.logs.database().run(#"UPDATE leads_master SET raw_payload = '{"tags":[{"name":"vip"}]}' WHERE id = 1"#)
+        let vip = admin.getExport("users/csv", "createdAfter=2025-01-01&hasTag=vip&exportConsentOnly=true")
+        #expect(vip.status == .ok)
+        #expect(String(decoding: vip.body, as: UTF8.self).split(separator: "\r\n").count == 2)
+        let limited = admin.getExport("users/csv", "createdAfter=2025-01-01&limit=1")
+        #expect(String(decoding: limited.body, as: UTF8.self).split(separator: "\r\n").count == 2)
+        let related = admin.getExport("users/json", "createdAfter=2025-01-01&includeBookings=true&includeQRCodes=true")
+        #expect(related.status == .badRequest)
+        #expect(related.json["error"]?["message"]?.text?.contains("bookings") == true)
+    }
+
     @Test func unknownDatasetsAndFormatsAre404() {
         #expect(admin.getExport("passwords/csv").status == .notFound)
         #expect(admin.getExport("leads/xlsx").status == .notFound)

@@ -70,6 +70,7 @@ public struct HandlerFixture: Sendable {
     public func database() throws -> Database { try Database(path: databasePath) }
 
     /// The rows of a query as dictionaries keyed by column name (`SELECT a, b AS c` → "a", "c").
+    /// For plain column lists: names are read from the SQL text, split on commas.
     public func rows(_ sql: String, _ parameters: [SQLValue] = []) throws -> [[String: SQLValue]] {
         let names = Self.columnNames(sql)
         return try database().query(sql, parameters).map { Dictionary(uniqueKeysWithValues: zip(names, $0.values)) }

@@ -1,0 +1,24 @@
+import ArgumentParser
+import FunctionCatalog
+
+struct Functions: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List every function: its routes, methods, authentication and what it does.")
+
+    func run() {
+        for function in Catalog.functions {
+            print(function.name)
+            print("  routes:  \(function.routes.map(\.path).joined(separator: ", "))")
+            print("  methods: \(function.methods.joined(separator: ", "))")
+            print("  auth:    \(describe(function.authentication))")
+            print("  \(function.summary)")
+        }
+    }
+
+    private func describe(_ authentication: Authentication) -> String {
+        switch authentication {
+        case .optionalWebhookToken(let variable): "?token= or X-Webhook-Token, when \(variable) is set"
+        case .adminKey: "Authorization: Bearer <admin key>"
+        }
+    }
+}
