@@ -30,17 +30,9 @@ import Testing
 
     @Test func curlExamplesSucceedAndSQLExamplesFindTheirRows() async throws {
         let scratch = Scratch("readme")
-        let server = try ServerProcess(
-            executable: try Products.url("runtime"), arguments: ["serve", "--port", "0"],
-            // As the README starts it: with a targetologist rule for the traffic example.
-            environment: [
-                "PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": scratch.databasePath, "LEADWIRE_AMOCRM_TARGETOLOGISTS": "Kenesary=kenesary*",
-            ],
-            log: scratch.folder.appending(path: "runtime.log"))
-        let log = try await server.waitForLog(containing: "listening on http://")
-        let base = String(try #require(log.firstMatch(of: /http:\/\/127\.0\.0\.1:\d+/)).output)
+        // As the README starts it: with a targetologist rule for the traffic example.
+        let (server, base) = try await startRuntime(in: scratch, settings: ["LEADWIRE_AMOCRM_TARGETOLOGISTS": "Kenesary=kenesary*"])
 
-        // Admin examples need a key of the reader's own ($KEY); the rest run as written.
         // The admin examples use a key of the reader's own: here, a fresh one.
         let key = try ApiKeys(database: Database(path: scratch.databasePath)).create(
             name: "readme", scopes: [.logsRead, .logsReplay, .export])

@@ -6,19 +6,8 @@ import Testing
 @Suite struct RuntimeServeTests {
     let scratch = Scratch("serve")
 
-    /// Starts the runtime on a port of its choosing and returns it with its base URL.
-    func startRuntime(environment extra: [String: String] = [:]) async throws -> (ServerProcess, String) {
-        let environment = ["PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": scratch.databasePath].merging(extra) { $1 }
-        let server = try ServerProcess(
-            executable: try Products.url("runtime"), arguments: ["serve", "--port", "0"], environment: environment,
-            log: scratch.folder.appending(path: "runtime.log"))
-        let log = try await server.waitForLog(containing: "listening on http://")
-        let url = try #require(log.firstMatch(of: /http:\/\/127\.0\.0\.1:\d+/)).output
-        return (server, String(url))
-    }
-
     @Test func theSeedCurlExampleIsStoredAndQueryableAsDocumented() async throws {
-        let (server, base) = try await startRuntime()
+        let (server, base) = try await startRuntime(in: scratch)
         let response = try await http(
             "POST", base + "/functions/v1/kommo-webhook",
             body: #"{"leads":{"add":[{"id":999999,"name":"Test Lead","status_id":123,"pipeline_id":456}]}}"#,
@@ -37,7 +26,7 @@ import Testing
     }
 
     @Test func everyFunctionIsRoutedByItsSeedPath() async throws {
-        let (server, base) = try await startRuntime()
+        let (server, base) = try await startRuntime(in: scratch)
         let sale = try await http("POST", base + "/webhook/amocrm", body: amoWonDealForm(id: 5, utmSource: "ref_ABC"))
         #expect(sale.status == 200)
         #expect(sale.body.contains(#""referral_code":"ABC""#))
@@ -48,7 +37,7 @@ import Testing
     }
 
     @Test func wrongMethodAndUnknownPathAreJSONErrors() async throws {
-        let (server, base) = try await startRuntime()
+        let (server, base) = try await startRuntime(in: scratch)
         let get = try await http("GET", base + "/kommo-webhook")
         #expect(get.status == 405)
         #expect(get.headers["allow"] == "POST")
@@ -59,7 +48,7 @@ import Testing
     }
 
     @Test func concurrentRequestsAreAllServedAndStored() async throws {
-        let (server, base) = try await startRuntime()
+        let (server, base) = try await startRuntime(in: scratch)
         let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
             for index in 1...20 {
                 group.addTask {
@@ -78,7 +67,7 @@ import Testing
 
     @Test func aFunctionThatRunsTooLongIsStoppedWith504() async throws {
         // The function waits up to 20 s for the write lock the test holds; the runtime gives it 1 s.
-        let (server, base) = try await startRuntime(environment: [
+        let (server, base) = try await startRuntime(in: scratch, settings: [
             "LEADWIRE_FUNCTION_TIMEOUT_SECONDS": "1", "LEADWIRE_BUSY_TIMEOUT_MS": "20000",
         ])
         let lockHolder = try Database(path: scratch.databasePath)
@@ -93,7 +82,7 @@ import Testing
     }
 
     @Test func aStoreThatStaysLockedAnswers503SoTheSenderRetries() async throws {
-        let (server, base) = try await startRuntime(environment: ["LEADWIRE_BUSY_TIMEOUT_MS": "200"])
+        let (server, base) = try await startRuntime(in: scratch, settings: ["LEADWIRE_BUSY_TIMEOUT_MS": "200"])
         let lockHolder = try Database(path: scratch.databasePath)
         try lockHolder.execute("BEGIN IMMEDIATE")
         let locked = try await http("POST", base + "/kommo-webhook", body: kommoLeadForm(id: 2, name: "Retry me"))

@@ -28,14 +28,7 @@ import Testing
     @Test func aPersonSeesColourCodedLogsWithTheirDetails() async throws {
         let scratch = Scratch("viewer")
         let key = try ApiKeys(database: Database(path: scratch.databasePath)).create(name: "viewer", scopes: [.logsRead])
-        let server = try ServerProcess(
-            executable: try Products.url("runtime"), arguments: ["serve", "--port", "0"],
-            environment: [
-                "PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": scratch.databasePath, "LEADWIRE_AMOCRM_TARGETOLOGISTS": "Kenesary=kenesary*",
-            ],
-            log: scratch.folder.appending(path: "runtime.log"))
-        let log = try await server.waitForLog(containing: "listening on http://")
-        let base = String(try #require(log.firstMatch(of: /http:\/\/127\.0\.0\.1:\d+/)).output)
+        let (server, base) = try await startRuntime(in: scratch, settings: ["LEADWIRE_AMOCRM_TARGETOLOGISTS": "Kenesary=kenesary*"])
         _ = try await http("POST", base + "/webhook/amocrm", body: amoWonDealForm(id: 41, utmSource: "kenesary_fb"))
         _ = try await http("POST", base + "/webhook/amocrm", body: amoWonDealForm(id: 42, utmSource: "ref_ABC"))
         _ = try await http("POST", base + "/kommo-webhook", body: #"{"leads":"#, headers: ["Content-Type": "application/json"])
