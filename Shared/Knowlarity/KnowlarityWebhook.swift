@@ -14,12 +14,15 @@ public enum KnowlarityWebhook {
         try request.require(method: .post)
         let settings = try KnowlaritySettings(context.environment)
         try settings.authenticate(request)
-        return try receive(request, context: context)
+        return try receive(request, context: context, settings: settings)
     }
 
     /// Stores and processes an authenticated request (or a replayed one).
     public static func receive(_ request: Request, context: FunctionContext) throws -> Response {
-        let settings = try KnowlaritySettings(context.environment)
+        try receive(request, context: context, settings: KnowlaritySettings(context.environment))
+    }
+
+    static func receive(_ request: Request, context: FunctionContext, settings: KnowlaritySettings) throws -> Response {
         let now = context.clock()
 
         let intake = DurableIntake<CallResult?>(

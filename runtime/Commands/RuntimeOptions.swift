@@ -35,7 +35,9 @@ struct RuntimeOptions: ParsableArguments {
             return URL(fileURLWithPath: folder).standardizedFileURL
         }
         // Functions are built next to the runtime (`.build/debug/`, or an install's bin folder).
-        return URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        // The executable's real path, not argv[0], which is a bare name when started from PATH.
+        let executable = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+        return executable.resolvingSymlinksInPath().deletingLastPathComponent()
     }
 
     /// Settings for the functions this runtime starts: its own LEADWIRE_* and the store path.
