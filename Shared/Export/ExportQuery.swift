@@ -83,9 +83,9 @@ struct ExportQuery {
             guard value == "false" else {
                 throw .badRequest("\(name): Leadwire keeps no bookings, QR codes, interactions or conversations; drop the parameter.")
             }
-        case "createdAfter": add("\(try require(dataset.created)) >= ?", .text(try Self.time(value, name)))
-        case "createdBefore": add("\(try require(dataset.created)) < ?", .text(try Self.time(value, name)))
-        case "updatedAfter": add("\(try require(dataset.updated)) >= ?", .text(try Self.time(value, name)))
+        case "createdAfter": add("\(try require(dataset.created)) >= ?", .text(try QueryParameters.utcTime(value, parameter: name)))
+        case "createdBefore": add("\(try require(dataset.created)) < ?", .text(try QueryParameters.utcTime(value, parameter: name)))
+        case "updatedAfter": add("\(try require(dataset.updated)) >= ?", .text(try QueryParameters.utcTime(value, parameter: name)))
         case "status", "pipeline", "source":
             let expression = try require(dataset.equalityFilters[name])
             add("\(expression) = ?", Int64(value).map(SQLValue.integer) ?? .text(value))
@@ -126,14 +126,5 @@ struct ExportQuery {
         "SELECT \(columns.map(\.sql).joined(separator: ", ")) FROM \(dataset.from)"
             + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")) + " ORDER BY \(order)"
             + (limit.map { " LIMIT \($0)" } ?? "")
-    }
-
-    /// `2025-01-01` or a full UTC time: stored times are ISO 8601 text and compare as text.
-    private static func time(_ value: String, _ name: String) throws(HTTPError) -> String {
-        let characters = Array(value)
-        guard characters.count >= 10, characters[4] == "-", characters[7] == "-", characters[0..<4].allSatisfy(\.isNumber) else {
-            throw .badRequest("\(name) must be an ISO date such as 2025-01-01, got \"\(value)\".")
-        }
-        return value.replacing(" ", with: "T")
     }
 }

@@ -6,6 +6,22 @@ import LeadwireStore
 struct RowEncoder {
     let format: ExportQuery.Format
     let columns: [Dataset.Column]
+    /// `"name":` for each column, escaped once rather than per row.
+    private let jsonNames: [[UInt8]]
+
+    private static let null = Array("null".utf8)
+    private static let `true` = Array("true".utf8)
+    private static let `false` = Array("false".utf8)
+
+    init(format: ExportQuery.Format, columns: [Dataset.Column]) {
+        self.format = format
+        self.columns = columns
+        jsonNames = columns.map { column in
+            var bytes: [UInt8] = []
+            Array(column.name.utf8).withUnsafeBufferPointer { Self.writeJSONString($0, into: &bytes) }
+            return bytes + [UInt8(ascii: ":")]
+        }
+    }
 
     func header(into output: inout [UInt8]) {
         switch format {
@@ -45,15 +61,6 @@ struct RowEncoder {
         }
     }
 
-    /// `"name":` for each column, escaped once.
-    private var jsonNames: [[UInt8]] {
-        columns.map { column in
-            var bytes: [UInt8] = []
-            Array(column.name.utf8).withUnsafeBufferPointer { writeJSONString($0, into: &bytes) }
-            return bytes + [UInt8(ascii: ":")]
-        }
-    }
-
     // MARK: CSV
 
     private func writeCSVCell(_ row: borrowing RowCursor, _ column: Int, into output: inout [UInt8]) {
@@ -61,7 +68,7 @@ struct RowEncoder {
         case .null: return
         case .integer:
             if columns[column].kind == .boolean {
-                output += Array((row.integer(column) != 0 ? "true" : "false").utf8)
+                output += row.integer(column) != 0 ? Self.true : Self.false
             } else {
                 writeInteger(row.integer(column), into: &output)
             }
@@ -74,7 +81,11 @@ struct RowEncoder {
     /// a leading = + - @ tab or carriage return gets a `'` in front). Numbers are never text
     /// here, so negative amounts stay numbers.
     private func writeCSVText(_ bytes: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
-        let formula = bytes.first.map { [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D].contains($0) } ?? false
+        let formula: Bool
+        switch bytes.first {
+        case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D: formula = true
+        default: formula = false
+        }
         let needsQuotes = bytes.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
         if needsQuotes { output.append(UInt8(ascii: "\"")) }
         if formula { output.append(UInt8(ascii: "'")) }
@@ -93,27 +104,27 @@ struct RowEncoder {
 
     private func writeJSONValue(_ row: borrowing RowCursor, _ column: Int, into output: inout [UInt8]) {
         switch row.type(column) {
-        case .null: output += Array("null".utf8)
+        case .null: output += Self.null
         case .integer:
             if columns[column].kind == .boolean {
-                output += Array((row.integer(column) != 0 ? "true" : "false").utf8)
+                output += row.integer(column) != 0 ? Self.true : Self.false
             } else {
                 writeInteger(row.integer(column), into: &output)
             }
         case .real:
             let value = row.real(column)
-            output += Array((value.isFinite ? String(value) : "null").utf8)
+            output += value.isFinite ? Array(String(value).utf8) : Self.null
         case .text, .blob:
             // JSON columns were checked with json_valid in the query, so they are copied as they are.
             if columns[column].kind == .json {
                 row.withBytes(column) { output.append(contentsOf: $0) }
             } else {
-                row.withBytes(column) { writeJSONString($0, into: &output) }
+                row.withBytes(column) { Self.writeJSONString($0, into: &output) }
             }
         }
     }
 
-    private func writeJSONString(_ bytes: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
+    private static func writeJSONString(_ bytes: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         for byte in bytes {
             switch byte {

@@ -6,7 +6,6 @@ public struct RowCursor: ~Copyable {
     public enum ColumnType { case integer, real, text, blob, null }
 
     fileprivate let statement: OpaquePointer
-    public let columnCount: Int
 
     public func type(_ column: Int) -> ColumnType {
         switch sqlite3_column_type(statement, Int32(column)) {
@@ -27,8 +26,6 @@ public struct RowCursor: ~Copyable {
         let count = Int(sqlite3_column_bytes(statement, Int32(column)))
         return try body(UnsafeBufferPointer(start: pointer, count: pointer == nil ? 0 : count))
     }
-
-    public func name(_ column: Int) -> String { String(cString: sqlite3_column_name(statement, Int32(column))) }
 }
 
 extension Database {
@@ -38,7 +35,7 @@ extension Database {
     public func forEachRow(_ sql: String, _ parameters: [SQLValue] = [], _ body: (borrowing RowCursor) throws -> Void) throws -> Int {
         let statement = try prepare(sql)
         try statement.bind(parameters)
-        let cursor = RowCursor(statement: statement.pointer, columnCount: Int(sqlite3_column_count(statement.pointer)))
+        let cursor = RowCursor(statement: statement.pointer)
         var count = 0
         while try statement.step() {
             try body(cursor)

@@ -25,8 +25,8 @@ struct LogQuery {
                 "(lead_id = ? OR (source = 'kommo' AND EXISTS (SELECT 1 FROM json_each(results) WHERE json_extract(json_each.value, '$.kommo_id') = ?)))",
                 .integer(lead), .integer(lead))
         }
-        if let since = query["since"] { add("received_at >= ?", .text(try Self.time(since, "since"))) }
-        if let until = query["until"] { add("received_at < ?", .text(try Self.time(until, "until"))) }
+        if let since = try query.utcTime("since") { add("received_at >= ?", .text(since)) }
+        if let until = try query.utcTime("until") { add("received_at < ?", .text(until)) }
         if let text = query["q"], !text.isEmpty {
             guard text.count <= 200 else { throw .badRequest("q is limited to 200 characters.") }
             add(
@@ -63,14 +63,5 @@ struct LogQuery {
     private static func oneOf(_ value: String, _ allowed: [String], _ name: String) throws(HTTPError) -> String {
         guard allowed.contains(value) else { throw .badRequest("\(name) must be one of \(allowed.joined(separator: ", ")), got \"\(value)\".") }
         return value
-    }
-
-    /// `2025-12-06` or `2025-12-06T10:00:00Z`: the store's times are UTC ISO 8601 text, so these compare as text.
-    private static func time(_ value: String, _ name: String) throws(HTTPError) -> String {
-        let digits = Array(value)
-        guard digits.count >= 10, digits[4] == "-", digits[7] == "-", digits[0..<4].allSatisfy(\.isNumber) else {
-            throw .badRequest("\(name) must be an ISO 8601 date or time in UTC, such as 2025-12-06 or 2025-12-06T10:00:00Z.")
-        }
-        return value.replacing(" ", with: "T")
     }
 }

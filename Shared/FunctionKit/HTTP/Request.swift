@@ -54,6 +54,21 @@ public struct QueryParameters: Sendable {
     public init(queryString: String) { self.pairs = URLEncoding.pairs(queryString) }
 
     public subscript(name: String) -> String? { pairs.first { $0.name == name }?.value }
+
+    /// A UTC date or time parameter (`2025-12-06`, `2025-12-06T10:00:00Z`) in the store's text
+    /// form, which compares as text; nil when absent, 400 when it is not a date.
+    public func utcTime(_ name: String) throws(HTTPError) -> String? {
+        guard let value = self[name] else { return nil }
+        return try Self.utcTime(value, parameter: name)
+    }
+
+    public static func utcTime(_ value: String, parameter name: String) throws(HTTPError) -> String {
+        let characters = Array(value)
+        guard characters.count >= 10, characters[4] == "-", characters[7] == "-", characters[0..<4].allSatisfy(\.isNumber) else {
+            throw .badRequest("\(name) must be an ISO 8601 date or time in UTC, such as 2025-12-06 or 2025-12-06T10:00:00Z.")
+        }
+        return value.replacing(" ", with: "T")
+    }
 }
 
 /// A body the host declared but the function refused to read: `length` is over `limit`.

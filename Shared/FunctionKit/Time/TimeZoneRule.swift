@@ -73,19 +73,15 @@ public struct TimeZoneRule: Sendable, Equatable {
         return (sign == "-" ? -1 : 1) * (hours * 3600 + minutes * 60)
     }
 
+    /// The whole file, or nil when it cannot be opened or is larger than any zone file (1 MiB).
     private static func readFile(_ path: String) -> [UInt8]? {
         let descriptor = open(path, O_RDONLY)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, 4096) }
-            guard count > 0 else { break }
-            bytes += chunk[..<count]
-            if bytes.count > 1 << 20 { return nil }
-        }
-        return bytes
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_size <= 1 << 20 else { return nil }
+        let bytes = FileDescriptorIO.read(exactly: Int(status.st_size), from: descriptor)
+        return bytes.count == Int(status.st_size) ? bytes : nil
     }
 
     /// RFC 8536: skips the version 1 block (32-bit times) and reads the version 2+ block.
