@@ -37,10 +37,16 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // The system SQLite library (libsqlite3-dev), linked through a module map.
         .systemLibrary(name: "CSQLite", path: "Shared/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+
+        // glibc calls Swift's Glibc module leaves out (pipe2, closefrom for posix_spawn).
+        .target(name: "CGlibcExtras", path: "Shared/CGlibcExtras"),
 
         shared("FunctionKit", dependencies: [httpTypes]),
         shared("LeadwireStore", dependencies: ["CSQLite"]),
@@ -62,9 +68,13 @@ let package = Package(
         .executableTarget(
             name: "runtime",
             dependencies: [
-                "FunctionCatalog", "FunctionKit", "LeadwireStore", "Admin",
+                "FunctionCatalog", "FunctionKit", "LeadwireStore", "Admin", "CGlibcExtras",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "runtime",
             swiftSettings: strictness

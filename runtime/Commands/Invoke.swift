@@ -3,6 +3,7 @@ import Foundation
 import FunctionCatalog
 import FunctionKit
 import HTTPTypes
+import NIOCore
 
 struct Invoke: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -44,11 +45,20 @@ struct Invoke: AsyncParsableCommand {
         _ = try options.migrate()
         let host = FunctionHost(
             functionsDirectory: options.functionsDirectory, settings: options.functionSettings(), timeout: try options.functionTimeout(),
-            serverPort: 0)
-        let response = await host.invoke(
-            match, method: method.uppercased(), query: query ?? "", headers: fields, body: .bytes(body), remoteAddress: "127.0.0.1")
-        FileHandle.standardOutput.write(Data(try CGIResponse.encode(response)))
-        if response.status.code >= 400 { throw ExitCode(1) }
+            slots: ProcessSlots(limit: 1, maxQueued: 0, maxWait: .zero))
+        let request = FunctionHost.Request(
+            method: method.uppercased(), query: query ?? "", headers: fields, body: .bytes(body), remoteAddress: "127.0.0.1", serverPort: 0)
+        var status = 0
+        try await host.invoke(match, request) { answer in
+            status = answer.status.code
+            var head = "Status: \(answer.status.code) \(answer.status.reasonPhrase)\n"
+            for field in answer.headers { head += "\(field.name.rawName): \(field.value)\n" }
+            FileHandle.standardOutput.write(Data((head + "\n").utf8))
+            while let chunk = try await answer.nextChunk() {
+                FileHandle.standardOutput.write(Data(chunk.readableBytesView))
+            }
+        }
+        if status >= 400 { throw ExitCode(1) }
     }
 }
 

@@ -24,6 +24,20 @@ struct RuntimeOptions: ParsableArguments {
         }
     }
 
+    /// LEADWIRE_MAX_CHILDREN function processes at once (default: four per core); beyond that up
+    /// to LEADWIRE_MAX_QUEUED requests wait, each at most LEADWIRE_QUEUE_TIMEOUT_MS, then get 503.
+    func processSlots() throws -> ProcessSlots {
+        let settings = Environment(environment)
+        do {
+            return ProcessSlots(
+                limit: try settings.integer("LEADWIRE_MAX_CHILDREN", default: 4 * ProcessInfo.processInfo.activeProcessorCount),
+                maxQueued: try settings.integer("LEADWIRE_MAX_QUEUED", default: 1000),
+                maxWait: .milliseconds(try settings.integer("LEADWIRE_QUEUE_TIMEOUT_MS", default: 5000)))
+        } catch {
+            throw ValidationError(error.message)
+        }
+    }
+
     /// The database as an absolute path, so functions started from any folder share one file.
     var databasePath: String {
         let path = database ?? StoreSettings(environment: environment).databasePath

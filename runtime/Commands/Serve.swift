@@ -1,9 +1,13 @@
-import Synchronization
 import ArgumentParser
 import Foundation
 import FunctionKit
-import Hummingbird
+import HummingbirdCore
 import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+import UnixSignals
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,30 +25,31 @@ struct Serve: AsyncParsableCommand {
         let version = try options.migrate()
         let environment = Environment(options.environment)
         let port = try port ?? environment.integer("LEADWIRE_PORT", default: 8080)
-        let maxBodyBytes = try FunctionSettings(environment).maxBodyBytes
-        let functionsDirectory = options.functionsDirectory
-        let settings = options.functionSettings()
-        let timeout = try options.functionTimeout()
+        let host = FunctionHost(
+            functionsDirectory: options.functionsDirectory, settings: options.functionSettings(), timeout: try options.functionTimeout(),
+            slots: try options.processSlots())
+        let responder = FunctionResponder(
+            host: host, maxBodyBytes: try FunctionSettings(environment).maxBodyBytes,
+            accessLog: FunctionKit.Logger(function: "runtime", sink: standardOutputLine))
+        let address = self.host
         let databasePath = options.databasePath
 
-        var hummingbirdLogger = Logging.Logger(label: "leadwire-runtime")
-        hummingbirdLogger.logLevel = .warning
-        let app = Application(
-            responder: FunctionResponder(
-                hostFactory: { boundPort in
-                    FunctionHost(functionsDirectory: functionsDirectory, settings: settings, timeout: timeout, serverPort: boundPort)
-                },
-                maxBodyBytes: maxBodyBytes, accessLog: FunctionKit.Logger(function: "runtime", sink: standardOutputLine)),
-            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "leadwire-runtime"),
+        var logger = Logging.Logger(label: "leadwire-runtime")
+        logger.logLevel = .warning
+        let server = try HTTPServerBuilder.http1().buildServer(
+            configuration: ServerConfiguration(address: .hostname(address, port: port), serverName: "leadwire-runtime"),
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger,
+            responder: { request, writer, _ in try await responder.respond(to: request, writer: writer) },
             onServerRunning: { channel in
                 let boundPort = channel.localAddress?.port ?? port
-                BoundPort.value.withLock { $0 = boundPort }
+                responder.boundPort.store(boundPort, ordering: .relaxed)
                 standardOutputLine(
-                    "Leadwire runtime listening on http://\(host):\(boundPort) (database \(databasePath), schema \(version), functions from \(functionsDirectory.path))"
-                )
-            },
-            logger: hummingbirdLogger)
-        try await app.runService()
+                    "Leadwire runtime listening on http://\(address):\(boundPort) (database \(databasePath), schema \(version), "
+                        + "functions from \(host.functionsDirectory.path), at most \(host.slots.limit) at once)")
+            })
+        let services = ServiceGroup(
+            configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await services.run()
     }
 }
 

@@ -31,7 +31,7 @@ final class ServerProcess {
 
     init(executable: URL, arguments: [String], environment: [String: String], log: URL) throws {
         self.log = log
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         process.executableURL = executable
         process.arguments = arguments
@@ -54,7 +54,7 @@ final class ServerProcess {
     }
 
     deinit {
-        // SIGKILL: servers started from a test inherit a blocked SIGTERM (see CGIProcess).
+        // SIGKILL: a server started by Foundation's Process inherits a blocked SIGTERM.
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()

@@ -1,9 +1,11 @@
 import Foundation
 
-/// The built executables, found next to the test bundle (`.build/<triple>/debug/`), run the way
-/// a CGI host runs them.
+/// The built executables, found next to the test bundle (`.build/<triple>/debug/`), or in
+/// LEADWIRE_PRODUCTS_DIR (a release build) when set, run the way a CGI host runs them.
 enum Products {
-    static let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    static let directory =
+        ProcessInfo.processInfo.environment["LEADWIRE_PRODUCTS_DIR"].map { URL(fileURLWithPath: $0).standardizedFileURL }
+        ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
 
     static func url(_ name: String) throws -> URL {
         let url = directory.appending(path: name)

@@ -1,25 +1,35 @@
 import Foundation
 import HTTPTypes
 
-/// A CGI response (RFC 3875 §6) read back into an HTTP response: header lines up to a blank
-/// line (LF or CRLF), `Status:` for the status, `Location:` alone for a redirect, then the body.
-struct CGIOutput {
+/// The head of a CGI response (RFC 3875 §6): header lines up to a blank line (LF or CRLF),
+/// `Status:` for the status, `Location:` alone for a redirect. Whatever follows is the body.
+struct CGIResponseHead {
     var status: HTTPResponse.Status
     var headers: HTTPFields
-    var body: [UInt8]
 
     struct Malformed: Error, CustomStringConvertible {
         let description: String
     }
 
-    init(parsing output: [UInt8]) throws(Malformed) {
-        guard let (headerEnd, bodyStart) = Self.headerBoundary(in: output) else {
-            throw Malformed(description: "no blank line after the headers")
+    /// Where the head ends in `output` and the body begins, or nil while the blank line has
+    /// not arrived. The search resumes at `searchFrom`, so feeding a growing buffer stays linear.
+    static func boundary(in output: [UInt8], searchFrom: Int = 0) -> (headEnd: Int, bodyStart: Int)? {
+        var index = max(0, searchFrom - 2)
+        while index < output.count {
+            if output[index] == 0x0A {
+                if index + 1 < output.count, output[index + 1] == 0x0A { return (index, index + 2) }
+                if index + 2 < output.count, output[index + 1] == 0x0D, output[index + 2] == 0x0A { return (index, index + 3) }
+            }
+            index += 1
         }
+        return nil
+    }
+
+    init(parsing head: ArraySlice<UInt8>) throws(Malformed) {
         var status: HTTPResponse.Status?
         var headers = HTTPFields()
-        let headerText = String(decoding: output[..<headerEnd], as: UTF8.self)
-        for line in headerText.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
+        let text = String(decoding: head, as: UTF8.self)
+        for line in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
             guard let colon = line.firstIndex(of: ":") else { throw Malformed(description: "header line without a colon: \(line)") }
             let name = line[..<colon].trimmingCharacters(in: .whitespaces)
             let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
@@ -37,19 +47,5 @@ struct CGIOutput {
         if status == nil, headers[.location] != nil { status = .found }
         self.status = status ?? .ok
         self.headers = headers
-        self.body = Array(output[bodyStart...])
-    }
-
-    /// Where the header block ends and the body begins.
-    private static func headerBoundary(in output: [UInt8]) -> (Int, Int)? {
-        var index = 0
-        while index < output.count {
-            if output[index] == 0x0A {
-                if index + 1 < output.count, output[index + 1] == 0x0A { return (index, index + 2) }
-                if index + 2 < output.count, output[index + 1] == 0x0D, output[index + 2] == 0x0A { return (index, index + 3) }
-            }
-            index += 1
-        }
-        return nil
     }
 }

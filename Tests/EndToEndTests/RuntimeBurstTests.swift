@@ -1,0 +1,137 @@
+import Admin
+import Foundation
+import LeadwireStore
+import Synchronization
+import Testing
+
+/// `runtime serve` under the burst Kommo sends on a mass update: every request answered, every
+/// acknowledged event stored, and afterwards nothing left behind (descriptors, children).
+/// Figures are printed for the record; with LEADWIRE_PRODUCTS_DIR set they are those of a
+/// release build.
+@Suite(.serialized) struct RuntimeBurstTests {
+    let scratch = Scratch("burst")
+
+    /// Starts the runtime and sends one request, so descriptors the server opens lazily on
+    /// its first request are part of the baseline.
+    func startWarmRuntime(settings: [String: String] = [:]) async throws -> (ServerProcess, port: Int, ProcessProbe) {
+        let (server, base) = try await startRuntime(in: scratch, settings: settings)
+        let port = Int(base.split(separator: ":").last!)!
+        let warmUp = try RawHTTPConnection(port: port).exchange("GET", "/no-such-function")
+        #expect(warmUp.status == 404)
+        return (server, port, ProcessProbe(pid: server.process.processIdentifier))
+    }
+
+    @Test func fiveThousandWebhooksFromFiftyClientsAreAllAnsweredAndStored() async throws {
+        let (server, port, probe) = try await startWarmRuntime()
+        let descriptorsBefore = probe.openDescriptors
+        let sampler = PeakSampler(probe)
+        let started = Date()
+
+        let total = 5_000
+        let clients = 50
+        let next = Atomic<Int>(0)
+        let outcomes = Mutex<(acknowledged: [Int], busy: Int, busyWithoutRetryAfter: Int, other: [String])>(([], 0, 0, []))
+        await onThreads(clients) { _ in
+            var connection: RawHTTPConnection?
+            while true {
+                let index = next.add(1, ordering: .relaxed).oldValue
+                guard index < total else { return }
+                let leadID = 500_000 + index
+                do {
+                    if connection == nil { connection = try RawHTTPConnection(port: port) }
+                    let response = try connection!.exchange(
+                        "POST", "/kommo-webhook", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                        body: kommoLeadForm(id: leadID, name: "Burst \(index)"))
+                    outcomes.withLock { outcomes in
+                        switch response.status {
+                        case 200..<300: outcomes.acknowledged.append(leadID)
+                        case 503 where response.headers["retry-after"] != nil: outcomes.busy += 1
+                        case 503: outcomes.busyWithoutRetryAfter += 1
+                        default: outcomes.other.append("\(response.status) \(response.text)")
+                        }
+                    }
+                } catch {
+                    connection = nil
+                    outcomes.withLock { $0.other.append("no answer: \(error)") }
+                }
+            }
+        }
+        let elapsed = Date().timeIntervalSince(started)
+        let peaks = sampler.stop()
+        let result = outcomes.withLock { $0 }
+
+        #expect(server.process.isRunning, "the runtime died during the burst")
+        #expect(result.other.isEmpty, "\(result.other.count) requests got neither 2xx nor 503: \(result.other.prefix(3))")
+        #expect(result.busyWithoutRetryAfter == 0)
+        #expect(result.acknowledged.count + result.busy == total)
+        let stored = try Database(path: scratch.databasePath).query("SELECT kommo_id FROM kommo_leads WHERE kommo_id >= 500000")
+        let storedIDs = Set(stored.compactMap { $0[0].integer.map(Int.init) })
+        #expect(Set(result.acknowledged).subtracting(storedIDs).isEmpty, "acknowledged but not stored")
+        #expect(try await probe.waitForNoChildren().isEmpty, "children left: zombies or stragglers")
+        let descriptorsAfter = try await probe.waitForDescriptors(atMost: descriptorsBefore + 2)
+        #expect(descriptorsAfter <= descriptorsBefore + 2)
+        #expect(peaks.children <= 4 * ProcessInfo.processInfo.activeProcessorCount, "more children than LEADWIRE_MAX_CHILDREN")
+        // Still serving.
+        let after = try RawHTTPConnection(port: port).exchange(
+            "POST", "/kommo-webhook", headers: ["Content-Type": "application/x-www-form-urlencoded"], body: kommoLeadForm(id: 1, name: "After"))
+        #expect(after.status == 200)
+
+        print(
+            "burst: \(total) requests from \(clients) clients in \(String(format: "%.1f", elapsed)) s "
+                + "(\(Int(Double(total) / elapsed)) req/s): \(result.acknowledged.count) 2xx, \(result.busy) 503 with Retry-After, "
+                + "\(result.other.count) other; \(storedIDs.count) stored; descriptors \(descriptorsBefore) before, \(descriptorsAfter) after; "
+                + "peak threads \(peaks.threads), peak children \(peaks.children)")
+    }
+
+    @Test func functionsStoppedAtTheTimeoutLeaveNothingBehind() async throws {
+        // Each function waits up to 20 s for the write lock this test holds; the runtime gives it 1 s.
+        let (server, port, probe) = try await startWarmRuntime(settings: [
+            "LEADWIRE_FUNCTION_TIMEOUT_SECONDS": "1", "LEADWIRE_BUSY_TIMEOUT_MS": "20000",
+        ])
+        let descriptorsBefore = probe.openDescriptors
+        let lockHolder = try Database(path: scratch.databasePath)
+        try lockHolder.execute("BEGIN IMMEDIATE")
+        defer { try? lockHolder.execute("ROLLBACK") }
+
+        let statuses = Mutex<[Int]>([])
+        await onThreads(12) { index in
+            let status = (try? RawHTTPConnection(port: port).exchange(
+                "POST", "/kommo-webhook", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                body: kommoLeadForm(id: index, name: "Slow")))?.status ?? 0
+            statuses.withLock { $0.append(status) }
+        }
+        #expect(statuses.withLock { $0 } == Array(repeating: 504, count: 12))
+        #expect(try await probe.waitForNoChildren().isEmpty)
+        #expect(try await probe.waitForDescriptors(atMost: descriptorsBefore + 2) <= descriptorsBefore + 2)
+        #expect(server.process.isRunning)
+    }
+
+    @Test func clientsThatHangUpMidRequestLeaveNothingBehind() async throws {
+        let (server, port, probe) = try await startWarmRuntime()
+        let database = try Database(path: scratch.databasePath)
+        try insertLeads(200_000, into: database)
+        let key = try ApiKeys(database: database).create(name: "burst", scopes: [.export])
+        let descriptorsBefore = probe.openDescriptors
+        let form = Array(kommoLeadForm(id: 42, name: "Gone").utf8)
+        let headers = ["Content-Type": "application/x-www-form-urlencoded"]
+        await onThreads(30) { index in
+            guard let connection = try? RawHTTPConnection(port: port) else { return }
+            let request = RawHTTPConnection.request("POST", "/kommo-webhook", headers: headers, body: form)
+            switch index % 3 {
+            case 0: try? connection.send(Array(request.dropLast(form.count / 2)))  // hangs up mid-body
+            case 1: try? connection.send(request)  // hangs up before the answer
+            default:  // hangs up while a long answer streams
+                try? connection.send(RawHTTPConnection.request("GET", "/api/admin/export/leads/csv", headers: ["Authorization": "Bearer \(key)"]))
+                try? connection.waitForFirstBytes()
+            }
+        }
+        #expect(try await probe.waitForNoChildren().isEmpty)
+        #expect(try await probe.waitForDescriptors(atMost: descriptorsBefore + 2) <= descriptorsBefore + 2)
+        #expect(server.process.isRunning)
+        let after = try RawHTTPConnection(port: port).exchange("POST", "/kommo-webhook", headers: headers, body: kommoLeadForm(id: 43, name: "Next"))
+        #expect(after.status == 200)
+        // A body that never arrived in full ran no function.
+        let logged = try Database(path: scratch.databasePath).queryRow("SELECT count(*) FROM kommo_webhook_logs")?[0].integer ?? 0
+        #expect(logged <= 11)
+    }
+}

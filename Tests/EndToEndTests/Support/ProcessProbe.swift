@@ -1,0 +1,77 @@
+import Foundation
+
+/// What the kernel says about a running process, read from /proc: its open descriptors, its
+/// threads and its children (zombies included, until they are reaped).
+struct ProcessProbe {
+    let pid: Int32
+
+    var openDescriptors: Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
+    }
+
+    var threads: Int {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("Threads:") } ?? ""
+        return Int(line.split(separator: "\t").last ?? "") ?? -1
+    }
+
+    /// Peak resident memory in kilobytes (VmHWM: the high-water mark of this process's own
+    /// memory, new at exec, so not inherited from the test that started it).
+    var peakResidentKilobytes: Int {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1
+    }
+
+    var children: [Int32] {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return tasks.flatMap { task in
+            let list = (try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/children", encoding: .utf8)) ?? ""
+            return list.split(separator: " ").compactMap { Int32($0) }
+        }
+    }
+
+    /// Waits up to `seconds` for every child to be gone (reaped, not only exited).
+    func waitForNoChildren(seconds: Double = 10) async throws -> [Int32] {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !children.isEmpty, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        return children
+    }
+
+    /// Waits up to `seconds` for the descriptor count to come back to at most `limit`.
+    func waitForDescriptors(atMost limit: Int, seconds: Double = 10) async throws -> Int {
+        let deadline = Date().addingTimeInterval(seconds)
+        while openDescriptors > limit, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        return openDescriptors
+    }
+}
+
+/// Samples a process's threads and children every few milliseconds on a thread of its own
+/// and keeps the peaks.
+final class PeakSampler: @unchecked Sendable {
+    private let lock = NSLock()
+    private var running = true
+    private(set) var peakThreads = 0
+    private(set) var peakChildren = 0
+
+    init(_ probe: ProcessProbe) {
+        Thread.detachNewThread { [self] in
+            while lock.withLock({ running }) {
+                let threads = probe.threads
+                let children = probe.children.count
+                lock.withLock {
+                    peakThreads = max(peakThreads, threads)
+                    peakChildren = max(peakChildren, children)
+                }
+                usleep(5_000)
+            }
+        }
+    }
+
+    func stop() -> (threads: Int, children: Int) {
+        lock.withLock {
+            running = false
+            return (peakThreads, peakChildren)
+        }
+    }
+}
