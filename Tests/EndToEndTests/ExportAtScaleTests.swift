@@ -49,14 +49,15 @@ import Testing
         let key = try ApiKeys(database: database).create(name: "scale", scopes: [.export])
         let (server, base) = try await startRuntime(in: scratch)
         let probe = ProcessProbe(pid: server.process.processIdentifier)
-        let connection = try RawHTTPConnection(port: Int(base.split(separator: ":").last!)!, timeoutSeconds: 120)
-
-        let started = Date()
-        try connection.send(RawHTTPConnection.request("GET", "/api/admin/export/leads/csv", headers: ["Authorization": "Bearer \(key)"]))
-        try connection.waitForFirstBytes()
-        let firstByteSeconds = Date().timeIntervalSince(started)
-        let response = try connection.readResponse()
-        let totalSeconds = Date().timeIntervalSince(started)
+        let port = Int(base.split(separator: ":").last!)!
+        let (response, firstByteSeconds, totalSeconds) = try await onNewThread {
+            let connection = try RawHTTPConnection(port: port, timeoutSeconds: 120)
+            let started = Date()
+            try connection.send(RawHTTPConnection.request("GET", "/api/admin/export/leads/csv", headers: ["Authorization": "Bearer \(key)"]))
+            try connection.waitForFirstBytes()
+            let firstByte = Date().timeIntervalSince(started)
+            return (try connection.readResponse(), firstByte, Date().timeIntervalSince(started))
+        }
 
         #expect(response.status == 200)
         #expect(response.headers["transfer-encoding"] == "chunked")

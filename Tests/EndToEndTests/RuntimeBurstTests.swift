@@ -134,4 +134,41 @@ import Testing
         let logged = try Database(path: scratch.databasePath).queryRow("SELECT count(*) FROM kommo_webhook_logs")?[0].integer ?? 0
         #expect(logged <= 11)
     }
+
+    @Test func requestsBeyondTheSlotsWaitThenGet503WithRetryAfter() async throws {
+        // One slot, a queue of one: the first request holds the slot (it waits for the write
+        // lock this test holds), the second waits in the queue until its time is up, the third
+        // finds the queue full.
+        let (server, port, _) = try await startWarmRuntime(settings: [
+            "LEADWIRE_MAX_CHILDREN": "1", "LEADWIRE_MAX_QUEUED": "1", "LEADWIRE_QUEUE_TIMEOUT_MS": "500",
+            "LEADWIRE_BUSY_TIMEOUT_MS": "20000",
+        ])
+        let lockHolder = try Database(path: scratch.databasePath)
+        try lockHolder.execute("BEGIN IMMEDIATE")
+        let headers = ["Content-Type": "application/x-www-form-urlencoded"]
+        func post(_ id: Int) async throws -> RawHTTPConnection.Response {
+            try await onNewThread {
+                try RawHTTPConnection(port: port).exchange("POST", "/kommo-webhook", headers: headers, body: kommoLeadForm(id: id, name: "Q"))
+            }
+        }
+        async let holder = post(1)
+        try await Task.sleep(for: .milliseconds(200))
+        async let queued = post(2)
+        try await Task.sleep(for: .milliseconds(100))
+        let refused = try await post(3)
+        let timedOut = try await queued
+        try lockHolder.execute("ROLLBACK")
+        let served = try await holder
+
+        #expect(refused.status == 503)
+        #expect(refused.headers["retry-after"] == "1")
+        #expect(refused.text.contains("LEADWIRE_MAX_QUEUED"))
+        #expect(timedOut.status == 503)
+        #expect(timedOut.headers["retry-after"] == "1")
+        #expect(timedOut.text.contains("LEADWIRE_QUEUE_TIMEOUT_MS"))
+        #expect(served.status == 200)
+        let stored = try Database(path: scratch.databasePath).query("SELECT kommo_id FROM kommo_leads").compactMap { $0[0].integer }
+        #expect(stored == [1], "refused requests store nothing, so the sender's retry is the only copy")
+        #expect(server.process.isRunning)
+    }
 }

@@ -135,6 +135,14 @@ final class RawHTTPConnection {
     }
 }
 
+/// Runs blocking work on a thread of its own, so it cannot starve the cooperative pool (two
+/// threads on a two-core machine) that the test itself runs on.
+func onNewThread<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+    }
+}
+
 /// Runs `body` on `count` threads at once and waits for all of them: real concurrent clients,
 /// independent of the test runner's cooperative pool.
 func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) async {
