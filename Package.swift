@@ -48,7 +48,9 @@ let package = Package(
         // glibc calls Swift's Glibc module leaves out (pipe2, closefrom for posix_spawn).
         .target(name: "CGlibcExtras", path: "Shared/CGlibcExtras"),
 
-        shared("FunctionKit", dependencies: [httpTypes]),
+        // The FastCGI 1.0 protocol: records, name-value pairs, a responder's connection logic. No I/O.
+        shared("FastCGI"),
+        shared("FunctionKit", dependencies: ["FastCGI", httpTypes]),
         shared("LeadwireStore", dependencies: ["CSQLite"]),
         shared("FunctionCatalog"),
         shared("WebhookIntake", dependencies: ["FunctionKit", "LeadwireStore", httpTypes]),

@@ -1,4 +1,4 @@
-public import FunctionKit
+import FunctionKit
 
 /// amocrm-webhook's settings, each an environment variable (see the README's table).
 struct AmoCRMSettings {

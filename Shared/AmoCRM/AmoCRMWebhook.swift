@@ -23,7 +23,7 @@ public enum AmoCRMWebhook {
 
     /// Stores and processes an authenticated request (or a replayed one).
     public static func receive(_ request: Request, context: FunctionContext) throws -> Response {
-        let settings = try AmoCRMSettings(context.environment)
+        let settings = try context.resources.value { try AmoCRMSettings(context.environment) }
 
         let intake = DurableIntake<[DealResult]>(
             process: { body, database in

@@ -1,5 +1,5 @@
 import Crypto
-public import FunctionKit
+import FunctionKit
 import HTTPTypes
 import WebhookIntake
 

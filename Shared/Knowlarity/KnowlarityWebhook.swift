@@ -12,7 +12,7 @@ public enum KnowlarityWebhook {
 
     public static func handle(_ request: Request, context: FunctionContext) throws -> Response {
         try request.require(method: .post)
-        let settings = try KnowlaritySettings(context.environment)
+        let settings = try context.resources.value { try KnowlaritySettings(context.environment) }
         try settings.authenticate(request)
         return try receive(request, context: context, settings: settings)
     }

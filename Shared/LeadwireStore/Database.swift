@@ -3,11 +3,16 @@ import CSQLite
 /// One connection to the SQLite store, opened for one request (CGI) or one long-lived process.
 ///
 /// Opening sets what many concurrent writer processes need: WAL (readers never block the
-/// writer), a busy timeout (writers queue instead of failing), and foreign keys. Writes go
-/// through `transaction(_:)`, which takes the write lock up front (`BEGIN IMMEDIATE`) so two
-/// processes never deadlock upgrading a read lock.
+/// writer), a fair busy handler (writers queue instead of failing, see `BusyWait`), and
+/// foreign keys. Writes go through `transaction(_:)`, which takes the write lock up front
+/// (`BEGIN IMMEDIATE`) so two processes never deadlock upgrading a read lock. Statements are
+/// prepared once per connection and kept, which matters to a process that answers many requests.
 public final class Database {
     private let handle: OpaquePointer
+    private let busyWait: BusyWait
+    private var statements: [String: Statement] = [:]
+    /// Statements kept at most; SQL built from filters varies, so the cache is bounded.
+    static let statementCacheLimit = 128
 
     /// Opens (creating if needed) the database file and brings its schema up to date.
     public convenience init(path: String, busyTimeoutMilliseconds: Int32 = 5000) throws(SQLiteError) {
@@ -24,7 +29,8 @@ public final class Database {
             throw SQLiteError(code: result, message: "\(message): \(path)", sql: nil)
         }
         handle = pointer
-        sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+        busyWait = BusyWait(timeout: .milliseconds(busyTimeoutMilliseconds))
+        busyWait.install(on: handle)
         sqlite3_extended_result_codes(handle, 1)
         keepWriteAheadLogBetweenProcesses()
         try execute("PRAGMA foreign_keys = ON")
@@ -36,6 +42,7 @@ public final class Database {
     }
 
     deinit {
+        statements.removeAll()
         sqlite3_close_v2(handle)
     }
 
@@ -66,16 +73,16 @@ public final class Database {
     /// Runs a statement with bound parameters; returns the number of rows it changed.
     @discardableResult
     public func run(_ sql: String, _ parameters: [SQLValue] = []) throws(SQLiteError) -> Int {
-        let statement = try prepare(sql)
-        try statement.bind(parameters)
+        let statement = try acquire(sql, parameters)
+        defer { statement.finishUse() }
         while try statement.step() {}
         return Int(sqlite3_changes(handle))
     }
 
     /// The rows a query returns, each as its column values in order.
     public func query(_ sql: String, _ parameters: [SQLValue] = []) throws(SQLiteError) -> [Row] {
-        let statement = try prepare(sql)
-        try statement.bind(parameters)
+        let statement = try acquire(sql, parameters)
+        defer { statement.finishUse() }
         var rows: [Row] = []
         while try statement.step() { rows.append(statement.row()) }
         return rows
@@ -83,8 +90,8 @@ public final class Database {
 
     /// The first row of a query, or nil when it returns none.
     public func queryRow(_ sql: String, _ parameters: [SQLValue] = []) throws(SQLiteError) -> Row? {
-        let statement = try prepare(sql)
-        try statement.bind(parameters)
+        let statement = try acquire(sql, parameters)
+        defer { statement.finishUse() }
         return try statement.step() ? statement.row() : nil
     }
 
@@ -92,9 +99,33 @@ public final class Database {
         try queryRow(sql)?[0].text
     }
 
-    func prepare(_ sql: String) throws(SQLiteError) -> Statement {
+    /// `sql` prepared and bound, for one use that the caller ends with `finishUse()`, so no
+    /// statement is left holding a read snapshot open between uses. A kept statement is
+    /// reused; one in use further up the stack (a query nested in itself) is prepared afresh.
+    func acquire(_ sql: String, _ parameters: [SQLValue]) throws(SQLiteError) -> Statement {
+        let statement: Statement
+        if let kept = statements[sql], !kept.inUse {
+            statement = kept
+        } else {
+            statement = try prepare(sql, persistent: true)
+            if statements[sql] == nil {
+                if statements.count >= Self.statementCacheLimit { statements.removeAll() }
+                statements[sql] = statement
+            }
+        }
+        statement.inUse = true
+        do {
+            try statement.bind(parameters)
+        } catch {
+            statement.finishUse()
+            throw error
+        }
+        return statement
+    }
+
+    func prepare(_ sql: String, persistent: Bool = false) throws(SQLiteError) -> Statement {
         var pointer: OpaquePointer?
-        let result = sqlite3_prepare_v2(handle, sql, -1, &pointer, nil)
+        let result = sqlite3_prepare_v3(handle, sql, -1, persistent ? UInt32(SQLITE_PREPARE_PERSISTENT) : 0, &pointer, nil)
         guard result == SQLITE_OK, let pointer else {
             throw SQLiteError(code: result, message: lastErrorMessage, sql: sql)
         }
@@ -109,14 +140,19 @@ public final class Database {
     // MARK: Transactions
 
     /// Runs `body` in one write transaction: committed if it returns, rolled back if it throws.
-    public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
+    /// With a `deadline`, waiting for the lock stops there, and work that ends after it is
+    /// rolled back rather than committed late (`DeadlinePassed`).
+    public func transaction<T>(deadline: ContinuousClock.Instant? = nil, _ body: () throws -> T) throws -> T {
+        busyWait.deadline = deadline
+        defer { busyWait.deadline = nil }
+        try run("BEGIN IMMEDIATE")
         do {
             let value = try body()
-            try execute("COMMIT")
+            if let deadline, ContinuousClock.now > deadline { throw DeadlinePassed() }
+            try run("COMMIT")
             return value
         } catch {
-            try? execute("ROLLBACK")
+            _ = try? run("ROLLBACK")
             throw error
         }
     }
@@ -125,15 +161,20 @@ public final class Database {
     /// changes are undone and the error is rethrown. This is how a webhook keeps its raw event
     /// while discarding a half-done attempt to process it.
     public func savepoint<T>(_ body: () throws -> T) throws -> T {
-        try execute("SAVEPOINT work")
+        try run("SAVEPOINT work")
         do {
             let value = try body()
-            try execute("RELEASE work")
+            try run("RELEASE work")
             return value
         } catch {
-            try? execute("ROLLBACK TO work")
-            try? execute("RELEASE work")
+            _ = try? run("ROLLBACK TO work")
+            _ = try? run("RELEASE work")
             throw error
         }
     }
+}
+
+/// A transaction's work finished after its deadline and was rolled back.
+public struct DeadlinePassed: Error, CustomStringConvertible {
+    public var description: String { "the transaction's deadline passed before it could commit; it was rolled back" }
 }

@@ -33,8 +33,8 @@ extension Database {
     /// Returns the number of rows.
     @discardableResult
     public func forEachRow(_ sql: String, _ parameters: [SQLValue] = [], _ body: (borrowing RowCursor) throws -> Void) throws -> Int {
-        let statement = try prepare(sql)
-        try statement.bind(parameters)
+        let statement = try acquire(sql, parameters)
+        defer { statement.finishUse() }
         let cursor = RowCursor(statement: statement.pointer)
         var count = 0
         while try statement.step() {

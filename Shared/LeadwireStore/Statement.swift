@@ -5,6 +5,8 @@ final class Statement {
     let pointer: OpaquePointer
     private let database: OpaquePointer
     let sql: String
+    /// Bound or stepping for a caller now; see `Database.withStatement`.
+    var inUse = false
 
     init(_ pointer: OpaquePointer, database: OpaquePointer, sql: String) {
         self.pointer = pointer
@@ -14,6 +16,13 @@ final class Statement {
 
     deinit {
         sqlite3_finalize(pointer)
+    }
+
+    /// Ends a use: the statement releases what it read and forgets its parameters.
+    func finishUse() {
+        sqlite3_reset(pointer)
+        sqlite3_clear_bindings(pointer)
+        inUse = false
     }
 
     func bind(_ parameters: [SQLValue]) throws(SQLiteError) {

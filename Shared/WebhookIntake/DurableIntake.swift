@@ -49,9 +49,10 @@ public struct DurableIntake<Processed> {
             throw error
         }
 
+        let deadline = request.receivedAt + (try FunctionSettings(context.environment)).webhookDeadline
         let database = try context.openStore()
         do {
-            return try database.transaction {
+            return try database.transaction(deadline: deadline) {
                 let arrival: Arrival<Processed>
                 do {
                     arrival = .processed(body: body, try database.savepoint { try process(body, database) })
@@ -64,7 +65,7 @@ public struct DurableIntake<Processed> {
             }
         } catch {
             context.logger.error("store_failed", ["message": .string(String(describing: error))])
-            throw HTTPError.serviceUnavailable("The event could not be stored; retry later.")
+            throw HTTPError.serviceUnavailable("The event could not be stored in time; nothing was kept, retry later.")
         }
     }
 

@@ -3,13 +3,13 @@ public import LeadwireStore
 public import HTTPTypes
 
 extension FunctionContext {
-    /// Opens the store named by LEADWIRE_DATABASE. A store that cannot be opened is the one
-    /// failure a webhook sender should retry, so it becomes 503.
+    /// The store named by LEADWIRE_DATABASE, opened once per process and kept. A store that
+    /// cannot be opened is the one failure a webhook sender should retry, so it becomes 503.
     public func openStore() throws(HTTPError) -> Database {
         do {
-            return try Database(settings: StoreSettings(environment: environment.values))
+            return try resources.value(Database.self) { try Database(settings: StoreSettings(environment: environment.values)) }
         } catch {
-            logger.error("store_unavailable", ["message": .string(error.description)])
+            logger.error("store_unavailable", ["message": .string(String(describing: error))])
             throw .serviceUnavailable("The store is unavailable; retry later.")
         }
     }

@@ -4,6 +4,14 @@ import HTTPTypes
 /// exactly CONTENT_LENGTH bytes on stdin (never more: some hosts keep the pipe open).
 public enum CGIRequest {
     public static func read(environment: Environment, maxBodyBytes: Int) throws(HTTPError) -> Request {
+        try request(from: environment, maxBodyBytes: maxBodyBytes) { length in FileDescriptorIO.read(exactly: length, from: 0) }
+    }
+
+    /// The request the meta-variables describe, its body taken from `readBody` (given the
+    /// declared length) unless it is over the limit. FastCGI passes the body it gathered.
+    static func request(
+        from environment: Environment, maxBodyBytes: Int, readBody: (Int) -> [UInt8]
+    ) throws(HTTPError) -> Request {
         let methodName = environment["REQUEST_METHOD"] ?? "GET"
         guard let method = HTTPRequest.Method(methodName) else {
             throw .badRequest("REQUEST_METHOD \"\(methodName)\" is not an HTTP method.")
@@ -24,7 +32,7 @@ public enum CGIRequest {
             request.bodyLimitExceeded = BodyLimitExceeded(length: length, limit: maxBodyBytes)
             return request
         }
-        request.body = FileDescriptorIO.read(exactly: length, from: 0)
+        request.body = readBody(length)
         guard request.body.count == length else {
             throw .badRequest("The body ended after \(request.body.count) of \(length) bytes.", code: "truncated_body")
         }

@@ -13,14 +13,23 @@ public enum CGIResponse {
     /// Writes the response to stdout. Throws when a streaming body could not be completed
     /// (the reader went away, or the producer failed), after sending what it could.
     public static func write(_ response: Response) throws {
-        guard let streaming = response.streamingBody else {
-            FileDescriptorIO.writeAll(head(response) + response.body, to: 1)
+        guard response.streamingBody != nil else {
+            guard FileDescriptorIO.writeAll(head(response) + response.body, to: 1) else { throw BufferedDescriptorWriter.WriteFailed() }
             return
         }
         let output = BufferedDescriptorWriter(descriptor: 1)
+        try write(response, to: output)
+        try output.flush()
+    }
+
+    /// Writes the head, then the body, through `output` (which the caller flushes).
+    static func write(_ response: Response, to output: some BodyWriter) throws {
+        guard let streaming = response.streamingBody else {
+            try output.write(head(response) + response.body)
+            return
+        }
         try output.write(head(response))
         try streaming.produce(output)
-        try output.flush()
     }
 
     static func head(_ response: Response) -> [UInt8] {

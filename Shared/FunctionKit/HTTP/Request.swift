@@ -14,6 +14,8 @@ public struct Request: Sendable {
     /// Set when the declared body was larger than the limit, so it was not read.
     public var bodyLimitExceeded: BodyLimitExceeded?
     public var remoteAddress: String?
+    /// When the function received the request; deadlines count from here.
+    public var receivedAt: ContinuousClock.Instant
 
     public init(
         method: HTTPRequest.Method,
@@ -22,7 +24,8 @@ public struct Request: Sendable {
         headers: HTTPFields = HTTPFields(),
         body: [UInt8] = [],
         bodyLimitExceeded: BodyLimitExceeded? = nil,
-        remoteAddress: String? = nil
+        remoteAddress: String? = nil,
+        receivedAt: ContinuousClock.Instant = .now
     ) {
         self.method = method
         self.path = path
@@ -31,6 +34,7 @@ public struct Request: Sendable {
         self.body = body
         self.bodyLimitExceeded = bodyLimitExceeded
         self.remoteAddress = remoteAddress
+        self.receivedAt = receivedAt
     }
 
     /// The media type of the body without parameters, lower-cased: `application/json`.

@@ -5,13 +5,15 @@ import Glibc
 import Darwin
 #endif
 
-/// What a handler needs besides the request: its name, its settings, a logger and the clock
-/// (which tests set, to cross a day boundary or order events).
+/// What a handler needs besides the request: its name, its settings, a logger, the clock
+/// (which tests set, to cross a day boundary or order events) and what its process keeps
+/// between requests.
 public struct FunctionContext: Sendable {
     public let functionName: String
     public let environment: Environment
     public let logger: Logger
     public let clock: @Sendable () -> Timestamp
+    public let resources = ProcessResources()
 
     public init(
         functionName: String, environment: Environment, logger: Logger? = nil,
@@ -28,16 +30,33 @@ public struct FunctionContext: Sendable {
 /// without a process. An `HTTPError` it throws becomes that error's JSON response.
 public typealias Handler = @Sendable (Request, FunctionContext) throws -> Response
 
-/// The whole life of one invocation under a CGI host: read the request, run the handler,
-/// write the response, log one line, exit.
+/// The whole life of a function process. Under a CGI host: read the request, run the
+/// handler, write the response, log one line, exit. When fd 0 is a listening socket, or with
+/// `--fastcgi ADDRESS`: the same handler answers request after request as a FastCGI responder.
 public enum FunctionMain {
-    public static func run(_ name: String, handler: Handler) -> Never {
-        let started = Timestamp.now()
+    public static func run(_ name: String, handler: @escaping Handler) -> Never {
         // A reader that goes away mid-stream should fail a write (EPIPE), not kill the process,
         // so a streaming body can record how far it got.
         signal(SIGPIPE, SIG_IGN)
         let context = FunctionContext(functionName: name, environment: .process)
-        let response = respond(context: context, handler: handler)
+        do {
+            if let listener = try FastCGIListener.find(arguments: CommandLine.arguments) {
+                // A long-lived process with a bad setting stops at once, where a host reports it.
+                let settings = try FastCGISettings(context.environment)
+                FastCGIResponder(context: context, handler: handler, listener: listener, settings: settings).run()
+            }
+        } catch {
+            context.logger.error("configuration_error", ["message": .string(String(describing: error))])
+            exit(2)
+        }
+        answerOneCGIRequest(context: context, handler: handler)
+    }
+
+    private static func answerOneCGIRequest(context: FunctionContext, handler: Handler) -> Never {
+        let started = Timestamp.now()
+        let response = respond(context: context, handler: handler) { settings throws(HTTPError) in
+            try CGIRequest.read(environment: context.environment, maxBodyBytes: settings.maxBodyBytes)
+        }
         var completed = true
         do {
             try CGIResponse.write(response)
@@ -45,24 +64,18 @@ public enum FunctionMain {
             completed = false
             context.logger.error("response_incomplete", ["message": .string(String(describing: error))])
         }
-        context.logger.info(
-            "request",
-            [
-                "method": .string(context.environment["REQUEST_METHOD"] ?? "GET"),
-                "path": .string((context.environment["SCRIPT_NAME"] ?? "") + (context.environment["PATH_INFO"] ?? "")),
-                "status": JSONValue(Int64(response.status.code)),
-                "duration_ms": JSONValue(Timestamp.millisecondsSince(started)),
-            ])
+        logRequest(context.logger, meta: context.environment, status: response.status.code, started: started)
         exit(completed ? 0 : 1)
     }
 
-    /// Runs the handler on the request read from the CGI environment, turning every failure
-    /// into a JSON error response.
-    static func respond(context: FunctionContext, handler: Handler) -> Response {
+    /// Runs the handler on the request `readRequest` makes, turning every failure into a JSON
+    /// error response.
+    static func respond(
+        context: FunctionContext, handler: Handler, readRequest: (FunctionSettings) throws(HTTPError) -> Request
+    ) -> Response {
         do {
             let settings = try FunctionSettings(context.environment)
-            let request = try CGIRequest.read(environment: context.environment, maxBodyBytes: settings.maxBodyBytes)
-            return try handler(request, context)
+            return try handler(try readRequest(settings), context)
         } catch let error as HTTPError {
             return error.response
         } catch let error as ConfigurationError {
@@ -73,5 +86,17 @@ public enum FunctionMain {
             context.logger.error("unhandled_error", ["message": .string(String(describing: error))])
             return HTTPError.internalError("The function failed unexpectedly; see its log.").response
         }
+    }
+
+    /// One line per request, from its CGI meta-variables.
+    static func logRequest(_ logger: Logger, meta: Environment, status: Int, started: Timestamp) {
+        logger.info(
+            "request",
+            [
+                "method": .string(meta["REQUEST_METHOD"] ?? "GET"),
+                "path": .string((meta["SCRIPT_NAME"] ?? "") + (meta["PATH_INFO"] ?? "")),
+                "status": JSONValue(Int64(status)),
+                "duration_ms": JSONValue(Timestamp.millisecondsSince(started)),
+            ])
     }
 }
