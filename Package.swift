@@ -84,6 +84,7 @@ let package = Package(
 
         .target(name: "TestSupport", dependencies: ["FunctionKit", "LeadwireStore", httpTypes], path: "Tests/TestSupport", swiftSettings: strictness),
         .testTarget(name: "FunctionKitTests", dependencies: ["FunctionKit"], swiftSettings: strictness),
+        .testTarget(name: "FastCGITests", dependencies: ["FastCGI"], swiftSettings: strictness),
         .testTarget(name: "LeadwireStoreTests", dependencies: ["LeadwireStore"], swiftSettings: strictness),
         .testTarget(name: "KommoTests", dependencies: ["Kommo", "FunctionKit", "LeadwireStore", "TestSupport"], swiftSettings: strictness),
         .testTarget(name: "KnowlarityTests", dependencies: ["Knowlarity", "FunctionKit", "LeadwireStore", "TestSupport", httpTypes, .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictness),
@@ -96,7 +97,7 @@ let package = Package(
             swiftSettings: strictness),
         .testTarget(name: "AmoCRMTests", dependencies: ["AmoCRM", "FunctionKit", "LeadwireStore", "TestSupport", httpTypes], swiftSettings: strictness),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["FunctionCatalog", "LeadwireStore", "Admin", .product(name: "Crypto", package: "swift-crypto")],
+            name: "EndToEndTests", dependencies: ["FunctionCatalog", "LeadwireStore", "Admin", "FastCGI", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictness),
     ],
     swiftLanguageModes: [.v6]

@@ -146,6 +146,12 @@ struct FastCGIResponder {
         action.sa_flags = 0  // no SA_RESTART: a blocked accept() returns EINTR and sees the flag
         sigaction(SIGTERM, &action, nil)
         sigaction(SIGINT, &action, nil)
+        // Some starters hand down a mask with these blocked; a responder must hear them.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGTERM)
+        sigaddset(&stopSignals, SIGINT)
+        sigprocmask(SIG_UNBLOCK, &stopSignals, nil)
     }
 }
 

@@ -23,6 +23,13 @@ struct ProcessProbe {
         return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1
     }
 
+    /// Resident memory now, in kilobytes.
+    var currentResidentKilobytes: Int {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1
+    }
+
     var children: [Int32] {
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
         return tasks.flatMap { task in

@@ -1,0 +1,127 @@
+import FastCGI
+import Foundation
+
+/// A web server's side of FastCGI, over a Unix socket: enough to send requests the way
+/// lighttpd or nginx do, and to send what they never would.
+final class FastCGIClient {
+    private let descriptor: Int32
+    private var decoder = RecordDecoder()
+
+    struct Answer {
+        let output: CGIResult
+        let end: EndRequest
+    }
+
+    init(socketPath: String) throws {
+        descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(socketPath.utf8)) }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard connected == 0 else { throw TestSetupError("cannot connect to \(socketPath): errno \(errno)") }
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    deinit { close(descriptor) }
+
+    func send(_ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard sent > 0 else { throw TestSetupError("send failed: errno \(errno)") }
+            offset += sent
+        }
+    }
+
+    /// The records of one request: begin, parameters, body.
+    static func request(id: UInt16 = 1, params: [(name: String, value: String)], body: [UInt8] = [], keep: Bool = false) -> [UInt8] {
+        Record(.beginRequest, requestID: id, content: BeginRequest(role: .responder, keepConnection: keep).content).encoded
+            + Record.stream(.params, requestID: id, NameValuePairs.encode(params)) + Record(.params, requestID: id).encoded
+            + Record.stream(.stdin, requestID: id, body) + Record(.stdin, requestID: id).encoded
+    }
+
+    /// A POST as a web server forwards it.
+    func post(_ path: String, body: String, contentType: String = "application/x-www-form-urlencoded", keep: Bool = false, id: UInt16 = 1) throws -> Answer {
+        let bytes = Array(body.utf8)
+        try send(
+            Self.request(
+                id: id,
+                params: [
+                    ("REQUEST_METHOD", "POST"), ("SCRIPT_NAME", path), ("PATH_INFO", ""), ("QUERY_STRING", ""),
+                    ("CONTENT_TYPE", contentType), ("CONTENT_LENGTH", String(bytes.count)), ("REMOTE_ADDR", "127.0.0.1"),
+                ], body: bytes, keep: keep))
+        return try readAnswer(id: id)
+    }
+
+    /// The next record, or nil when the application closed the connection.
+    func nextRecord() throws -> Record? {
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            if let record = try decoder.next() { return record }
+            let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            if count == 0 { return nil }
+            guard count > 0 else { throw TestSetupError("recv failed: errno \(errno)") }
+            decoder.append(chunk[..<count])
+        }
+    }
+
+    /// Reads stdout records up to the end of request `id`.
+    func readAnswer(id: UInt16 = 1) throws -> Answer {
+        var stdout: [UInt8] = []
+        while let record = try nextRecord() {
+            guard record.requestID == id else { continue }
+            switch record.type {
+            case .stdout: stdout += record.content
+            case .endRequest: return Answer(output: CGIResult(output: Data(stdout)), end: try EndRequest(content: record.content))
+            default: continue
+            }
+        }
+        throw TestSetupError("the connection closed before request \(id) ended")
+    }
+}
+
+/// A function started as a FastCGI host starts it: fd 0 a listening Unix socket.
+final class FastCGIFunction {
+    let process = Process()
+    let socketPath: String
+    let log: URL
+
+    init(_ name: String, in scratch: Scratch, settings: [String: String] = [:]) throws {
+        socketPath = scratch.folder.appending(path: "\(name)-\(UUID().uuidString.prefix(8)).sock").path
+        log = scratch.folder.appending(path: "\(name)-fastcgi.log")
+        let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(socketPath.utf8)) }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard bound == 0, listen(listener, 64) == 0 else { throw TestSetupError("cannot listen on \(socketPath)") }
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        process.executableURL = try Products.url(name)
+        process.environment = ["LEADWIRE_DATABASE": scratch.databasePath].merging(settings) { $1 }
+        process.standardInput = FileHandle(fileDescriptor: listener, closeOnDealloc: true)
+        process.standardError = try FileHandle(forWritingTo: log)
+        try process.run()
+    }
+
+    var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+    /// Waits for the process to exit and returns its status, or nil if it is still running
+    /// after `seconds`.
+    func waitForExit(seconds: Double = 10) async throws -> Int32? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+}
