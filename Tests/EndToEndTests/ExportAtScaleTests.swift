@@ -48,7 +48,7 @@ import Testing
         try insertLeads(1_000_000, into: database)
         let key = try ApiKeys(database: database).create(name: "scale", scopes: [.export])
         let (server, base) = try await startRuntime(in: scratch)
-        let probe = ProcessProbe(pid: server.process.processIdentifier)
+        let probe = ProcessProbe(pid: server.processIdentifier)
         let port = Int(base.split(separator: ":").last!)!
         let (response, firstByteSeconds, totalSeconds) = try await onNewThread {
             let connection = try RawHTTPConnection(port: port, timeoutSeconds: 120)

@@ -26,13 +26,9 @@ import Testing
 
     @Test func itAlsoBindsItsOwnSocketWithTheFastcgiOption() async throws {
         let socketPath = scratch.folder.appending(path: "own.sock").path
-        let process = Process()
-        process.executableURL = try Products.url("kommo-webhook")
-        process.arguments = ["--fastcgi", "unix:\(socketPath)"]
-        process.environment = ["LEADWIRE_DATABASE": scratch.databasePath]
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        defer { process.terminate() }
+        let process = try ServerProcess(
+            executable: try Products.url("kommo-webhook"), arguments: ["--fastcgi", "unix:\(socketPath)"],
+            environment: ["LEADWIRE_DATABASE": scratch.databasePath], log: scratch.folder.appending(path: "own.log"))
         var client: FastCGIClient?
         for _ in 0..<100 where client == nil {
             client = try? FastCGIClient(socketPath: socketPath)
@@ -40,6 +36,7 @@ import Testing
         }
         let answer = try #require(client).post("/kommo-webhook", body: kommoLeadForm(id: 1, name: "Own socket"))
         #expect(answer.output.status == 200)
+        #expect(process.isRunning)
     }
 
     @Test func anOversizeBodyGets413AndTheProcessGoesOn() async throws {

@@ -18,7 +18,7 @@ import Testing
         let port = Int(base.split(separator: ":").last!)!
         let warmUp = try RawHTTPConnection(port: port).exchange("GET", "/no-such-function")
         #expect(warmUp.status == 404)
-        return (server, port, ProcessProbe(pid: server.process.processIdentifier))
+        return (server, port, ProcessProbe(pid: server.processIdentifier))
     }
 
     @Test func fiveThousandWebhooksFromFiftyClientsAreAllAnsweredAndStored() async throws {
@@ -60,7 +60,7 @@ import Testing
         let peaks = sampler.stop()
         let result = outcomes.withLock { $0 }
 
-        #expect(server.process.isRunning, "the runtime died during the burst")
+        #expect(server.isRunning, "the runtime died during the burst")
         #expect(result.other.isEmpty, "\(result.other.count) requests got neither 2xx nor 503: \(result.other.prefix(3))")
         #expect(result.busyWithoutRetryAfter == 0)
         #expect(result.acknowledged.count + result.busy == total)
@@ -103,7 +103,7 @@ import Testing
         #expect(statuses.withLock { $0 } == Array(repeating: 504, count: 12))
         #expect(try await probe.waitForNoChildren().isEmpty)
         #expect(try await probe.waitForDescriptors(atMost: descriptorsBefore + 2) <= descriptorsBefore + 2)
-        #expect(server.process.isRunning)
+        #expect(server.isRunning)
     }
 
     @Test func clientsThatHangUpMidRequestLeaveNothingBehind() async throws {
@@ -127,7 +127,7 @@ import Testing
         }
         #expect(try await probe.waitForNoChildren().isEmpty)
         #expect(try await probe.waitForDescriptors(atMost: descriptorsBefore + 2) <= descriptorsBefore + 2)
-        #expect(server.process.isRunning)
+        #expect(server.isRunning)
         let after = try RawHTTPConnection(port: port).exchange("POST", "/kommo-webhook", headers: headers, body: kommoLeadForm(id: 43, name: "Next"))
         #expect(after.status == 200)
         // A body that never arrived in full ran no function.
@@ -169,6 +169,6 @@ import Testing
         #expect(served.status == 200)
         let stored = try Database(path: scratch.databasePath).query("SELECT kommo_id FROM kommo_leads").compactMap { $0[0].integer }
         #expect(stored == [1], "refused requests store nothing, so the sender's retry is the only copy")
-        #expect(server.process.isRunning)
+        #expect(server.isRunning)
     }
 }

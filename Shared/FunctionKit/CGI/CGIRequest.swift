@@ -48,6 +48,8 @@ public enum CGIRequest {
             switch name {
             case "CONTENT_TYPE": headerName = "content-type"
             case "CONTENT_LENGTH": headerName = "content-length"
+            // nginx also sends these two as HTTP_*; CONTENT_TYPE and CONTENT_LENGTH are the ones that count.
+            case "HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH": continue
             case _ where name.hasPrefix("HTTP_") && name.count > 5:
                 headerName = String(name.dropFirst(5)).lowercased().replacing("_", with: "-")
             default: continue

@@ -85,14 +85,14 @@ final class FastCGIClient {
 
 /// A function started as a FastCGI host starts it: fd 0 a listening Unix socket.
 final class FastCGIFunction {
-    let process = Process()
+    let process: ServerProcess
     let socketPath: String
-    let log: URL
 
     init(_ name: String, in scratch: Scratch, settings: [String: String] = [:]) throws {
-        socketPath = scratch.folder.appending(path: "\(name)-\(UUID().uuidString.prefix(8)).sock").path
-        log = scratch.folder.appending(path: "\(name)-fastcgi.log")
+        let socketPath = scratch.folder.appending(path: "\(name)-\(UUID().uuidString.prefix(8)).sock").path
+        self.socketPath = socketPath
         let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(socketPath.utf8)) }
@@ -100,28 +100,12 @@ final class FastCGIFunction {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
         guard bound == 0, listen(listener, 64) == 0 else { throw TestSetupError("cannot listen on \(socketPath)") }
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        process.executableURL = try Products.url(name)
-        process.environment = ["LEADWIRE_DATABASE": scratch.databasePath].merging(settings) { $1 }
-        process.standardInput = FileHandle(fileDescriptor: listener, closeOnDealloc: true)
-        process.standardError = try FileHandle(forWritingTo: log)
-        try process.run()
+        process = try ServerProcess(
+            executable: try Products.url(name), arguments: [], environment: ["LEADWIRE_DATABASE": scratch.databasePath].merging(settings) { $1 },
+            log: scratch.folder.appending(path: "\(name)-fastcgi.log"), standardInput: listener)
     }
 
-    var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+    var logText: String { (try? String(contentsOf: process.log, encoding: .utf8)) ?? "" }
 
-    /// Waits for the process to exit and returns its status, or nil if it is still running
-    /// after `seconds`.
-    func waitForExit(seconds: Double = 10) async throws -> Int32? {
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        return process.isRunning ? nil : process.terminationStatus
-    }
-
-    deinit {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-    }
+    func waitForExit(seconds: Double = 10) async throws -> Int32? { try await process.waitForExit(seconds: seconds) }
 }

@@ -24,21 +24,58 @@ func http(
     return HTTPResult(status: http.statusCode, headers: fields, body: String(decoding: data, as: UTF8.self))
 }
 
-/// A server process started for one test and stopped when the value goes away.
+/// A process started for one test with posix_spawn, and stopped when the value goes away:
+/// SIGTERM first, so a server takes its own children down with it, then SIGKILL. (Foundation's
+/// Process is not used: it hands children a blocked SIGTERM, and at times never notices that
+/// a killed child has exited.)
 final class ServerProcess {
-    let process = Process()
+    let processIdentifier: pid_t
     let log: URL
+    private var waitStatus: Int32?
 
-    init(executable: URL, arguments: [String], environment: [String: String], log: URL) throws {
+    init(executable: URL, arguments: [String], environment: [String: String], log: URL, standardInput: Int32? = nil) throws {
         self.log = log
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = environment
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if let standardInput {
+            posix_spawn_file_actions_adddup2(&actions, standardInput, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
+        posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_APPEND, 0)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable.path] + arguments).map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, executable.path, &actions, &attributes, argv, envp)
+        guard result == 0 else { throw TestSetupError("cannot start \(executable.path): \(String(cString: strerror(result)))") }
+        processIdentifier = pid
+    }
+
+    var isRunning: Bool { reap(blocking: false) == nil }
+
+    /// The exit status, once the process has exited normally.
+    var terminationStatus: Int32? {
+        guard let status = reap(blocking: false), status & 0x7F == 0 else { return nil }
+        return (status >> 8) & 0xFF
+    }
+
+    fileprivate func reap(blocking: Bool) -> Int32? {
+        if let waitStatus { return waitStatus }
+        var status: Int32 = 0
+        guard waitpid(processIdentifier, &status, blocking ? 0 : WNOHANG) == processIdentifier else { return nil }
+        waitStatus = status
+        return status
     }
 
     /// Waits until the log shows `marker`, returning the log text, or fails after `seconds`.
@@ -47,18 +84,37 @@ final class ServerProcess {
         while Date() < deadline {
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
             if text.contains(marker) { return text }
-            guard process.isRunning else { throw TestSetupError("server exited early: \(text)") }
+            guard isRunning else { throw TestSetupError("server exited early: \(text)") }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw TestSetupError("no \"\(marker)\" in the server log within \(seconds) s")
     }
 
+    /// Runs a command to its end; returns its exit status and what it wrote (stdout and stderr).
+    static func runToEnd(_ executable: String, _ arguments: [String], environment: [String: String] = ["PATH": "/usr/bin:/bin"]) throws
+        -> (status: Int32, output: String)
+    {
+        let log = FileManager.default.temporaryDirectory.appending(path: "leadwire-command-\(UUID().uuidString).out")
+        defer { try? FileManager.default.removeItem(at: log) }
+        let process = try ServerProcess(executable: URL(fileURLWithPath: executable), arguments: arguments, environment: environment, log: log)
+        let status = process.reap(blocking: true) ?? -1
+        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        return (status & 0x7F == 0 ? (status >> 8) & 0xFF : -1, output)
+    }
+
+    /// Waits up to `seconds` for the process to exit; returns its exit status, or nil.
+    func waitForExit(seconds: Double = 10) async throws -> Int32? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        return terminationStatus
+    }
+
     deinit {
-        // SIGKILL: a server started by Foundation's Process inherits a blocked SIGTERM.
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        guard isRunning else { return }
+        kill(processIdentifier, SIGTERM)
+        for _ in 0..<150 where isRunning { usleep(20_000) }
+        if isRunning { kill(processIdentifier, SIGKILL) }
+        _ = reap(blocking: true)
     }
 }
 

@@ -1,0 +1,163 @@
+import Foundation
+
+/// A real web server from Debian's packages serving the functions with a configuration that
+/// `runtime host-config` generated, the way an operator would run it: as CGI or FastCGI,
+/// with what it needs beside it (fcgiwrap, or the spawn-fcgi pools).
+final class WebHost {
+    enum Kind: String, CaseIterable, CustomStringConvertible, Sendable {
+        case lighttpdCGI = "lighttpd mod_cgi"
+        case lighttpdFastCGI = "lighttpd mod_fastcgi"
+        case nginxFcgiwrap = "nginx + fcgiwrap"
+        case nginxFastCGI = "nginx FastCGI"
+        case apacheCGI = "apache mod_cgid"
+        case apacheFastCGI = "apache mod_proxy_fcgi"
+
+        var description: String { rawValue }
+
+        var server: String {
+            switch self {
+            case .lighttpdCGI, .lighttpdFastCGI: "lighttpd"
+            case .nginxFcgiwrap, .nginxFastCGI: "nginx"
+            case .apacheCGI, .apacheFastCGI: "apache"
+            }
+        }
+
+        var isFastCGI: Bool { [.lighttpdFastCGI, .nginxFastCGI, .apacheFastCGI].contains(self) }
+    }
+
+    let kind: Kind
+    let base: String
+    let scratch: Scratch
+    private var processes: [ServerProcess] = []
+    private var pidFiles: [URL] = []
+
+    /// Who the functions run as: `www-data` when the tests run as root (nginx and Apache will
+    /// not run their workers as root), else the current user.
+    static let user = getuid() == 0 ? "www-data" : (ProcessInfo.processInfo.environment["USER"] ?? "nobody")
+
+    init(_ kind: Kind, scratch: Scratch, settings: [String: String] = [:], processes: Int = 2) async throws {
+        self.kind = kind
+        self.scratch = scratch
+        let port = try freePort()
+        base = "http://127.0.0.1:\(port)"
+        let state = scratch.folder.path
+        try Self.openToOtherUsers(scratch)
+
+        let binaries = try Self.sharedFunctionsDirectory()
+        let generatorSettings = ["LEADWIRE_DATABASE": scratch.databasePath].merging(settings) { $1 }
+        func generate(_ arguments: [String], into name: String) throws -> URL {
+            let common = ["--port", String(port), "--state-dir", state, "--functions-dir", binaries, "--user", Self.user, "--processes", String(processes)]
+            let file = scratch.folder.appending(path: name)
+            try Data(try runtimeOutput(["host-config"] + arguments + common, environment: generatorSettings).utf8).write(to: file)
+            return file
+        }
+
+        switch kind {
+        case .lighttpdCGI, .lighttpdFastCGI:
+            let config = try generate(["lighttpd"] + (kind.isFastCGI ? ["--fastcgi"] : []), into: "lighttpd.conf")
+            try start("/usr/sbin/lighttpd", ["-D", "-f", config.path])
+        case .nginxFcgiwrap, .nginxFastCGI:
+            if kind == .nginxFastCGI {
+                try startPools(try generate(["pools"], into: "pools.sh"))
+            } else {
+                try startFcgiwrap(socket: "\(state)/fcgiwrap.sock")
+            }
+            let config = try generate(["nginx"] + (kind.isFastCGI ? ["--fastcgi"] : []), into: "nginx.conf")
+            try start("/usr/sbin/nginx", ["-c", config.path, "-p", state, "-g", "daemon off;"])
+        case .apacheCGI, .apacheFastCGI:
+            if kind == .apacheFastCGI { try startPools(try generate(["pools"], into: "pools.sh")) }
+            let config = try generate(["apache"] + (kind.isFastCGI ? ["--fastcgi"] : []), into: "apache.conf")
+            try start("/usr/sbin/apache2", ["-f", config.path, "-DFOREGROUND"])
+        }
+        // Ready when a function answers: its own 405 proves the whole path works.
+        for _ in 0..<100 {
+            if let probe = try? await http("GET", base + "/kommo-webhook", timeout: 2), probe.status == 405 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestSetupError("\(kind) did not answer on \(base); see \(state)")
+    }
+
+    deinit {
+        for file in pidFiles {
+            let pids = ((try? String(contentsOf: file, encoding: .utf8)) ?? "").split(whereSeparator: \.isNewline).compactMap { Int32($0) }
+            for pid in pids { kill(pid, SIGKILL) }
+        }
+    }
+
+    /// The pids of the FastCGI processes serving `function`, however they were started.
+    func fastCGIProcesses(of function: String) -> [Int32] {
+        let binary = (try? Self.sharedFunctionsDirectory()).map { $0 + "/" + function } ?? function
+        let all = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return all.compactMap(Int32.init).filter { pid in
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")) == binary
+        }
+    }
+
+    private func start(_ executable: String, _ arguments: [String]) throws {
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            throw TestSetupError("\(executable) is not installed: run scripts/setup")
+        }
+        let name = URL(fileURLWithPath: executable).lastPathComponent
+        processes.append(
+            try ServerProcess(
+                executable: URL(fileURLWithPath: executable), arguments: arguments, environment: ["PATH": "/usr/bin:/bin"],
+                log: scratch.folder.appending(path: "\(name).out")))
+    }
+
+    /// fcgiwrap, started by spawn-fcgi as the functions' user with its socket theirs.
+    private func startFcgiwrap(socket: String) throws {
+        let pids = scratch.folder.appending(path: "fcgiwrap.pids")
+        pidFiles.append(pids)
+        var arguments = ["-s", socket, "-P", pids.path, "-M", "0660"]
+        if getuid() == 0 { arguments += ["-u", Self.user, "-U", Self.user] }
+        try runToEnd("/usr/bin/spawn-fcgi", arguments + ["--", "/usr/sbin/fcgiwrap", "-c", "4"])
+    }
+
+    private func startPools(_ script: URL) throws {
+        try runToEnd("/bin/sh", [script.path])
+        let files = try FileManager.default.contentsOfDirectory(at: scratch.folder, includingPropertiesForKeys: nil)
+        pidFiles += files.filter { $0.pathExtension == "pids" }
+    }
+
+    private func runToEnd(_ executable: String, _ arguments: [String]) throws {
+        guard FileManager.default.isExecutableFile(atPath: executable) else { throw TestSetupError("\(executable) is not installed: run scripts/setup") }
+        let (status, output) = try ServerProcess.runToEnd(executable, arguments)
+        guard status == 0 else { throw TestSetupError("\(executable) \(arguments) failed: \(output)") }
+    }
+
+    /// The database and its folder, writable by the user the functions run as.
+    private static func openToOtherUsers(_ scratch: Scratch) throws {
+        _ = try runtimeOutput(["migrate", "--database", scratch.databasePath], environment: [:])
+        let files = try FileManager.default.contentsOfDirectory(atPath: scratch.folder.path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: scratch.folder.path)
+        for file in files {
+            try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: scratch.folder.appending(path: file).path)
+        }
+    }
+
+    /// The function executables, copied once per test run into a folder every user can read:
+    /// the build folder may sit where the web server's user cannot enter.
+    static func sharedFunctionsDirectory() throws -> String {
+        try sharedCopy.get()
+    }
+
+    private static let sharedCopy = Result<String, any Error> {
+        let folder = FileManager.default.temporaryDirectory.appending(path: "leadwire-host-functions-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.path)
+        for name in ["kommo-webhook", "amocrm-webhook", "knowlarity-webhook", "admin-webhook-logs", "export"] {
+            let target = folder.appending(path: name)
+            try FileManager.default.copyItem(at: try Products.url(name), to: target)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: target.path)
+        }
+        return folder.path
+    }
+}
+
+/// Runs `runtime` with `arguments` and returns what it printed.
+func runtimeOutput(_ arguments: [String], environment: [String: String]) throws -> String {
+    let (status, output) = try ServerProcess.runToEnd(
+        try Products.url("runtime").path, arguments, environment: ["PATH": "/usr/bin:/bin"].merging(environment) { $1 })
+    guard status == 0 else { throw TestSetupError("runtime \(arguments) failed: \(output)") }
+    return output
+}

@@ -1,0 +1,111 @@
+import Admin
+import Foundation
+import LeadwireStore
+import Synchronization
+import Testing
+
+/// Every function behind every real host `runtime host-config` writes for: lighttpd, nginx and
+/// Apache, each as CGI and as FastCGI, started from the generated configuration.
+@Suite(.serialized) struct WebHostTests {
+    let scratch = Scratch("host")
+
+    @Test(arguments: WebHost.Kind.allCases)
+    func inboundWebhooksAreStored(_ kind: WebHost.Kind) async throws {
+        let host = try await WebHost(kind, scratch: scratch, settings: ["LEADWIRE_AMOCRM_TARGETOLOGISTS": "Kenesary=kenesary*"])
+        let form = ["Content-Type": "application/x-www-form-urlencoded"]
+        let kommo = try await http(
+            "POST", host.base + "/kommo-webhook", body: kommoLeadForm(id: 31, name: "Via \(kind.server)"),
+            headers: form.merging(["User-Agent": "amoCRM-WebHook-client/1.0"]) { $1 })
+        #expect(kommo.status == 200)
+        #expect(kommo.headers["content-type"] == "application/json")
+        let seed = try await http(
+            "POST", host.base + "/functions/v1/kommo-webhook",
+            body: #"{"leads":{"add":[{"id":999999,"name":"Test Lead","status_id":123,"pipeline_id":456}]}}"#,
+            headers: ["Content-Type": "application/json"])
+        #expect(seed.status == 200)
+        // The seed's amoCRM webhook URL ends in a slash; the test URL is a subpath.
+        let sale = try await http("POST", host.base + "/webhook/amocrm/", body: amoWonDealForm(id: 77, utmSource: "kenesary_fb"), headers: form)
+        #expect(sale.body.contains(#""routing_decision":"traffic""#))
+        let probe = try await http("GET", host.base + "/webhook/amocrm/test")
+        #expect(probe.body.contains("Unified AmoCRM webhook endpoint is active"))
+        let call = try await http(
+            "POST", host.base + "/webhooks/knowlarity", body: knowlarityCallJSON(uuid: "host-1"), headers: ["Content-Type": "application/json"])
+        #expect(call.status == 200)
+
+        let database = try Database(path: scratch.databasePath)
+        #expect(try database.query("SELECT name FROM kommo_leads ORDER BY kommo_id").map { $0[0].text } == ["Via \(kind.server)", "Test Lead"])
+        #expect(try database.queryRow("SELECT targetologist FROM all_sales_tracking")?[0] == "Kenesary")
+        #expect(try database.queryRow("SELECT count(*) FROM leads_master")?[0] == .integer(1))
+    }
+
+    @Test(arguments: WebHost.Kind.allCases)
+    func adminRequestsCarryTheirAuthorizationAndExportsStream(_ kind: WebHost.Kind) async throws {
+        let database = try Database(path: scratch.databasePath)
+        try insertLeads(5_000, into: database)
+        let key = try ApiKeys(database: database).create(name: "ops", scopes: [.logsRead, .export])
+        let host = try await WebHost(kind, scratch: scratch)
+        _ = try await http("POST", host.base + "/kommo-webhook", body: kommoLeadForm(id: 51, name: "Export me"))
+        #expect(try await http("GET", host.base + "/api/admin/webhook-logs").status == 401)
+        let authorized = ["Authorization": "Bearer \(key)"]
+        let logs = try await http("GET", host.base + "/api/admin/webhook-logs?source=kommo", headers: authorized)
+        #expect(logs.status == 200)
+        #expect(logs.body.contains("Export me"))
+        let csv = try await http("GET", host.base + "/api/admin/export/kommo-leads/csv?fields=kommo_id,name", headers: authorized)
+        #expect(csv.body == "kommo_id,name\r\n51,Export me\r\n")
+        let leads = try await http("GET", host.base + "/api/admin/export/leads/ndjson?fields=id", headers: authorized)
+        #expect(leads.status == 200)
+        #expect(leads.body.split(separator: "\n").count == 5_000)
+    }
+
+    @Test(arguments: WebHost.Kind.allCases)
+    func settingsAndLimitsReachTheFunctions(_ kind: WebHost.Kind) async throws {
+        let host = try await WebHost(kind, scratch: scratch, settings: ["LEADWIRE_KOMMO_WEBHOOK_TOKEN": "from-config", "LEADWIRE_MAX_BODY_BYTES": "2000"])
+        let body = kommoLeadForm(id: 32, name: "Token")
+        let form = ["Content-Type": "application/x-www-form-urlencoded"]
+        #expect(try await http("POST", host.base + "/kommo-webhook", body: body, headers: form).status == 401)
+        #expect(try await http("POST", host.base + "/kommo-webhook?token=from-config", body: body, headers: form).status == 200)
+        let large = body + "&leads%5Badd%5D%5B0%5D%5Bnote%5D=" + String(repeating: "x", count: 3000)
+        let refused = try await http("POST", host.base + "/kommo-webhook?token=from-config", body: large, headers: form)
+        #expect(refused.status == 413)
+        #expect(refused.body.contains("payload_too_large"))
+    }
+
+    @Test(arguments: WebHost.Kind.allCases)
+    func onlyTheRoutesAnswer(_ kind: WebHost.Kind) async throws {
+        let host = try await WebHost(kind, scratch: scratch)
+        for path in ["/runtime", "/", "/kommo-webhook.sock", "/leadwire.sqlite3", "/etc/passwd", "/no-such-function"] {
+            let response = try await http("GET", host.base + path)
+            #expect(response.status == 404, "\(path) answered \(response.status)")
+        }
+    }
+
+    /// A FastCGI process killed under load: every acknowledged event is stored, and only the
+    /// requests it had in flight fail, with a gateway error.
+    @Test(arguments: WebHost.Kind.allCases.filter(\.isFastCGI))
+    func aKilledFastCGIProcessLosesNoAcknowledgedEvent(_ kind: WebHost.Kind) async throws {
+        let host = try await WebHost(kind, scratch: scratch, processes: 3)
+        let victims = host.fastCGIProcesses(of: "kommo-webhook")
+        #expect(victims.count >= 2)
+        let port = Int(host.base.split(separator: ":").last!)!
+        let next = Atomic<Int>(0)
+        let outcomes = Mutex<(acknowledged: [Int], failed: [Int])>(([], []))
+        let total = 400
+        await onThreads(8) { client in
+            while true {
+                let index = next.add(1, ordering: .relaxed).oldValue
+                guard index < total else { return }
+                if index == total / 3, client >= 0, let victim = victims.first { kill(victim, SIGKILL) }
+                let status = (try? RawHTTPConnection(port: port).exchange(
+                    "POST", "/kommo-webhook", headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                    body: kommoLeadForm(id: 10_000 + index, name: "Load \(index)")))?.status ?? 0
+                outcomes.withLock { status == 200 ? $0.acknowledged.append(10_000 + index) : $0.failed.append(status) }
+            }
+        }
+        let result = outcomes.withLock { $0 }
+        let stored = Set(try Database(path: scratch.databasePath).query("SELECT kommo_id FROM kommo_leads").compactMap { $0[0].integer.map(Int.init) })
+        #expect(Set(result.acknowledged).isSubset(of: stored), "acknowledged but not stored")
+        #expect(result.failed.allSatisfy { [502, 503].contains($0) }, "failures other than a gateway error: \(result.failed)")
+        #expect(result.failed.count <= 8, "more failures than requests in flight: \(result.failed.count)")
+        print("\(kind): killed one of \(victims.count) processes under load: \(result.acknowledged.count) acknowledged and stored, \(result.failed.count) failed (\(result.failed))")
+    }
+}

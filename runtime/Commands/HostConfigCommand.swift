@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import FunctionKit
+
+struct HostConfig: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "host-config",
+        abstract: "Print a web-server configuration that serves every function, as CGI or FastCGI.",
+        discussion: """
+            Generated from the same function catalog the runtime routes by, so the routes always agree. \
+            Only the routes answer: every other path is a 404. `pools` prints the spawn-fcgi script that \
+            starts the FastCGI processes nginx and Apache connect to; `systemd` prints socket and service units.
+            """)
+
+    enum Kind: String, ExpressibleByArgument, CaseIterable {
+        case lighttpd, nginx, apache, pools, systemd
+    }
+
+    @Argument(help: "What to print: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var kind: Kind
+
+    @Flag(help: "Run the functions as long-lived FastCGI processes instead of a process per request.")
+    var fastcgi = false
+
+    @Option(help: "Port the web server listens on (127.0.0.1).")
+    var port: Int = 8080
+
+    @Option(help: "Folder for the server's sockets, logs and pid files.")
+    var stateDir: String = "/var/lib/leadwire"
+
+    @Option(help: "FastCGI processes per function.")
+    var processes: Int = 2
+
+    @Option(help: "User the web server's workers and the FastCGI processes run as when started as root.")
+    var user: String = "www-data"
+
+    @OptionGroup var options: RuntimeOptions
+
+    func run() throws {
+        let setup = HostSetup(
+            port: port, functionsDirectory: options.functionsDirectory.path, stateDirectory: stateDir,
+            settings: options.functionSettings().filter { $0.key.hasPrefix("LEADWIRE_") }, processes: processes,
+            maxBodyBytes: try FunctionSettings(Environment(options.environment)).maxBodyBytes)
+        let text =
+            switch kind {
+            case .lighttpd: LighttpdConfig(setup: setup, fastCGI: fastcgi).text
+            case .nginx: NginxConfig(setup: setup, fastCGI: fastcgi, user: user).text
+            case .apache: ApacheConfig(setup: setup, fastCGI: fastcgi, user: user).text
+            case .pools: PoolScript(setup: setup, user: user == "root" ? nil : user).text
+            case .systemd: SystemdUnits(setup: setup, user: user).text
+            }
+        print(text, terminator: "")
+    }
+}

@@ -1,0 +1,57 @@
+import FunctionCatalog
+
+/// What every generated web-server configuration is made from: the catalog's routes, where
+/// the executables and the server's state live, and the settings the functions get. Each
+/// configuration exposes the routes and nothing else: every other path is a 404.
+struct HostSetup {
+    var port: Int
+    var functionsDirectory: String
+    /// Sockets, logs and pid files go here. Never the document root: it holds the database.
+    var stateDirectory: String
+    /// The `LEADWIRE_*` settings every function gets.
+    var settings: [String: String]
+    /// FastCGI processes per function.
+    var processes: Int
+    var maxBodyBytes: Int
+
+    /// A folder that does not exist, as the document root: nothing outside the routes is a file.
+    static let noDocumentRoot = "/nonexistent/leadwire"
+
+    /// Every route with the function that serves it, longest first, since hosts take the
+    /// first prefix that matches.
+    var routes: [(path: String, function: String)] {
+        Catalog.functions.flatMap { function in function.routes.map { ($0.path, function.name) } }
+            .sorted { $0.0.count > $1.0.count }
+    }
+
+    /// Each function's routes, in catalog order.
+    var functions: [(name: String, routes: [String])] {
+        Catalog.functions.map { ($0.name, $0.routes.map(\.path)) }
+    }
+
+    func executable(_ function: String) -> String { functionsDirectory + "/" + function }
+
+    /// The socket a function's FastCGI processes listen on.
+    func socket(_ function: String) -> String { stateDirectory + "/" + function + ".sock" }
+
+    var sortedSettings: [(name: String, value: String)] { settings.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+
+    /// The JSON a host answers for a path no function serves.
+    static let notFoundJSON = #"{"error":{"code":"not_found","message":"No function serves this path."}}"#
+    static let tooLargeJSON = #"{"error":{"code":"payload_too_large","message":"The body is larger than this endpoint accepts (LEADWIRE_MAX_BODY_BYTES)."}}"#
+}
+
+/// Double-quoted, with `\` and `"` escaped: the string syntax of lighttpd, nginx and Apache.
+func quoted(_ text: String) -> String {
+    "\"" + text.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
+}
+
+/// A regular expression matching exactly `text`.
+func regexEscaped(_ text: String) -> String {
+    var escaped = ""
+    for character in text {
+        if "\\^$.|?*+()[]{}".contains(character) { escaped.append("\\") }
+        escaped.append(character)
+    }
+    return escaped
+}
