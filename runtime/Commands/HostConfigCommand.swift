@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FunctionCatalog
 import FunctionKit
 
 struct HostConfig: ParsableCommand {
@@ -31,16 +32,25 @@ struct HostConfig: ParsableCommand {
     @Option(help: "FastCGI processes per function.")
     var processes: Int = 2
 
+    @Option(help: "Serve this function only (for a deployment of one function); default: every function.")
+    var function: String?
+
     @Option(help: "User the web server's workers and the FastCGI processes run as when started as root.")
     var user: String = "www-data"
 
     @OptionGroup var options: RuntimeOptions
 
     func run() throws {
-        let setup = HostSetup(
+        var setup = HostSetup(
             port: port, functionsDirectory: options.functionsDirectory.path, stateDirectory: stateDir,
             settings: options.functionSettings().filter { $0.key.hasPrefix("LEADWIRE_") }, processes: processes,
             maxBodyBytes: try FunctionSettings(Environment(options.environment)).maxBodyBytes)
+        if let function {
+            guard let description = Catalog.function(named: function) else {
+                throw ValidationError("No function named \(function). Known: \(Catalog.functions.map(\.name).joined(separator: ", ")).")
+            }
+            setup.catalog = [description]
+        }
         let text =
             switch kind {
             case .lighttpd: LighttpdConfig(setup: setup, fastCGI: fastcgi).text

@@ -13,6 +13,8 @@ struct HostSetup {
     /// FastCGI processes per function.
     var processes: Int
     var maxBodyBytes: Int
+    /// The functions to serve: every one in the catalog, or one being deployed alone.
+    var catalog: [FunctionDescription] = Catalog.functions
 
     /// A folder that does not exist, as the document root: nothing outside the routes is a file.
     static let noDocumentRoot = "/nonexistent/leadwire"
@@ -20,13 +22,13 @@ struct HostSetup {
     /// Every route with the function that serves it, longest first, since hosts take the
     /// first prefix that matches.
     var routes: [(path: String, function: String)] {
-        Catalog.functions.flatMap { function in function.routes.map { ($0.path, function.name) } }
+        catalog.flatMap { function in function.routes.map { ($0.path, function.name) } }
             .sorted { $0.0.count > $1.0.count }
     }
 
     /// Each function's routes, in catalog order.
     var functions: [(name: String, routes: [String])] {
-        Catalog.functions.map { ($0.name, $0.routes.map(\.path)) }
+        catalog.map { ($0.name, $0.routes.map(\.path)) }
     }
 
     func executable(_ function: String) -> String { functionsDirectory + "/" + function }

@@ -1,0 +1,247 @@
+#!/usr/bin/env python3
+"""Host benchmark: kommo-webhook behind real web servers, side by side in one run.
+
+wrk sends 120 varied Kommo-shaped form bodies (every event kind, 1-3 leads, custom fields,
+UTF-8 names) at 1 and 16 connections through:
+  - a C CGI program that inserts the raw body into SQLite with the same pragmas (the baseline,
+    compiled in this run, under the same lighttpd),
+  - lighttpd mod_cgi, lighttpd mod_fastcgi and nginx FastCGI (spawn-fcgi pools), each from
+    the configuration `runtime host-config` generates.
+For each: req/s, p50, p99, requests, non-2xx, rows stored, lost (2xx answers without a row),
+and the throughput ratio to the baseline. Then the peak RSS of a FastCGI process.
+Targets (issue 7, ratios in one run): CGI >= 0.5x baseline with p99 <= 100 ms; FastCGI >= 4x
+with p99 <= 20 ms and <= 16 MB per process; zero lost everywhere. Prints; never fails a build.
+
+Usage: Benchmarks/hosts.py [--functions DIR] [--runtime PATH] [--duration S] [--processes N]
+"""
+import argparse
+import os
+import random
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+
+FUNCTIONS = ["kommo-webhook", "amocrm-webhook", "knowlarity-webhook", "admin-webhook-logs", "export"]
+NAMES = ["Алия Нурланова", "José Müller", "李雷", "Test Lead", "Ковальчук & Co", "O'Brien", "Zoë 🚀", "Acme Ltd"]
+
+
+def kommo_bodies(count):
+    """Form bodies as Kommo sends them: leads[<event>][<i>][field]=..., an account block."""
+    random.seed(7)
+    bodies = []
+    for n in range(count):
+        event = ["add", "update", "status", "responsible", "delete", "restore"][n % 6]
+        fields = []
+        for i in range(1 + n % 3):
+            lead = 700_000 + random.randrange(5_000)
+            prefix = f"leads[{event}][{i}]"
+            fields += [(f"{prefix}[id]", lead), (f"{prefix}[name]", random.choice(NAMES)), (f"{prefix}[status_id]", 142 + n % 4),
+                       (f"{prefix}[pipeline_id]", 10418746), (f"{prefix}[price]", random.randrange(100_000)),
+                       (f"{prefix}[updated_at]", 1_744_532_875 + n), (f"{prefix}[responsible_user_id]", 8_000_000 + n % 7)]
+            if n % 2 == 0:
+                fields += [(f"{prefix}[custom_fields][0][id]", 512_345), (f"{prefix}[custom_fields][0][name]", "utm_source"),
+                           (f"{prefix}[custom_fields][0][values][0][value]", random.choice(["google", "ref_ABC", "kenesary_fb"]))]
+        fields += [("account[subdomain]", "acme"), ("account[id]", 29_085_730)]
+        bodies.append(urllib.parse.urlencode(fields))
+    return bodies
+
+
+def wrk_script(bodies, path):
+    def lua(text):
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    with open(path, "w") as handle:
+        handle.write("bodies = {\n" + ",\n".join(lua(body) for body in bodies) + "\n}\n")
+        handle.write('counter = 0\nrequest = function()\n  counter = counter + 1\n'
+                     '  return wrk.format("POST", "/kommo-webhook", {["Content-Type"] = "application/x-www-form-urlencoded"}, '
+                     'bodies[(counter % #bodies) + 1])\nend\n')
+
+
+def run(argv, **kwargs):
+    return subprocess.run(argv, check=True, **kwargs)
+
+
+def wait_until_answering(url):
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url, timeout=2)
+        except urllib.error.HTTPError:
+            return  # any HTTP answer (the function's 405) means the whole path works
+        except OSError:
+            time.sleep(0.1)
+    sys.exit(f"no answer from {url}")
+
+
+def parse_wrk(output):
+    def number(pattern, default="0"):
+        match = re.search(pattern, output)
+        return match.group(1) if match else default
+
+    def milliseconds(text):
+        value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    return {
+        "rps": float(number(r"Requests/sec:\s+([\d.]+)")),
+        "p50": milliseconds(number(r"50%\s+([\d.]+\w+)", "0ms")),
+        "p99": milliseconds(number(r"99%\s+([\d.]+\w+)", "0ms")),
+        "requests": int(number(r"(\d+) requests in")),
+        "non2xx": int(number(r"Non-2xx or 3xx responses: (\d+)")),
+        "errors": sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output)),
+    }
+
+
+class Setup:
+    """One way of serving kommo-webhook, started and stopped around its wrk runs."""
+
+    def __init__(self, name, folder, start, rows_sql, processes_of=None):
+        self.name, self.folder, self.start_host, self.rows_sql, self.processes_of = name, folder, start, rows_sql, processes_of
+        self.children = []
+
+    def rows(self, database):
+        with sqlite3.connect(database, timeout=30) as connection:
+            return connection.execute(self.rows_sql).fetchone()[0]
+
+    def stop(self):
+        for process in self.children:
+            process.send_signal(signal.SIGTERM)
+        for process in self.children:
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        for pids in [f for f in os.listdir(self.folder) if f.endswith(".pids")]:
+            for pid in open(os.path.join(self.folder, pids)).read().split():
+                try:
+                    os.kill(int(pid), signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--functions", default=".build-release/release")
+    parser.add_argument("--runtime", default=".build-release/release/runtime")
+    parser.add_argument("--duration", type=int, default=6)
+    parser.add_argument("--processes", type=int, default=4, help="FastCGI processes per function")
+    args = parser.parse_args()
+    for tool in ("/usr/bin/wrk", "/usr/sbin/lighttpd", "/usr/sbin/nginx", "/usr/bin/spawn-fcgi", "/usr/bin/gcc"):
+        if not os.access(tool, os.X_OK):
+            sys.exit(f"missing {tool}: run scripts/setup")
+
+    root = tempfile.mkdtemp(prefix="leadwire-hosts-bench-")
+    os.chmod(root, 0o755)
+    binaries = os.path.join(root, "bin")
+    os.makedirs(binaries)
+    for name in FUNCTIONS:
+        shutil.copy(os.path.join(args.functions, name), binaries)
+    baseline = os.path.join(binaries, "raw-insert")
+    here = os.path.dirname(os.path.abspath(__file__))
+    run(["gcc", "-O2", "-o", baseline, os.path.join(here, "baseline", "raw_insert_cgi.c"), "-lsqlite3"])
+    script = os.path.join(root, "bodies.lua")
+    wrk_script(kommo_bodies(120), script)
+    user = "www-data" if os.getuid() == 0 else os.environ.get("USER", "nobody")
+
+    def prepare(name):
+        """A fresh folder and database, writable by the functions' user."""
+        folder = os.path.join(root, name)
+        os.makedirs(folder)
+        database = os.path.join(folder, "leadwire.sqlite3")
+        run([args.runtime, "migrate", "--database", database], stdout=subprocess.DEVNULL)
+        with sqlite3.connect(database) as connection:
+            connection.execute("CREATE TABLE IF NOT EXISTS raw_events (id INTEGER PRIMARY KEY, body BLOB)")
+        os.chmod(folder, 0o777)
+        for file in os.listdir(folder):
+            os.chmod(os.path.join(folder, file), 0o666)
+        return folder, database
+
+    def host_config(kind, folder, database, port, *extra):
+        return subprocess.run([args.runtime, "host-config", kind, "--port", str(port), "--state-dir", folder, "--functions-dir", binaries,
+                               "--user", user, "--processes", str(args.processes), *extra],
+                              env={"PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": database}, check=True, capture_output=True, text=True).stdout
+
+    results = []
+    port = 18_400
+    for name in ["C CGI baseline (lighttpd)", "lighttpd CGI", "lighttpd FastCGI", "nginx FastCGI"]:
+        port += 1
+        folder, database = prepare(re.sub(r"\W+", "-", name).strip("-").lower())
+        setup = Setup(name, folder, None, "SELECT count(*) FROM raw_events" if "baseline" in name else "SELECT count(*) FROM kommo_webhook_logs")
+        config = os.path.join(folder, "server.conf")
+        log = open(os.path.join(folder, "server.out"), "w")
+        if name.startswith("C CGI"):
+            with open(config, "w") as handle:
+                handle.write(f'server.modules += ("mod_alias", "mod_cgi", "mod_setenv")\nserver.bind = "127.0.0.1"\nserver.port = {port}\n'
+                             f'server.document-root = "/nonexistent/leadwire"\nserver.errorlog = "{folder}/error.log"\n'
+                             f'cgi.assign = ("/raw-insert" => "")\nalias.url = ("/kommo-webhook" => "{baseline}")\n'
+                             f'setenv.add-environment = ("LEADWIRE_DATABASE" => "{database}")\n')
+            setup.children.append(subprocess.Popen(["lighttpd", "-D", "-f", config], stdout=log, stderr=log))
+        elif name.startswith("lighttpd"):
+            with open(config, "w") as handle:
+                handle.write(host_config("lighttpd", folder, database, port, *(["--fastcgi"] if "FastCGI" in name else [])))
+            setup.children.append(subprocess.Popen(["lighttpd", "-D", "-f", config], stdout=log, stderr=log))
+        else:
+            pools = os.path.join(folder, "pools.sh")
+            with open(pools, "w") as handle:
+                handle.write(host_config("pools", folder, database, port))
+            run(["sh", pools], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            with open(config, "w") as handle:
+                handle.write(host_config("nginx", folder, database, port, "--fastcgi"))
+            setup.children.append(subprocess.Popen(["nginx", "-c", config, "-p", folder, "-g", "daemon off;"], stdout=log, stderr=log))
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_answering(base + "/kommo-webhook")
+            for connections in (1, 16):
+                before = setup.rows(database)
+                output = run(["wrk", "-t1", f"-c{connections}", f"-d{args.duration}s", "--latency", "-s", script, base],
+                             capture_output=True, text=True).stdout
+                time.sleep(0.5)  # requests wrk abandoned at the end finish and are counted as rows, not as lost
+                figures = parse_wrk(output)
+                stored = setup.rows(database) - before
+                acknowledged = figures["requests"] - figures["non2xx"]
+                figures.update(name=name, connections=connections, stored=stored, lost=max(0, acknowledged - stored))
+                results.append(figures)
+            if "FastCGI" in name:
+                peaks = []
+                for pid in os.listdir("/proc"):
+                    try:
+                        if os.readlink(f"/proc/{pid}/exe") == os.path.join(binaries, "kommo-webhook"):
+                            status = open(f"/proc/{pid}/status").read()
+                            peaks.append(int(re.search(r"VmHWM:\s+(\d+)", status).group(1)))
+                    except OSError:
+                        continue
+                results[-1]["peak_rss_mb"] = max(peaks) / 1024 if peaks else 0
+        finally:
+            setup.stop()
+
+    print(f"hosts: kommo-webhook, 120 varied Kommo form bodies, wrk -t1 -d{args.duration}s; "
+          f"{args.processes} FastCGI processes per function; ratio = req/s against the C CGI baseline at the same connections")
+    print(f"  {'setup':28} {'conns':>5} {'req/s':>8} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'requests':>8} {'non-2xx':>7} {'stored':>7} {'lost':>5}")
+    baseline_rps = {r["connections"]: r["rps"] for r in results if r["name"].startswith("C CGI")}
+    for r in results:
+        ratio = r["rps"] / baseline_rps[r["connections"]] if baseline_rps.get(r["connections"]) else 0
+        r["ratio"] = ratio
+        print(f"  {r['name']:28} {r['connections']:>5} {r['rps']:>8.0f} {ratio:>5.2f}x {r['p50']:>7.1f} {r['p99']:>7.1f} "
+              f"{r['requests']:>8} {r['non2xx'] + r['errors']:>7} {r['stored']:>7} {r['lost']:>5}")
+    for r in results:
+        if "peak_rss_mb" in r:
+            print(f"  {r['name']}: peak RSS of one kommo-webhook process {r['peak_rss_mb']:.1f} MB")
+    at16 = {r["name"]: r for r in results if r["connections"] == 16}
+    cgi, fastcgi = at16.get("lighttpd CGI"), [r for n, r in at16.items() if "FastCGI" in n]
+    verdicts = []
+    if cgi:
+        verdicts.append(f"CGI {cgi['ratio']:.2f}x (target >= 0.5x), p99 {cgi['p99']:.0f} ms (target <= 100)")
+    for r in fastcgi:
+        verdicts.append(f"{r['name']} {r['ratio']:.2f}x (target >= 4x), p99 {r['p99']:.1f} ms (target <= 20), "
+                        f"RSS {r.get('peak_rss_mb', 0):.1f} MB (target <= 16)")
+    verdicts.append(f"lost {sum(r['lost'] for r in results)} (target 0)")
+    print("  at 16 connections: " + "; ".join(verdicts))
+
+
+if __name__ == "__main__":
+    main()
