@@ -71,6 +71,7 @@ def wait_until_answering(url):
     for _ in range(100):
         try:
             urllib.request.urlopen(url, timeout=2)
+            return
         except urllib.error.HTTPError:
             return  # any HTTP answer (the function's 405) means the whole path works
         except OSError:
