@@ -68,7 +68,7 @@ import Testing
     @Test func aFunctionThatRunsTooLongIsStoppedWith504() async throws {
         // The function waits up to 20 s for the write lock the test holds; the runtime gives it 1 s.
         let (server, base) = try await startRuntime(in: scratch, settings: [
-            "LEADWIRE_FUNCTION_TIMEOUT_SECONDS": "1", "LEADWIRE_BUSY_TIMEOUT_MS": "20000",
+            "LEADWIRE_FUNCTION_TIMEOUT_SECONDS": "1", "LEADWIRE_BUSY_TIMEOUT_MS": "20000", "LEADWIRE_WEBHOOK_DEADLINE_MS": "20000",
         ])
         let lockHolder = try Database(path: scratch.databasePath)
         try lockHolder.execute("BEGIN IMMEDIATE")

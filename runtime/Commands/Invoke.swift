@@ -43,10 +43,10 @@ struct Invoke: AsyncParsableCommand {
         }
         let body = Array(FileHandle.standardInput.readDataToEndOfFile())
         _ = try options.migrate()
-        let host = FunctionHost(
+        let host = CGIFunctionHost(
             functionsDirectory: options.functionsDirectory, settings: options.functionSettings(), timeout: try options.functionTimeout(),
             slots: ProcessSlots(limit: 1, maxQueued: 0, maxWait: .zero))
-        let request = FunctionHost.Request(
+        let request = FunctionRequest(
             method: method.uppercased(), query: query ?? "", headers: fields, body: .bytes(body), remoteAddress: "127.0.0.1", serverPort: 0)
         var status = 0
         try await host.invoke(match, request) { answer in

@@ -38,6 +38,24 @@ struct RuntimeOptions: ParsableArguments {
         }
     }
 
+    /// LEADWIRE_POOL_PROCESSES FastCGI processes per function for `serve` (default 2); requests
+    /// wait for a free one as for `processSlots()`. Each process knows the runtime's pid and
+    /// exits if the runtime goes away without stopping it.
+    func fastCGIPools(log: FunctionKit.Logger) throws -> FastCGIPools {
+        let settings = Environment(environment)
+        do {
+            var processEnvironment = functionSettings()
+            processEnvironment["LEADWIRE_FASTCGI_PARENT_PID"] = String(getpid())
+            return try FastCGIPools(
+                functionsDirectory: functionsDirectory, settings: processEnvironment, timeout: try functionTimeout(),
+                processesPerFunction: try settings.integer("LEADWIRE_POOL_PROCESSES", default: 2),
+                maxQueued: try settings.integer("LEADWIRE_MAX_QUEUED", default: 1000),
+                maxWait: .milliseconds(try settings.integer("LEADWIRE_QUEUE_TIMEOUT_MS", default: 5000)), log: log)
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.message)
+        }
+    }
+
     /// The database as an absolute path, so functions started from any folder share one file.
     var databasePath: String {
         let path = database ?? StoreSettings(environment: environment).databasePath

@@ -11,7 +11,11 @@ import UnixSignals
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Serve every function over HTTP on this machine, one process per request, as a CGI host would.")
+        abstract: "Serve every function over HTTP on this machine, as a production host would.",
+        discussion: """
+            By default each function runs as LEADWIRE_POOL_PROCESSES long-lived FastCGI processes, started on first \
+            use and restarted if one dies. With --cgi, each request runs in a fresh process, as a CGI server does.
+            """)
 
     @Option(help: "Address to listen on.")
     var host: String = "127.0.0.1"
@@ -19,20 +23,36 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port to listen on (default: $LEADWIRE_PORT, else 8080; 0 picks a free one).")
     var port: Int?
 
+    @Flag(help: "Start a process per request (CGI) instead of keeping FastCGI processes.")
+    var cgi = false
+
     @OptionGroup var options: RuntimeOptions
 
     func run() async throws {
         let version = try options.migrate()
         let environment = Environment(options.environment)
         let port = try port ?? environment.integer("LEADWIRE_PORT", default: 8080)
-        let host = FunctionHost(
-            functionsDirectory: options.functionsDirectory, settings: options.functionSettings(), timeout: try options.functionTimeout(),
-            slots: try options.processSlots())
-        let responder = FunctionResponder(
-            host: host, maxBodyBytes: try FunctionSettings(environment).maxBodyBytes,
-            accessLog: FunctionKit.Logger(function: "runtime", sink: standardOutputLine))
+        let log = FunctionKit.Logger(function: "runtime", sink: standardOutputLine)
+        let runner: any FunctionRunner
+        let pools: FastCGIPools?
+        let mode: String
+        if cgi {
+            let slots = try options.processSlots()
+            runner = CGIFunctionHost(
+                functionsDirectory: options.functionsDirectory, settings: options.functionSettings(), timeout: try options.functionTimeout(),
+                slots: slots)
+            pools = nil
+            mode = "a process per request, at most \(slots.limit) at once"
+        } else {
+            let created = try options.fastCGIPools(log: log)
+            runner = created
+            pools = created
+            mode = "FastCGI, \(created.processesPerFunction) processes per function"
+        }
+        let responder = FunctionResponder(runner: runner, maxBodyBytes: try FunctionSettings(environment).maxBodyBytes, accessLog: log)
         let address = self.host
         let databasePath = options.databasePath
+        let functionsDirectory = options.functionsDirectory.path
 
         var logger = Logging.Logger(label: "leadwire-runtime")
         logger.logLevel = .warning
@@ -45,11 +65,12 @@ struct Serve: AsyncParsableCommand {
                 responder.boundPort.store(boundPort, ordering: .relaxed)
                 standardOutputLine(
                     "Leadwire runtime listening on http://\(address):\(boundPort) (database \(databasePath), schema \(version), "
-                        + "functions from \(host.functionsDirectory.path), at most \(host.slots.limit) at once)")
+                        + "functions from \(functionsDirectory), \(mode))")
             })
         let services = ServiceGroup(
             configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await services.run()
+        await pools?.stop()
     }
 }
 

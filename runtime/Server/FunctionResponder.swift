@@ -9,14 +9,14 @@ import Synchronization
 /// writes the function's answer to the client as the function writes it. Methods are the
 /// function's business, as behind any CGI host. Writes one access-log line per request.
 final class FunctionResponder: Sendable {
-    let host: FunctionHost
+    let runner: any FunctionRunner
     let maxBodyBytes: Int
     let accessLog: FunctionKit.Logger
     /// The port the server bound (differs from the option when that was 0); set once running.
     let boundPort = Atomic<Int>(0)
 
-    init(host: FunctionHost, maxBodyBytes: Int, accessLog: FunctionKit.Logger) {
-        self.host = host
+    init(runner: any FunctionRunner, maxBodyBytes: Int, accessLog: FunctionKit.Logger) {
+        self.runner = runner
         self.maxBodyBytes = maxBodyBytes
         self.accessLog = accessLog
     }
@@ -29,10 +29,10 @@ final class FunctionResponder: Sendable {
         var status = 0
         do {
             if let match {
-                let incoming = FunctionHost.Request(
+                let incoming = FunctionRequest(
                     method: request.method.rawValue, query: request.uri.query ?? "", headers: request.headers,
                     body: try await body(of: request), remoteAddress: "127.0.0.1", serverPort: boundPort.load(ordering: .relaxed))
-                try await host.invoke(match, incoming) { answer in
+                try await runner.invoke(match, incoming) { answer in
                     status = answer.status.code
                     try await Self.send(&answer, to: writer.take()!)
                 }
@@ -78,7 +78,7 @@ final class FunctionResponder: Sendable {
     /// The request body, read only up to the limit: a larger declared body is passed on as its
     /// length alone, so the function answers 413 exactly as it would behind any host. A body the
     /// client cuts short throws: no function runs for half a request.
-    private func body(of request: HummingbirdCore.Request) async throws -> FunctionHost.Body {
+    private func body(of request: HummingbirdCore.Request) async throws -> FunctionRequest.Body {
         if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maxBodyBytes {
             return .tooLarge(declaredLength: declared)
         }

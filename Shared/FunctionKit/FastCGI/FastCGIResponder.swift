@@ -27,6 +27,10 @@ struct FastCGIResponder {
         context.logger.info("fastcgi_ready", ["max_requests": JSONValue(settings.maxRequests.map(Int64.init))])
         var served = 0
         while !stopRequested.load(ordering: .relaxed) {
+            if let parent = settings.parentPID, !waitForConnection(whileParentIs: parent) {
+                context.logger.info("fastcgi_parent_gone", ["requests": JSONValue(Int64(served))])
+                exit(0)
+            }
             let connection = accept(listener, nil, nil)
             guard connection >= 0 else {
                 if errno == EINTR || errno == ECONNABORTED { continue }
@@ -93,6 +97,16 @@ struct FastCGIResponder {
             }
             decoder.append(chunk[..<count])
         }
+    }
+
+    /// Waits until a connection is ready to accept; false when the process that started this
+    /// one has gone (an orphaned pool process would otherwise wait forever).
+    private func waitForConnection(whileParentIs parent: Int32) -> Bool {
+        var descriptor = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
+        while getppid() == parent {
+            if poll(&descriptor, 1, 1000) > 0 || stopRequested.load(ordering: .relaxed) { return true }
+        }
+        return false
     }
 
     /// Waits for the next request on a kept connection; false when the connection should be
@@ -165,11 +179,15 @@ struct FastCGISettings {
     var readTimeoutSeconds: Int
     /// LEADWIRE_MAX_BODY_BYTES, as for CGI.
     var maxBodyBytes: Int
+    /// LEADWIRE_FASTCGI_PARENT_PID: exit when this process is no longer the parent (set by
+    /// `runtime serve` for its pools; hosts that restart their processes need not set it).
+    var parentPID: Int32?
 
     init(_ environment: Environment) throws(ConfigurationError) {
         maxRequests = environment["LEADWIRE_FASTCGI_MAX_REQUESTS"] == nil ? nil : try environment.integer("LEADWIRE_FASTCGI_MAX_REQUESTS", default: 0)
         maxParamsBytes = try environment.integer("LEADWIRE_FASTCGI_MAX_PARAMS_BYTES", default: 65_536)
         readTimeoutSeconds = try environment.integer("LEADWIRE_FASTCGI_READ_TIMEOUT_SECONDS", default: 60)
         maxBodyBytes = try FunctionSettings(environment).maxBodyBytes
+        parentPID = environment["LEADWIRE_FASTCGI_PARENT_PID"] == nil ? nil : Int32(try environment.integer("LEADWIRE_FASTCGI_PARENT_PID", default: 1))
     }
 }

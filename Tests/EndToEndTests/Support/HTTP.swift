@@ -138,10 +138,10 @@ func freePort() throws -> Int {
 
 /// Starts `runtime serve` on a free port with `settings` (the database is the scratch one) and
 /// returns it with its base URL, once it says it is listening.
-func startRuntime(in scratch: Scratch, settings: [String: String] = [:]) async throws -> (ServerProcess, String) {
+func startRuntime(in scratch: Scratch, settings: [String: String] = [:], arguments: [String] = []) async throws -> (ServerProcess, String) {
     let environment = ["PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": scratch.databasePath].merging(settings) { $1 }
     let server = try ServerProcess(
-        executable: try Products.url("runtime"), arguments: ["serve", "--port", "0"], environment: environment,
+        executable: try Products.url("runtime"), arguments: ["serve", "--port", "0"] + arguments, environment: environment,
         log: scratch.folder.appending(path: "runtime-\(UUID().uuidString).log"))
     let log = try await server.waitForLog(containing: "listening on http://")
     guard let url = log.firstMatch(of: /http:\/\/127\.0\.0\.1:\d+/)?.output else { throw TestSetupError("no URL in: \(log)") }

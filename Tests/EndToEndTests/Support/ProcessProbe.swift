@@ -38,10 +38,20 @@ struct ProcessProbe {
         }
     }
 
-    /// Waits up to `seconds` for every child to be gone (reaped, not only exited).
-    func waitForNoChildren(seconds: Double = 10) async throws -> [Int32] {
+    /// Children that have exited and not been reaped.
+    var zombieChildren: [Int32] {
+        children.filter { child in
+            let stat = (try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8)) ?? ""
+            // The state follows the command name, which is in parentheses.
+            return stat.split(separator: ")").last?.split(separator: " ").first == "Z"
+        }
+    }
+
+    /// Waits up to `seconds` until at most `limit` children are left, none of them a zombie;
+    /// returns the children then.
+    func waitForChildren(atMost limit: Int, seconds: Double = 10) async throws -> [Int32] {
         let deadline = Date().addingTimeInterval(seconds)
-        while !children.isEmpty, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        while children.count > limit || !zombieChildren.isEmpty, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
         return children
     }
 

@@ -11,60 +11,28 @@ import Synchronization
 /// their turn or get 503 with `Retry-After`. Failures of the process itself become JSON errors
 /// a caller can read: 502 when it could not start, crashed or wrote no valid CGI response, 504
 /// when it ran past the timeout.
-struct FunctionHost: Sendable {
+struct CGIFunctionHost: FunctionRunner {
     /// Where the function executables are (the build's products folder by default).
     let functionsDirectory: URL
     /// Variables passed through to every function (see `CGIEnvironment.settings(from:)`).
     let settings: [String: String]
     let timeout: Duration
     let slots: ProcessSlots
-    /// A function whose header block is longer than this is broken: 502.
-    static let maxHeadBytes = 64 * 1024
 
-    /// One HTTP request as the host received it.
-    struct Request {
-        var method: String
-        var query: String
-        var headers: HTTPFields
-        var body: Body
-        var remoteAddress: String
-        /// The port the request came in on (SERVER_PORT).
-        var serverPort: Int
-    }
-
-    enum Body {
-        case bytes([UInt8])
-        /// A body over the limit: the function is told its length and refuses it unread.
-        case tooLarge(declaredLength: Int)
-    }
-
-    /// Runs `match`'s function for one request and hands its answer to `deliver`, which may
-    /// consume the body as it arrives. When this returns or throws, the process has ended and
-    /// been reaped and its pipes are closed. It throws only what `deliver` throws, or
-    /// `AnswerIncomplete` from the answer's body.
-    func invoke(_ match: RouteMatch, _ request: Request, deliver: (inout FunctionAnswer) async throws -> Void) async throws {
+    func invoke(_ match: RouteMatch, _ request: FunctionRequest, deliver: (inout FunctionAnswer) async throws -> Void) async throws {
         let name = match.function.name
         let executable = functionsDirectory.appending(path: name).path
         guard FileManager.default.isExecutableFile(atPath: executable) else {
-            var answer = FunctionAnswer(
-                HTTPError(
-                    .internalServerError, code: "function_not_built",
-                    message: "\(name) is not built in \(functionsDirectory.path); run `swift build`."))
+            var answer = FunctionAnswer(.functionNotBuilt(name, in: functionsDirectory.path))
             return try await deliver(&answer)
         }
-        let (stdin, contentLength): ([UInt8], Int?) =
-            switch request.body {
-            case .bytes(let bytes): (bytes, bytes.isEmpty && request.headers[.contentLength] == nil ? nil : bytes.count)
-            case .tooLarge(let length): ([], length)
-            }
-        let environment = CGIEnvironment(
-            method: request.method, match: match, query: request.query, headers: request.headers, contentLength: contentLength,
-            remoteAddress: request.remoteAddress, serverPort: request.serverPort, settings: settings)
+        let stdin = request.bodyToSend.bytes
+        let environment = request.environment(for: match, settings: settings)
 
         do {
             try await slots.acquire()
         } catch {
-            var answer = FunctionAnswer(Self.busy(name, error))
+            var answer = FunctionAnswer(.functionBusy(name, error))
             return try await deliver(&answer)
         }
         let child: SpawnedChild
@@ -73,7 +41,7 @@ struct FunctionHost: Sendable {
                 executable, environment: environment.variables, standardInput: .pipe, standardOutput: .pipe)
         } catch {
             slots.release()
-            var answer = FunctionAnswer(HTTPError(.badGateway, code: "function_failed", message: "\(name) could not start: \(error)"))
+            var answer = FunctionAnswer(.functionFailed(name, "could not start: \(error)"))
             return try await deliver(&answer)
         }
 
@@ -110,8 +78,7 @@ struct FunctionHost: Sendable {
                 }
             }
             try await output.executeThenClose { chunks, _ in
-                var iterator = chunks.makeAsyncIterator()
-                var answer = await readHead(from: &iterator, name: name, process: child.process, deadline: deadline)
+                var answer = await readAnswer(from: chunks.makeAsyncIterator(), name: name, process: child.process, deadline: deadline)
                 do {
                     try await deliver(&answer)
                 } catch {
@@ -124,52 +91,22 @@ struct FunctionHost: Sendable {
         }
     }
 
-    /// Reads until the blank line that ends the CGI head; what it has read past it starts the body.
-    private func readHead(
-        from chunks: inout NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator, name: String, process: ChildProcess, deadline: Deadline
+    /// The answer the process writes, or the host's own when it writes none it can use: 504
+    /// when the deadline stopped it, else 502.
+    private func readAnswer(
+        from output: some OutputChunks, name: String, process: ChildProcess, deadline: Deadline
     ) async -> FunctionAnswer {
-        var received: [UInt8] = []
         do {
-            while let chunk = try await chunks.next() {
-                let searchFrom = received.count
-                received += chunk.readableBytesView
-                if let (headEnd, bodyStart) = CGIResponseHead.boundary(in: received, searchFrom: searchFrom) {
-                    let head = try CGIResponseHead(parsing: received[..<headEnd])
-                    let checkEnd = { () async throws -> Void in
-                        let status = await process.exitStatus()
-                        if deadline.fired { throw AnswerIncomplete(description: "\(name) was stopped at the timeout mid-answer") }
-                        if status != .exited(0) { throw AnswerIncomplete(description: "\(name) ended with \(status) mid-answer") }
-                    }
-                    return FunctionAnswer(
-                        head: head, bodyStart: ByteBuffer(bytes: received[bodyStart...]), rest: .init(chunks: chunks, checkEnd: checkEnd))
-                }
-                if received.count > Self.maxHeadBytes {
-                    throw CGIResponseHead.Malformed(description: "no blank line within \(Self.maxHeadBytes) bytes")
-                }
+            return try await FunctionAnswer.reading(output) {
+                let status = await process.exitStatus()
+                if deadline.fired { throw AnswerIncomplete(description: "\(name) was stopped at the timeout mid-answer") }
+                if status != .exited(0) { throw AnswerIncomplete(description: "\(name) ended with \(status) mid-answer") }
             }
-            throw CGIResponseHead.Malformed(description: "no blank line after the headers")
         } catch {
             let status = await process.exitStatus()
-            if deadline.fired {
-                return FunctionAnswer(
-                    HTTPError(
-                        .gatewayTimeout, code: "function_timeout",
-                        message: "\(name) did not answer within \(timeout) (LEADWIRE_FUNCTION_TIMEOUT_SECONDS)."))
-            }
-            return FunctionAnswer(
-                HTTPError(.badGateway, code: "function_failed", message: "\(name) ended with \(status) without a valid CGI response (\(error))."))
+            if deadline.fired { return FunctionAnswer(.functionTimedOut(name, after: timeout)) }
+            return FunctionAnswer(.functionFailed(name, "ended with \(status) without a valid CGI response (\(error))"))
         }
-    }
-
-    private static func busy(_ name: String, _ refusal: ProcessSlots.Refusal) -> HTTPError {
-        let reason =
-            switch refusal {
-            case .queueFull: "too many requests are already waiting (LEADWIRE_MAX_QUEUED)"
-            case .waitedTooLong: "no process slot came free in time (LEADWIRE_MAX_CHILDREN, LEADWIRE_QUEUE_TIMEOUT_MS)"
-            }
-        var headers = HTTPFields()
-        headers[.retryAfter] = "1"
-        return HTTPError(.serviceUnavailable, code: "busy", message: "\(name) is busy: \(reason); retry shortly.", headers: headers)
     }
 
     /// The child's stdin and stdout as NIO channels. Should making one fail, every descriptor
