@@ -21,11 +21,7 @@ struct CGIFunctionHost: FunctionRunner {
 
     func invoke(_ match: RouteMatch, _ request: FunctionRequest, deliver: (inout FunctionAnswer) async throws -> Void) async throws {
         let name = match.function.name
-        let executable = functionsDirectory.appending(path: name).path
-        guard FileManager.default.isExecutableFile(atPath: executable) else {
-            var answer = FunctionAnswer(.functionNotBuilt(name, in: functionsDirectory.path))
-            return try await deliver(&answer)
-        }
+        guard let executable = try await executable(name, in: functionsDirectory, orAnswer: deliver) else { return }
         let stdin = request.bodyToSend.bytes
         let environment = request.environment(for: match, settings: settings)
 

@@ -27,12 +27,23 @@ struct RuntimeOptions: ParsableArguments {
     /// LEADWIRE_MAX_CHILDREN function processes at once (default: four per core); beyond that up
     /// to LEADWIRE_MAX_QUEUED requests wait, each at most LEADWIRE_QUEUE_TIMEOUT_MS, then get 503.
     func processSlots() throws -> ProcessSlots {
+        let (maxQueued, maxWait) = try queueLimits()
+        do {
+            let limit = try Environment(environment).integer("LEADWIRE_MAX_CHILDREN", default: 4 * ProcessInfo.processInfo.activeProcessorCount)
+            return ProcessSlots(limit: limit, maxQueued: maxQueued, maxWait: maxWait)
+        } catch {
+            throw ValidationError(error.message)
+        }
+    }
+
+    /// LEADWIRE_MAX_QUEUED and LEADWIRE_QUEUE_TIMEOUT_MS: how many requests may wait for a
+    /// process, and for how long.
+    private func queueLimits() throws -> (maxQueued: Int, maxWait: Duration) {
         let settings = Environment(environment)
         do {
-            return ProcessSlots(
-                limit: try settings.integer("LEADWIRE_MAX_CHILDREN", default: 4 * ProcessInfo.processInfo.activeProcessorCount),
-                maxQueued: try settings.integer("LEADWIRE_MAX_QUEUED", default: 1000),
-                maxWait: .milliseconds(try settings.integer("LEADWIRE_QUEUE_TIMEOUT_MS", default: 5000)))
+            return (
+                try settings.integer("LEADWIRE_MAX_QUEUED", default: 1000), .milliseconds(try settings.integer("LEADWIRE_QUEUE_TIMEOUT_MS", default: 5000))
+            )
         } catch {
             throw ValidationError(error.message)
         }
@@ -42,18 +53,18 @@ struct RuntimeOptions: ParsableArguments {
     /// wait for a free one as for `processSlots()`. Each process knows the runtime's pid and
     /// exits if the runtime goes away without stopping it.
     func fastCGIPools(log: FunctionKit.Logger) throws -> FastCGIPools {
-        let settings = Environment(environment)
+        let (maxQueued, maxWait) = try queueLimits()
+        let processes: Int
         do {
-            var processEnvironment = functionSettings()
-            processEnvironment["LEADWIRE_FASTCGI_PARENT_PID"] = String(getpid())
-            return try FastCGIPools(
-                functionsDirectory: functionsDirectory, settings: processEnvironment, timeout: try functionTimeout(),
-                processesPerFunction: try settings.integer("LEADWIRE_POOL_PROCESSES", default: 2),
-                maxQueued: try settings.integer("LEADWIRE_MAX_QUEUED", default: 1000),
-                maxWait: .milliseconds(try settings.integer("LEADWIRE_QUEUE_TIMEOUT_MS", default: 5000)), log: log)
-        } catch let error as ConfigurationError {
+            processes = try Environment(environment).integer("LEADWIRE_POOL_PROCESSES", default: 2)
+        } catch {
             throw ValidationError(error.message)
         }
+        var processEnvironment = functionSettings()
+        processEnvironment["LEADWIRE_FASTCGI_PARENT_PID"] = String(getpid())
+        return try FastCGIPools(
+            functionsDirectory: functionsDirectory, settings: processEnvironment, timeout: try functionTimeout(),
+            processesPerFunction: processes, maxQueued: maxQueued, maxWait: maxWait, log: log)
     }
 
     /// The database as an absolute path, so functions started from any folder share one file.

@@ -39,11 +39,7 @@ final class FastCGIPools: FunctionRunner {
 
     func invoke(_ match: RouteMatch, _ request: FunctionRequest, deliver: (inout FunctionAnswer) async throws -> Void) async throws {
         let name = match.function.name
-        let executable = functionsDirectory.appending(path: name).path
-        guard FileManager.default.isExecutableFile(atPath: executable) else {
-            var answer = FunctionAnswer(.functionNotBuilt(name, in: functionsDirectory.path))
-            return try await deliver(&answer)
-        }
+        guard let executable = try await executable(name, in: functionsDirectory, orAnswer: deliver) else { return }
         let params = request.environment(for: match, settings: [:]).variables.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
         do {
             try await pool(for: name, executable: executable).withWorker { worker in

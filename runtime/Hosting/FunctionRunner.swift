@@ -1,4 +1,6 @@
+import Foundation
 import FunctionCatalog
+import FunctionKit
 import HTTPTypes
 
 /// How the runtime runs a function for one request: a process per request (`CGIFunctionHost`,
@@ -8,6 +10,17 @@ protocol FunctionRunner: Sendable {
     /// consume the body as it arrives. Throws only what `deliver` throws, or `AnswerIncomplete`
     /// from the answer's body; every failure of the function itself is an answer (502, 503, 504).
     func invoke(_ match: RouteMatch, _ request: FunctionRequest, deliver: (inout FunctionAnswer) async throws -> Void) async throws
+}
+
+extension FunctionRunner {
+    /// The path of `name`'s executable in `folder`, or nil after answering 500 when it is not built.
+    func executable(_ name: String, in folder: URL, orAnswer deliver: (inout FunctionAnswer) async throws -> Void) async throws -> String? {
+        let path = folder.appending(path: name).path
+        if FileManager.default.isExecutableFile(atPath: path) { return path }
+        var answer = FunctionAnswer(.functionNotBuilt(name, in: folder.path))
+        try await deliver(&answer)
+        return nil
+    }
 }
 
 /// One HTTP request as the runtime received it.
