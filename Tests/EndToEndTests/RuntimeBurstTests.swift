@@ -158,7 +158,7 @@ import Testing
         // lock this test holds), the second waits in the queue until its time is up, the third
         // finds the queue full.
         let (server, port, _) = try await startWarmRuntime(mode, settings: [
-            "LEADWIRE_MAX_CHILDREN": "1", "LEADWIRE_POOL_PROCESSES": "1", "LEADWIRE_MAX_QUEUED": "1", "LEADWIRE_QUEUE_TIMEOUT_MS": "500",
+            "LEADWIRE_MAX_CHILDREN": "1", "LEADWIRE_POOL_PROCESSES": "1", "LEADWIRE_MAX_QUEUED": "1", "LEADWIRE_QUEUE_TIMEOUT_MS": "3000",
             "LEADWIRE_BUSY_TIMEOUT_MS": "20000", "LEADWIRE_WEBHOOK_DEADLINE_MS": "20000",
         ])
         let lockHolder = try Database(path: scratch.databasePath)
@@ -169,10 +169,11 @@ import Testing
                 try RawHTTPConnection(port: port).exchange("POST", "/kommo-webhook", headers: headers, body: kommoLeadForm(id: id, name: "Q"))
             }
         }
+        // A second apart, so a slow machine still sees them in this order.
         async let holder = post(1)
-        try await Task.sleep(for: .milliseconds(200))
+        try await Task.sleep(for: .seconds(1))
         async let queued = post(2)
-        try await Task.sleep(for: .milliseconds(100))
+        try await Task.sleep(for: .seconds(1))
         let refused = try await post(3)
         let timedOut = try await queued
         try lockHolder.execute("ROLLBACK")
