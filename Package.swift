@@ -97,7 +97,8 @@ let package = Package(
             swiftSettings: strictness),
         .testTarget(name: "AmoCRMTests", dependencies: ["AmoCRM", "FunctionKit", "LeadwireStore", "TestSupport", httpTypes], swiftSettings: strictness),
         .testTarget(
-            name: "EndToEndTests", dependencies: ["FunctionCatalog", "LeadwireStore", "Admin", "FastCGI", .product(name: "Crypto", package: "swift-crypto")],
+            name: "EndToEndTests",
+            dependencies: ["FunctionCatalog", "LeadwireStore", "Admin", "FastCGI", "CGlibcExtras", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictness),
     ],
     swiftLanguageModes: [.v6]

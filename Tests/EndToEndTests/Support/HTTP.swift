@@ -1,3 +1,4 @@
+import CGlibcExtras
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -46,6 +47,9 @@ final class ServerProcess {
         }
         posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_APPEND, 0)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Tests run in parallel: without this, a server started now would keep copies of other
+        // tests' client sockets open, and their servers would never see those connections close.
+        leadwire_spawn_add_closefrom(&actions, 3)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
