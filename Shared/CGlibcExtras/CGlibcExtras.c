@@ -6,6 +6,6 @@
 
 int leadwire_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
-int leadwire_spawn_add_closefrom(posix_spawn_file_actions_t *actions, int lowest) {
-    return posix_spawn_file_actions_addclosefrom_np(actions, lowest);
+int leadwire_spawn_add_closefrom(void *actions, int lowest) {
+    return posix_spawn_file_actions_addclosefrom_np((posix_spawn_file_actions_t *)actions, lowest);
 }
