@@ -1,8 +1,5 @@
 import CGlibcExtras
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 struct HTTPResult {
     let status: Int
@@ -10,19 +7,23 @@ struct HTTPResult {
     let body: String
 }
 
-/// One HTTP request over loopback, as a CRM or a developer's curl would send it.
+/// One HTTP request over loopback, as a CRM or a developer's curl would send it. On a plain
+/// socket and a thread of its own: URLSession stalls for seconds when the machine is busy
+/// with the other suites running in parallel.
 func http(
     _ method: String, _ url: String, body: String? = nil, headers: [String: String] = [:], timeout: TimeInterval = 30
 ) async throws -> HTTPResult {
-    var request = URLRequest(url: URL(string: url)!, timeoutInterval: timeout)
-    request.httpMethod = method
-    for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-    if let body { request.httpBody = Data(body.utf8) }
-    let (data, response) = try await URLSession.shared.data(for: request)
-    let http = response as! HTTPURLResponse
-    var fields: [String: String] = [:]
-    for (name, value) in http.allHeaderFields { fields[String(describing: name).lowercased()] = String(describing: value) }
-    return HTTPResult(status: http.statusCode, headers: fields, body: String(decoding: data, as: UTF8.self))
+    guard let parts = url.firstMatch(of: /^http:\/\/127\.0\.0\.1:(\d+)(.*)$/), let port = Int(parts.output.1) else {
+        throw TestSetupError("only http://127.0.0.1:PORT/... is supported: \(url)")
+    }
+    let target = parts.output.2.isEmpty ? "/" : String(parts.output.2)
+    let response = try await onNewThread {
+        let connection = try RawHTTPConnection(port: port, timeoutSeconds: Int(timeout))
+        try connection.send(
+            RawHTTPConnection.request(method, target, headers: headers.merging(["Connection": "close"]) { $1 }, body: Array((body ?? "").utf8)))
+        return try connection.readResponse(untilCloseWithoutLength: true)
+    }
+    return HTTPResult(status: response.status, headers: response.headers, body: response.text)
 }
 
 /// A process started for one test with posix_spawn, and stopped when the value goes away:

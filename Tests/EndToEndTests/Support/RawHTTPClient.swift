@@ -7,7 +7,7 @@ final class RawHTTPConnection {
     private let descriptor: Int32
     private var buffered: [UInt8] = []
 
-    struct Response {
+    struct Response: Sendable {
         let status: Int
         let headers: [String: String]
         let body: [UInt8]
@@ -62,8 +62,9 @@ final class RawHTTPConnection {
         return try readResponse()
     }
 
-    /// Reads one response: its head, then a body framed by Content-Length or chunks.
-    func readResponse() throws -> Response {
+    /// Reads one response: its head, then a body framed by Content-Length or chunks (or, when
+    /// `untilCloseWithoutLength` and neither is given, by the server closing the connection).
+    func readResponse(untilCloseWithoutLength: Bool = false) throws -> Response {
         let head = try readHead()
         var lines = head.split(separator: "\r\n")
         guard let statusLine = lines.first, let status = Int(statusLine.split(separator: " ")[1]) else {
@@ -89,6 +90,10 @@ final class RawHTTPConnection {
             }
         } else if let length = headers["content-length"].flatMap(Int.init) {
             body = try read(count: length)
+        } else if untilCloseWithoutLength {
+            while (try? fill()) != nil {}
+            body = buffered
+            buffered = []
         }
         return Response(status: status, headers: headers, body: body)
     }
