@@ -5,7 +5,7 @@ public enum UTMParameter: String, CaseIterable, Sendable {
 }
 
 /// The UTM values of one deal. amoCRM keeps them in ordinary custom fields named `utm_source`
-/// ... (codes `UTM_SOURCE` ...), which may be present without values (research/kommo.md §1.3).
+/// ... (codes `UTM_SOURCE` ...), which may be present without values (a field the deal never filled in).
 struct UTMValues: Equatable {
     var values: [UTMParameter: String] = [:]
 

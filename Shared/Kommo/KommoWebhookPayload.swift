@@ -4,7 +4,7 @@ public import FunctionKit
 /// lead events it carries, and which other entity events came along.
 ///
 /// The shape is `{entity}[{action}][{index}][{field}]` plus an `account` block, in any key
-/// order (research/kommo.md §1.1). Lists may arrive as arrays or as index-keyed objects.
+/// order, as Kommo form-encodes it. Lists may arrive as arrays or as index-keyed objects.
 public struct KommoWebhookPayload: Sendable {
     public var accountID: Int64?
     public var accountSubdomain: String?

@@ -53,7 +53,7 @@ struct LeadEventProcessor {
             eventType: eventType,
             isDeleted: false,
             rawData: item.jsonText,
-            // Webhooks use the API v2 names; newer bodies carry both (research/kommo.md §1.3).
+            // Webhooks use the API v2 names (`last_modified`); newer bodies carry both.
             crmUpdatedAt: item["updated_at"]?.int64 ?? item["last_modified"]?.int64
                 ?? item["created_at"]?.int64 ?? item["date_create"]?.int64)
     }

@@ -11,7 +11,7 @@ public enum Arrival<Processed> {
     case refused(HTTPError)
 }
 
-/// The "durable first" rule every inbound webhook follows (ARCHITECTURE.md):
+/// The "durable first" rule every inbound webhook follows:
 ///
 /// 1. A body that cannot be read is refused with a 4xx, and the refusal and the raw body are
 ///    still logged, so nothing that reached the function is lost.
