@@ -119,9 +119,8 @@ struct FastCGIResponder {
                 if stopRequested.load(ordering: .relaxed) { return false }
                 continue
             }
-            guard ready > 0 else { return false }
-            if descriptors[0].revents != 0 { return true }
-            return false
+            // Silence past the read timeout, or only the listener ready: close this one.
+            return ready > 0 && descriptors[0].revents != 0
         }
     }
 
