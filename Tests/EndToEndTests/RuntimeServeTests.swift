@@ -14,6 +14,7 @@ import Testing
             headers: ["Content-Type": "application/json"])
         #expect(response.status == 200)
         #expect(response.body.contains(#""status":"success""#))
+        #expect(response.headers["date"]?.hasSuffix(" GMT") == true)
         let database = try Database(path: scratch.databasePath)
         let active = try database.query("SELECT name FROM kommo_leads WHERE is_deleted = false ORDER BY updated_at DESC")
         #expect(active.map { $0[0] } == ["Test Lead"])

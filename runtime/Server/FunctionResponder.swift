@@ -53,6 +53,7 @@ final class FunctionResponder: Sendable {
     private static func send(_ answer: inout FunctionAnswer, to writer: consuming ResponseWriter) async throws {
         var headers = answer.headers
         headers[.server] = "leadwire-runtime"
+        headers[.date] = HTTPDate.now
         var body = try await writer.writeHead(HTTPResponse(status: answer.status, headerFields: headers))
         while let chunk = try await answer.nextChunk() {
             try await body.write(chunk)
