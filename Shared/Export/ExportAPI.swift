@@ -14,6 +14,10 @@ public enum ExportAPI {
     static let chunkSize = 64 * 1024
 
     public static func handle(_ request: Request, context: FunctionContext) throws -> Response {
+        try AdminHeaders.around { try export(request, context: context) }
+    }
+
+    static func export(_ request: Request, context: FunctionContext) throws -> Response {
         try request.require(method: .get)
         let parts = request.path.dropFirst(root.count).split(separator: "/").map(String.init)
         guard request.path.hasPrefix(root), parts.count == 2 else {

@@ -9,7 +9,7 @@ enum ViewerPage {
         var headers = HTTPFields()
         headers[.contentType] = "text/html; charset=utf-8"
         // The page runs only its own inline script and talks only to this origin.
-        headers[.contentSecurityPolicy] = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'"
+        headers[.contentSecurityPolicy] = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'"
         return Response(headers: headers, body: Array(html.utf8))
     }
 

@@ -16,6 +16,10 @@ public enum WebhookLogsAPI {
     static let root = "/api/admin/webhook-logs"
 
     public static func handle(_ request: Request, context: FunctionContext) throws -> Response {
+        try AdminHeaders.around { try route(request, context: context) }
+    }
+
+    static func route(_ request: Request, context: FunctionContext) throws -> Response {
         let rest = request.path.hasPrefix(root) ? String(request.path.dropFirst(root.count)) : request.path
         let parts = rest.split(separator: "/").map(String.init)
         switch parts.count {

@@ -31,6 +31,8 @@ import Testing
         let response = admin.getExport("kommo-leads/csv", "fields=kommo_id,name,price")
         #expect(response.status == .ok)
         #expect(response.headers[.contentType] == "text/csv; charset=utf-8")
+        #expect(response.headers[.cacheControl] == "no-store")
+        #expect(response.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff")
         #expect(
             text(response)
                 == "kommo_id,name,price\r\n1,\"'=HYPERLINK(\"\"http://evil\"\")\",-500.0\r\n2,\"Comma, \"\"quoted\"\"\nnewline\",\r\n3,'+plus @at -minus,\r\n")

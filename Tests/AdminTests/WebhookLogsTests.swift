@@ -125,8 +125,22 @@ import Testing
         let page = admin.logs.send("", contentType: nil, method: .get, path: "/api/admin/webhook-logs/viewer")
         #expect(page.status == .ok)
         #expect(page.headers[.contentType] == "text/html; charset=utf-8")
+        #expect(page.headers[HTTPField.Name("Content-Security-Policy")!]?.contains("frame-ancestors 'none'") == true)
         let html = String(decoding: page.body, as: UTF8.self)
         #expect(html.contains("<table>"))
         #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("src="))
+    }
+
+    /// Logs hold customers' data: no browser or proxy keeps a copy, none sniffs another type,
+    /// and a refusal says so too.
+    @Test func adminAnswersAreNeverStoredOrSniffed() {
+        let list = admin.getLogs("limit=1")
+        let refused = admin.logs.send("", contentType: nil, method: .get, path: "/api/admin/webhook-logs")
+        let viewer = admin.logs.send("", contentType: nil, method: .get, path: "/api/admin/webhook-logs/viewer")
+        for response in [list, refused, viewer] {
+            #expect(response.headers[.cacheControl] == "no-store")
+            #expect(response.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff")
+        }
+        #expect(refused.status == .unauthorized)
     }
 }
