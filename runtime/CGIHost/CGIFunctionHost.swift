@@ -66,7 +66,15 @@ struct CGIFunctionHost: FunctionRunner {
     private func converse(
         with child: SpawnedChild, name: String, stdin body: [UInt8], deadline: Deadline, deliver: (inout FunctionAnswer) async throws -> Void
     ) async throws {
-        let (input, output) = try await Self.channels(for: child)
+        let input: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+        let output: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+        do {
+            (input, output) = try await Self.channels(for: child)
+        } catch {
+            child.process.send(SIGKILL)
+            var answer = FunctionAnswer(.functionFailed(name, "could not be connected to (\(error))"))
+            return try await deliver(&answer)
+        }
         try await withThrowingTaskGroup { group in
             group.addTask {
                 try? await input.executeThenClose { _, writer in

@@ -59,7 +59,9 @@ struct Serve: AsyncParsableCommand {
         let server = try HTTPServerBuilder.http1().buildServer(
             configuration: ServerConfiguration(address: .hostname(address, port: port), serverName: "leadwire-runtime"),
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger,
-            responder: { request, writer, _ in try await responder.respond(to: request, writer: writer) },
+            responder: { request, writer, channel in
+                try await responder.respond(to: request, writer: writer, remoteAddress: channel.remoteAddress?.ipAddress ?? "unknown")
+            },
             onServerRunning: { channel in
                 let boundPort = channel.localAddress?.port ?? port
                 responder.boundPort.store(boundPort, ordering: .relaxed)

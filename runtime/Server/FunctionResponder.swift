@@ -21,7 +21,7 @@ final class FunctionResponder: Sendable {
         self.accessLog = accessLog
     }
 
-    func respond(to request: HummingbirdCore.Request, writer: consuming ResponseWriter) async throws {
+    func respond(to request: HummingbirdCore.Request, writer: consuming ResponseWriter, remoteAddress: String) async throws {
         let started = Timestamp.now()
         let path = URLEncoding.decodePath(request.uri.path)
         let match = Catalog.route(path)
@@ -31,7 +31,7 @@ final class FunctionResponder: Sendable {
             if let match {
                 let incoming = FunctionRequest(
                     method: request.method.rawValue, query: request.uri.query ?? "", headers: request.headers,
-                    body: try await body(of: request), remoteAddress: "127.0.0.1", serverPort: boundPort.load(ordering: .relaxed))
+                    body: try await body(of: request), remoteAddress: remoteAddress, serverPort: boundPort.load(ordering: .relaxed))
                 try await runner.invoke(match, incoming) { answer in
                     status = answer.status.code
                     try await Self.send(&answer, to: writer.take()!)
