@@ -113,4 +113,17 @@ import Testing
         #expect(text.hasPrefix("Status: 200 OK"))
         #expect(try Database(path: scratch.databasePath).queryRow("SELECT name FROM kommo_leads")?[0] == "Invoked")
     }
+
+    @Test func sigtermStopsTheRuntimeAndItsFastCGIProcesses() async throws {
+        let (server, base) = try await startRuntime(in: scratch)
+        #expect(try await http("POST", base + "/kommo-webhook", body: kommoLeadForm(id: 1, name: "Pool")).status == 200)
+        let probe = ProcessProbe(pid: server.processIdentifier)
+        let workers = probe.children
+        #expect(workers.count == 2, "kommo-webhook's pool")
+        kill(server.processIdentifier, SIGTERM)
+        #expect(try await server.waitForExit(seconds: 10) != nil, "the runtime did not stop")
+        for worker in workers {
+            #expect(kill(worker, 0) != 0, "function process \(worker) outlived the runtime")
+        }
+    }
 }

@@ -27,9 +27,13 @@ struct FastCGIResponder {
         context.logger.info("fastcgi_ready", ["max_requests": JSONValue(settings.maxRequests.map(Int64.init))])
         var served = 0
         while !stopRequested.load(ordering: .relaxed) {
-            if let parent = settings.parentPID, !waitForConnection(whileParentIs: parent) {
-                context.logger.info("fastcgi_parent_gone", ["requests": JSONValue(Int64(served))])
-                exit(0)
+            if let parent = settings.parentPID {
+                guard waitForConnection(whileParentIs: parent) else {
+                    context.logger.info("fastcgi_parent_gone", ["requests": JSONValue(Int64(served))])
+                    exit(0)
+                }
+                // Woken by SIGTERM rather than a connection: accept() would wait for one.
+                if stopRequested.load(ordering: .relaxed) { break }
             }
             let connection = accept(listener, nil, nil)
             guard connection >= 0 else {
