@@ -4,7 +4,6 @@ import FunctionKit
 import HTTPTypes
 import NIOCore
 import NIOPosix
-import Synchronization
 
 /// Runs functions the way a CGI web server would: one process per request, its answer passed
 /// back as the process writes it. At most `slots.limit` processes run at once; the rest wait
@@ -142,25 +141,4 @@ struct CGIFunctionHost: FunctionRunner {
             throw error
         }
     }
-}
-
-/// Stops a process with SIGKILL when its time is up. SIGKILL, not SIGTERM: a CGI function has
-/// nothing to shut down gracefully, and SQLite rolls back what it had not committed.
-final class Deadline: Sendable {
-    /// Whether the deadline stopped the process. The kill happens under this lock, so anyone
-    /// who has seen the process end and then reads it gets the right answer.
-    private let killed = Mutex(false)
-    private let timer = Mutex<Task<Void, Never>?>(nil)
-
-    init(_ timeout: Duration, child: ChildProcess) {
-        let task = Task { [weak self] in
-            guard (try? await Task.sleep(for: timeout)) != nil else { return }
-            self?.killed.withLock { $0 = child.send(SIGKILL) }
-        }
-        timer.withLock { $0 = task }
-    }
-
-    var fired: Bool { killed.withLock { $0 } }
-
-    func cancel() { timer.withLock { $0?.cancel() } }
 }

@@ -61,9 +61,6 @@ final class ChildReaper: Sendable {
         }
     }
 
-    /// How many children are running now.
-    var runningCount: Int { children.withLock { $0.count } }
-
     private func reapForever() {
         while true {
             // WNOWAIT leaves the child a zombie, so its pid stays reserved until it is reaped

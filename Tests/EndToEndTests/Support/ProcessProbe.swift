@@ -9,25 +9,20 @@ struct ProcessProbe {
         (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
     }
 
-    var threads: Int {
-        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("Threads:") } ?? ""
-        return Int(line.split(separator: "\t").last ?? "") ?? -1
-    }
+    var threads: Int { statusField("Threads") }
 
     /// Peak resident memory in kilobytes (VmHWM: the high-water mark of this process's own
     /// memory, new at exec, so not inherited from the test that started it).
-    var peakResidentKilobytes: Int {
-        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
-        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1
-    }
+    var peakResidentKilobytes: Int { statusField("VmHWM") }
 
     /// Resident memory now, in kilobytes.
-    var currentResidentKilobytes: Int {
+    var currentResidentKilobytes: Int { statusField("VmRSS") }
+
+    /// A number from /proc/<pid>/status (`Threads:\t7`, `VmRSS:\t  1234 kB`), or -1.
+    private func statusField(_ name: String) -> Int {
         let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
-        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
-        return Int(line.split(separator: " ").dropFirst().first ?? "") ?? -1
+        let line = status.split(separator: "\n").first { $0.hasPrefix(name + ":") } ?? ""
+        return line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap { Int($0) } ?? -1
     }
 
     var children: [Int32] {
