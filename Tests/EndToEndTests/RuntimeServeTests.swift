@@ -114,9 +114,45 @@ import Testing
         #expect(try Database(path: scratch.databasePath).queryRow("SELECT name FROM kommo_leads")?[0] == "Invoked")
     }
 
+    @Test func aKeptConnectionCarriesRequestsUntilABodyIsRefusedUnread() async throws {
+        let (server, base) = try await startRuntime(in: scratch, settings: ["LEADWIRE_MAX_BODY_BYTES": "1000"])
+        let port = Int(base.split(separator: ":").last!)!
+        let (first, second, refused) = try await onNewThread {
+            let connection = try RawHTTPConnection(port: port)
+            let first = try connection.exchange("POST", "/kommo-webhook", body: kommoLeadForm(id: 1, name: "One"))
+            let second = try connection.exchange("POST", "/kommo-webhook", body: kommoLeadForm(id: 2, name: "Two"))
+            // Over the limit: answered 413 without reading the body, so the connection must end.
+            try connection.send(RawHTTPConnection.request("POST", "/kommo-webhook", body: Array(repeating: UInt8(ascii: "a"), count: 5000)))
+            return (first, second, try connection.readResponse())
+        }
+        #expect(first.status == 200)
+        #expect(second.status == 200)
+        #expect(refused.status == 413)
+        #expect(refused.headers["connection"] == "close")
+        #expect(try Database(path: scratch.databasePath).queryRow("SELECT count(*) FROM kommo_leads")?[0] == .integer(2))
+        _ = server
+    }
+
+    @Test func aPortInUseIsNamedInTheError() async throws {
+        let (server, base) = try await startRuntime(in: scratch)
+        let port = String(base.split(separator: ":").last!)
+        let (status, output) = try ServerProcess.runToEnd(
+            try Products.url("runtime").path, ["serve", "--port", port],
+            environment: ["PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": scratch.databasePath])
+        #expect(status != 0)
+        #expect(output.contains("Port \(port) on 127.0.0.1 is already in use"), "\(output)")
+        _ = server
+    }
+
     @Test func sigtermStopsTheRuntimeAndItsFastCGIProcesses() async throws {
         let (server, base) = try await startRuntime(in: scratch)
         #expect(try await http("POST", base + "/kommo-webhook", body: kommoLeadForm(id: 1, name: "Pool")).status == 200)
+        // An idle kept-alive connection must not hold the shutdown up.
+        let idle = try await onNewThread { () -> RawHTTPConnection in
+            let connection = try RawHTTPConnection(port: Int(base.split(separator: ":").last!)!)
+            _ = try connection.exchange("POST", "/kommo-webhook", body: kommoLeadForm(id: 2, name: "Kept"))
+            return connection
+        }
         let probe = ProcessProbe(pid: server.processIdentifier)
         let workers = probe.children
         #expect(workers.count == 2, "kommo-webhook's pool")
@@ -125,5 +161,6 @@ import Testing
         for worker in workers {
             #expect(kill(worker, 0) != 0, "function process \(worker) outlived the runtime")
         }
+        _ = idle
     }
 }

@@ -1,10 +1,7 @@
 import ArgumentParser
 import Foundation
 import FunctionKit
-import HummingbirdCore
 import Logging
-import NIOCore
-import NIOPosix
 import ServiceLifecycle
 import Synchronization
 import UnixSignals
@@ -54,21 +51,14 @@ struct Serve: AsyncParsableCommand {
         let databasePath = options.databasePath
         let functionsDirectory = options.functionsDirectory.path
 
+        let server = HTTPServer(host: address, port: port, responder: responder) { boundPort in
+            responder.boundPort.store(boundPort, ordering: .relaxed)
+            standardOutputLine(
+                "Leadwire runtime listening on http://\(address):\(boundPort) (database \(databasePath), schema \(version), "
+                    + "functions from \(functionsDirectory), \(mode))")
+        }
         var logger = Logging.Logger(label: "leadwire-runtime")
         logger.logLevel = .warning
-        let server = try HTTPServerBuilder.http1().buildServer(
-            configuration: ServerConfiguration(address: .hostname(address, port: port), serverName: "leadwire-runtime"),
-            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger,
-            responder: { request, writer, channel in
-                try await responder.respond(to: request, writer: writer, remoteAddress: channel.remoteAddress?.ipAddress ?? "unknown")
-            },
-            onServerRunning: { channel in
-                let boundPort = channel.localAddress?.port ?? port
-                responder.boundPort.store(boundPort, ordering: .relaxed)
-                standardOutputLine(
-                    "Leadwire runtime listening on http://\(address):\(boundPort) (database \(databasePath), schema \(version), "
-                        + "functions from \(functionsDirectory), \(mode))")
-            })
         let services = ServiceGroup(
             configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await services.run()

@@ -2,8 +2,10 @@ import Foundation
 
 /// An HTTP/1.1 client on a plain blocking socket, for load tests: many concurrent clients on
 /// threads of their own, keep-alive, and exact control of the connection (a test can stop
-/// mid-body or hang up before the answer), which URLSession does not give.
-final class RawHTTPConnection {
+/// mid-body or hang up before the answer), which URLSession does not give. Unchecked Sendable:
+/// a connection may be handed from the thread that opened it to another, but is used by one
+/// thread at a time.
+final class RawHTTPConnection: @unchecked Sendable {
     private let descriptor: Int32
     private var buffered: [UInt8] = []
 
