@@ -49,16 +49,18 @@ let package = Package(
 
         // The FastCGI 1.0 protocol: records, name-value pairs, a responder's connection logic. No I/O.
         shared("FastCGI"),
-        shared("FunctionKit", dependencies: ["FastCGI", httpTypes]),
-        shared("LeadwireStore", dependencies: ["CSQLite"]),
+        // SHA-256, HMAC-SHA256 and hexadecimal text, with no dependency (see SHA256.swift for why).
+        shared("Hashing"),
+        shared("FunctionKit", dependencies: ["FastCGI", "Hashing", httpTypes]),
+        shared("LeadwireStore", dependencies: ["CSQLite", "Hashing"]),
         shared("FunctionCatalog"),
         shared("WebhookIntake", dependencies: ["FunctionKit", "LeadwireStore", httpTypes]),
         shared("Kommo", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", httpTypes]),
         shared("AmoCRM", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", "Kommo", httpTypes]),
-        shared("Admin", dependencies: ["FunctionKit", "LeadwireStore", httpTypes, .product(name: "Crypto", package: "swift-crypto")]),
+        shared("Admin", dependencies: ["FunctionKit", "LeadwireStore", "Hashing", httpTypes]),
         shared("WebhookLogs", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", "Admin", "Kommo", "AmoCRM", "Knowlarity", httpTypes]),
-        shared("Export", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", "Admin", httpTypes, .product(name: "Crypto", package: "swift-crypto")]),
-        shared("Knowlarity", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", httpTypes, .product(name: "Crypto", package: "swift-crypto")]),
+        shared("Export", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", "Admin", "Hashing", httpTypes]),
+        shared("Knowlarity", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", "Hashing", httpTypes]),
 
         function("kommo-webhook", dependencies: ["FunctionKit", "Kommo"]),
         function("amocrm-webhook", dependencies: ["FunctionKit", "AmoCRM"]),
@@ -84,6 +86,8 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["FunctionKit", "LeadwireStore", httpTypes], path: "Tests/TestSupport", swiftSettings: strictness),
         .testTarget(name: "FunctionKitTests", dependencies: ["FunctionKit"], swiftSettings: strictness),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI"], swiftSettings: strictness),
+        // swift-crypto is the independent reference the hand-written SHA-256 and HMAC are checked against.
+        .testTarget(name: "HashingTests", dependencies: ["Hashing", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictness),
         .testTarget(name: "LeadwireStoreTests", dependencies: ["LeadwireStore"], swiftSettings: strictness),
         .testTarget(name: "KommoTests", dependencies: ["Kommo", "FunctionKit", "LeadwireStore", "TestSupport"], swiftSettings: strictness),
         .testTarget(name: "KnowlarityTests", dependencies: ["Knowlarity", "FunctionKit", "LeadwireStore", "TestSupport", httpTypes, .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictness),

@@ -1,4 +1,4 @@
-import Crypto
+import Hashing
 public import LeadwireStore
 
 /// What an admin key may do.
@@ -32,7 +32,7 @@ public struct ApiKeys {
     public func create(name: String, scopes: Set<Scope>) throws -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<4).flatMap { _ in withUnsafeBytes(of: generator.next()) { Array($0) } }
-        let key = "lw_" + hex(bytes)
+        let key = "lw_" + Hex.encode(bytes)
         try database.run(
             "INSERT INTO api_keys (name, key_prefix, key_sha256, scopes) VALUES (?, ?, ?, ?)",
             [.text(name), .text(String(key.prefix(10))), .text(Self.digest(key)), .text(scopes.map(\.rawValue).sorted().joined(separator: ","))])
@@ -58,7 +58,7 @@ public struct ApiKeys {
         ).map(Self.key(from:))
     }
 
-    static func digest(_ key: String) -> String { hex(Array(SHA256.hash(data: Array(key.utf8)))) }
+    static func digest(_ key: String) -> String { Hex.encode(SHA256.hash(Array(key.utf8))) }
 
     private static func key(from row: Row) -> ApiKey {
         ApiKey(
@@ -66,15 +66,4 @@ public struct ApiKeys {
             scopes: Set((row[2].text ?? "").split(separator: ",").compactMap { Scope(rawValue: String($0)) }),
             createdAt: row[3].text ?? "", revokedAt: row[4].text)
     }
-}
-
-/// Lower-case hexadecimal text of bytes.
-public func hex(_ bytes: some Sequence<UInt8>) -> String {
-    let digits = Array("0123456789abcdef")
-    var text = ""
-    for byte in bytes {
-        text.append(digits[Int(byte >> 4)])
-        text.append(digits[Int(byte & 0x0F)])
-    }
-    return text
 }

@@ -1,5 +1,5 @@
 import Admin
-import Crypto
+import Hashing
 public import FunctionKit
 import HTTPTypes
 import LeadwireStore
@@ -58,13 +58,13 @@ public enum ExportAPI {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(chunkSize + 4096)
         func send() throws {
-            hasher.update(data: buffer)
+            hasher.update(buffer)
             try writer.write(buffer)
             sent += buffer.count
             buffer.removeAll(keepingCapacity: true)
         }
         func audit(completed: Bool) {
-            let digest = completed ? SQLValue.text(hex(Array(hasher.finalize()))) : .null
+            let digest = completed ? SQLValue.text(Hex.encode(hasher.finalize())) : .null
             do {
                 _ = try database.transaction {
                     try database.run(

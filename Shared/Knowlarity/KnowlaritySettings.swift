@@ -1,5 +1,5 @@
-import Crypto
 import FunctionKit
+import Hashing
 import HTTPTypes
 import WebhookIntake
 
@@ -33,23 +33,11 @@ struct KnowlaritySettings {
         // A body too large to read cannot be checked; it is refused before anything is stored.
         try request.requireBodyWithinLimit()
         guard let header = request.headers[.knowlaritySignature],
-            let signature = hexBytes(header.hasPrefix("sha256=") ? String(header.dropFirst(7)) : header),
-            HMAC<SHA256>.isValidAuthenticationCode(
-                signature, authenticating: request.body, using: SymmetricKey(data: Array(signingSecret.utf8)))
+            let signature = Hex.decode(header.hasPrefix("sha256=") ? header.dropFirst(7) : header[...]),
+            HMACSHA256.isValid(signature, for: request.body, key: Array(signingSecret.utf8))
         else {
             throw .unauthorized("A valid X-Knowlarity-Signature (HMAC-SHA256 of the body) is required.")
         }
-    }
-
-    private func hexBytes(_ text: String) -> [UInt8]? {
-        let digits = Array(text.lowercased().utf8)
-        guard digits.count == 64 else { return nil }
-        var bytes: [UInt8] = []
-        for index in stride(from: 0, to: 64, by: 2) {
-            guard let byte = UInt8(String(decoding: digits[index..<index + 2], as: UTF8.self), radix: 16) else { return nil }
-            bytes.append(byte)
-        }
-        return bytes
     }
 }
 

@@ -1,3 +1,5 @@
+import Hashing
+
 /// `application/x-www-form-urlencoded` pairs (WHATWG URL standard): split on `&`, then on the
 /// first `=`, `+` is a space, `%XX` is a byte. Query strings use the same rules.
 public enum URLEncoding {
@@ -41,15 +43,7 @@ public enum URLEncoding {
     }
 
     private static func hexValue(_ high: UInt8, _ low: UInt8) -> UInt8? {
-        func nibble(_ byte: UInt8) -> UInt8? {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-            default: nil
-            }
-        }
-        guard let high = nibble(high), let low = nibble(low) else { return nil }
+        guard let high = Hex.value(of: high), let low = Hex.value(of: low) else { return nil }
         return high << 4 | low
     }
 }

@@ -1,0 +1,93 @@
+import Crypto
+import Hashing
+import Testing
+
+@Suite struct SHA256Tests {
+    /// FIPS 180-4 example vectors (one block, two blocks, a million "a").
+    @Test(arguments: [
+        ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+        ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+        ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
+        (String(repeating: "a", count: 1_000_000), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"),
+    ])
+    func matchesTheStandardVectors(input: String, expected: String) {
+        #expect(Hex.encode(Hashing.SHA256.hash(Array(input.utf8))) == expected)
+    }
+
+    /// Every length around the block and padding boundaries, fed whole and in uneven pieces,
+    /// agrees with swift-crypto.
+    @Test func agreesWithSwiftCryptoAtEveryBoundary() {
+        var generator = SeededGenerator(seed: 7)
+        for length in 0...300 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let reference = Array(Crypto.SHA256.hash(data: bytes))
+            #expect(Hashing.SHA256.hash(bytes) == reference, "length \(length)")
+            var pieces = Hashing.SHA256()
+            var offset = 0
+            while offset < length {
+                let size = min(Int.random(in: 1...70, using: &generator), length - offset)
+                pieces.update(Array(bytes[offset..<offset + size]))
+                offset += size
+            }
+            #expect(pieces.finalize() == reference, "length \(length) in pieces")
+        }
+    }
+}
+
+@Suite struct HMACSHA256Tests {
+    /// RFC 4231 test cases 1, 2, 6 (key longer than a block) and 7.
+    @Test(arguments: [
+        (Hex.decode("0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b")!, Array("Hi There".utf8),
+         "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"),
+        (Array("Jefe".utf8), Array("what do ya want for nothing?".utf8),
+         "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"),
+        ([UInt8](repeating: 0xaa, count: 131), Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8),
+         "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"),
+        ([UInt8](repeating: 0xaa, count: 131),
+         Array("This is a test using a larger than block-size key and a larger than block-size data. The key needs to be hashed before being used by the HMAC algorithm.".utf8),
+         "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2"),
+    ])
+    func matchesRFC4231(key: [UInt8], message: [UInt8], expected: String) {
+        #expect(Hex.encode(HMACSHA256.code(for: message, key: key)) == expected)
+        #expect(HMACSHA256.isValid(Hex.decode(expected)!, for: message, key: key))
+    }
+
+    @Test func agreesWithSwiftCryptoAndRefusesAnyChangedByte() {
+        var generator = SeededGenerator(seed: 11)
+        for keyLength in [0, 1, 32, 63, 64, 65, 200] {
+            let key = (0..<keyLength).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let message = (0..<Int.random(in: 0...500, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let reference = Array(HMAC<Crypto.SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key)))
+            #expect(HMACSHA256.code(for: message, key: key) == reference, "key length \(keyLength)")
+            var altered = reference
+            altered[Int.random(in: 0..<32, using: &generator)] ^= 0x01
+            #expect(!HMACSHA256.isValid(altered, for: message, key: key))
+            #expect(!HMACSHA256.isValid(Array(reference.dropLast()), for: message, key: key))
+        }
+    }
+}
+
+@Suite struct HexTests {
+    @Test func roundTripsAndRefusesWhatIsNotHex() {
+        let bytes: [UInt8] = [0x00, 0x0f, 0xa5, 0xff]
+        #expect(Hex.encode(bytes) == "000fa5ff")
+        #expect(Hex.decode("000FA5ff") == bytes)
+        #expect(Hex.decode("") == [])
+        #expect(Hex.decode("abc") == nil, "an odd number of digits")
+        #expect(Hex.decode("zz") == nil)
+        #expect(Hex.decode("0x12") == nil)
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so a failure names inputs that can be rerun.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var value = state
+        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
+        return value ^ (value >> 31)
+    }
+}
