@@ -15,11 +15,13 @@ public final class Database {
     static let statementCacheLimit = 128
 
     /// Opens (creating if needed) the database file and brings its schema up to date.
-    public convenience init(path: String, busyTimeoutMilliseconds: Int32 = 5000) throws(SQLiteError) {
-        try self.init(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds, migrations: Schema.migrations)
+    public convenience init(
+        path: String, busyTimeoutMilliseconds: Int32 = 5000, durability: StoreSettings.Durability = .full
+    ) throws(SQLiteError) {
+        try self.init(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds, durability: durability, migrations: Schema.migrations)
     }
 
-    init(path: String, busyTimeoutMilliseconds: Int32, migrations: [Migration]) throws(SQLiteError) {
+    init(path: String, busyTimeoutMilliseconds: Int32, durability: StoreSettings.Durability = .full, migrations: [Migration]) throws(SQLiteError) {
         var pointer: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let result = sqlite3_open_v2(path, &pointer, flags, nil)
@@ -34,6 +36,8 @@ public final class Database {
         sqlite3_extended_result_codes(handle, 1)
         keepWriteAheadLogBetweenProcesses()
         try execute("PRAGMA foreign_keys = ON")
+        // Said explicitly: a distribution may build SQLite with another default.
+        try execute("PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
         // Switching to WAL takes an exclusive lock once per file; afterwards this is a cheap no-op.
         if try scalarText("PRAGMA journal_mode") != "wal" {
             try execute("PRAGMA journal_mode = WAL")

@@ -4,10 +4,18 @@ public import HTTPTypes
 
 extension FunctionContext {
     /// The store named by LEADWIRE_DATABASE, opened once per process and kept. A store that
-    /// cannot be opened is the one failure a webhook sender should retry, so it becomes 503.
+    /// cannot be opened is the one failure a webhook sender should retry, so it becomes 503; a
+    /// store setting that cannot be used is the operator's to fix, so it is a 500 that names it.
     public func openStore() throws(HTTPError) -> Database {
+        let settings: StoreSettings
         do {
-            return try resources.value(Database.self) { try Database(settings: StoreSettings(environment: environment.values)) }
+            settings = try StoreSettings(environment: environment.values)
+        } catch {
+            logger.error("configuration_error", ["message": .string(error.description)])
+            throw .internalError(error.description)
+        }
+        do {
+            return try resources.value(Database.self) { try Database(settings: settings) }
         } catch {
             logger.error("store_unavailable", ["message": .string(String(describing: error))])
             throw .serviceUnavailable("The store is unavailable; retry later.")

@@ -14,6 +14,22 @@ import Testing
         #expect(try database.queryRow("PRAGMA user_version")?[0] == .integer(Int64(Schema.migrations.count)))
     }
 
+    @Test func commitsAreSyncedUnlessTheOperatorChoosesNormal() throws {
+        // SQLite's numbers: 2 is FULL, 1 is NORMAL.
+        #expect(try Database(settings: StoreSettings(environment: ["LEADWIRE_DATABASE": path])).queryRow("PRAGMA synchronous")?[0] == .integer(2))
+        let normal = try StoreSettings(environment: ["LEADWIRE_DATABASE": path, "LEADWIRE_SQLITE_SYNCHRONOUS": "NORMAL"])
+        #expect(try Database(settings: normal).queryRow("PRAGMA synchronous")?[0] == .integer(1))
+    }
+
+    @Test(arguments: [("LEADWIRE_SQLITE_SYNCHRONOUS", "off"), ("LEADWIRE_BUSY_TIMEOUT_MS", "lots"), ("LEADWIRE_BUSY_TIMEOUT_MS", "-5")])
+    func anUnusableStoreSettingIsNamedNotIgnored(name: String, value: String) {
+        #expect {
+            try StoreSettings(environment: [name: value])
+        } throws: { error in
+            "\(error)".contains(name) && "\(error)".contains(value)
+        }
+    }
+
     @Test func reopeningAppliesNothingTwice() throws {
         _ = try Database(path: path)
         let again = try Database(path: path)

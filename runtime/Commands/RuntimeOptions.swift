@@ -69,7 +69,7 @@ struct RuntimeOptions: ParsableArguments {
 
     /// The database as an absolute path, so functions started from any folder share one file.
     var databasePath: String {
-        let path = database ?? StoreSettings(environment: environment).databasePath
+        let path = database ?? StoreSettings.databasePath(in: environment)
         return URL(fileURLWithPath: path).standardizedFileURL.path
     }
 
@@ -92,7 +92,7 @@ struct RuntimeOptions: ParsableArguments {
 
     /// Opens the store, bringing its schema up to date.
     func openDatabase() throws -> Database {
-        var settings = StoreSettings(environment: environment)
+        var settings = try StoreSettings(environment: environment)
         settings.databasePath = databasePath
         return try Database(settings: settings)
     }
