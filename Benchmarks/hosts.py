@@ -6,7 +6,9 @@ UTF-8 names) at 1 and 16 connections through:
   - a C CGI program that inserts the raw body into SQLite with the same pragmas (the baseline,
     compiled in this run, under the same lighttpd),
   - lighttpd mod_cgi, lighttpd mod_fastcgi and nginx FastCGI (spawn-fcgi pools), each from
-    the configuration `runtime host-config` generates.
+    the configuration `runtime host-config` generates, with every commit synced (the default),
+  - lighttpd mod_cgi and mod_fastcgi again with LEADWIRE_SQLITE_SYNCHRONOUS=normal, to show
+    what not waiting for the disk on each commit buys (the baseline still syncs).
 For each: req/s, p50, p99, requests, non-2xx, rows stored, lost (2xx answers without a row),
 and the throughput ratio to the baseline. Then the peak RSS of a FastCGI process.
 Targets (issue 7, ratios in one run): CGI >= 0.5x baseline with p99 <= 100 ms; FastCGI >= 4x
@@ -162,14 +164,17 @@ def main():
             os.chmod(os.path.join(folder, file), 0o666)
         return folder, database
 
-    def host_config(kind, folder, database, port, *extra):
+    def host_config(kind, folder, database, port, *extra, synchronous="full"):
+        environment = {"PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": database, "LEADWIRE_SQLITE_SYNCHRONOUS": synchronous}
         return subprocess.run([args.runtime, "host-config", kind, "--port", str(port), "--state-dir", folder, "--functions-dir", binaries,
                                "--user", user, "--processes", str(args.processes), *extra],
-                              env={"PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": database}, check=True, capture_output=True, text=True).stdout
+                              env=environment, check=True, capture_output=True, text=True).stdout
 
     results = []
     port = 18_400
-    for name in ["C CGI baseline (lighttpd)", "lighttpd CGI", "lighttpd FastCGI", "nginx FastCGI"]:
+    setups = ["C CGI baseline (lighttpd)", "lighttpd CGI", "lighttpd FastCGI", "nginx FastCGI", "lighttpd CGI, sync normal",
+              "lighttpd FastCGI, sync normal"]
+    for name in setups:
         port += 1
         folder, database = prepare(re.sub(r"\W+", "-", name).strip("-").lower())
         setup = Setup(name, folder, None, "SELECT count(*) FROM raw_events" if "baseline" in name else "SELECT count(*) FROM kommo_webhook_logs")
@@ -184,7 +189,8 @@ def main():
             setup.children.append(subprocess.Popen(["lighttpd", "-D", "-f", config], stdout=log, stderr=log))
         elif name.startswith("lighttpd"):
             with open(config, "w") as handle:
-                handle.write(host_config("lighttpd", folder, database, port, *(["--fastcgi"] if "FastCGI" in name else [])))
+                handle.write(host_config("lighttpd", folder, database, port, *(["--fastcgi"] if "FastCGI" in name else []),
+                                         synchronous="normal" if "sync normal" in name else "full"))
             setup.children.append(subprocess.Popen(["lighttpd", "-D", "-f", config], stdout=log, stderr=log))
         else:
             pools = os.path.join(folder, "pools.sh")
@@ -233,7 +239,7 @@ def main():
         if "peak_rss_mb" in r:
             print(f"  {r['name']}: peak RSS of one kommo-webhook process {r['peak_rss_mb']:.1f} MB")
     at16 = {r["name"]: r for r in results if r["connections"] == 16}
-    cgi, fastcgi = at16.get("lighttpd CGI"), [r for n, r in at16.items() if "FastCGI" in n]
+    cgi, fastcgi = at16.get("lighttpd CGI"), [r for n, r in at16.items() if "FastCGI" in n and "normal" not in n]
     verdicts = []
     if cgi:
         verdicts.append(f"CGI {cgi['ratio']:.2f}x (target >= 0.5x), p99 {cgi['p99']:.0f} ms (target <= 100)")

@@ -49,8 +49,11 @@ final class FastCGIClient {
             + Record.stream(.stdin, requestID: id, body) + Record(.stdin, requestID: id).encoded
     }
 
-    /// A POST as a web server forwards it.
-    func post(_ path: String, body: String, contentType: String = "application/x-www-form-urlencoded", keep: Bool = false, id: UInt16 = 1) throws -> Answer {
+    /// A POST as a web server forwards it; `headers` are extra parameters (`HTTP_…`).
+    func post(
+        _ path: String, body: String, contentType: String = "application/x-www-form-urlencoded", keep: Bool = false, id: UInt16 = 1,
+        headers: [(String, String)] = []
+    ) throws -> Answer {
         let bytes = Array(body.utf8)
         try send(
             Self.request(
@@ -58,7 +61,7 @@ final class FastCGIClient {
                 params: [
                     ("REQUEST_METHOD", "POST"), ("SCRIPT_NAME", path), ("PATH_INFO", ""), ("QUERY_STRING", ""),
                     ("CONTENT_TYPE", contentType), ("CONTENT_LENGTH", String(bytes.count)), ("REMOTE_ADDR", "127.0.0.1"),
-                ], body: bytes, keep: keep))
+                ] + headers, body: bytes, keep: keep))
         return try readAnswer(id: id)
     }
 
@@ -94,8 +97,9 @@ final class FastCGIFunction {
     let process: ServerProcess
     let socketPath: String
 
-    init(_ name: String, in scratch: Scratch, settings: [String: String] = [:]) throws {
-        let socketPath = scratch.folder.appending(path: "\(name)-\(UUID().uuidString.prefix(8)).sock").path
+    /// `name`'s product, or `executable` when given, on a new socket (or at `socketPath`).
+    init(_ name: String, in scratch: Scratch, settings: [String: String] = [:], executable: URL? = nil, socketPath: String? = nil) throws {
+        let socketPath = socketPath ?? scratch.folder.appending(path: "\(name)-\(UUID().uuidString.prefix(8)).sock").path
         self.socketPath = socketPath
         let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(listener) }
@@ -107,7 +111,8 @@ final class FastCGIFunction {
         }
         guard bound == 0, listen(listener, 64) == 0 else { throw TestSetupError("cannot listen on \(socketPath)") }
         process = try ServerProcess(
-            executable: try Products.url(name), arguments: [], environment: ["LEADWIRE_DATABASE": scratch.databasePath].merging(settings) { $1 },
+            executable: try executable ?? Products.url(name), arguments: [],
+            environment: ["LEADWIRE_DATABASE": scratch.databasePath].merging(settings) { $1 },
             log: scratch.folder.appending(path: "\(name)-fastcgi.log"), standardInput: listener)
     }
 
