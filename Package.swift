@@ -51,15 +51,17 @@ let package = Package(
         shared("FastCGI"),
         // SHA-256, HMAC-SHA256 and hexadecimal text, with no dependency (see SHA256.swift for why).
         shared("Hashing"),
-        shared("FunctionKit", dependencies: ["FastCGI", "Hashing", httpTypes]),
-        shared("LeadwireStore", dependencies: ["CSQLite", "Hashing"]),
+        // Starting a child process with posix_spawn: pipes, closed descriptors, default signals.
+        .target(name: "ProcessSpawning", dependencies: ["CGlibcExtras"], path: "Shared/ProcessSpawning", swiftSettings: strictness),
+        shared("FunctionKit", dependencies: ["FastCGI", "Hashing", "ProcessSpawning", httpTypes]),
+        shared("LeadwireStore", dependencies: ["CSQLite", "Hashing", "FunctionKit"]),
         shared("FunctionCatalog"),
         shared("WebhookIntake", dependencies: ["FunctionKit", "LeadwireStore", httpTypes]),
         shared("Kommo", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", httpTypes]),
         shared("AmoCRM", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", "Kommo", httpTypes]),
         shared("Admin", dependencies: ["FunctionKit", "LeadwireStore", "Hashing", httpTypes]),
-        shared("WebhookLogs", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", "Admin", "Kommo", "AmoCRM", "Knowlarity", httpTypes]),
-        shared("Export", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", "Admin", "Hashing", httpTypes]),
+        shared("WebhookLogs", dependencies: ["FunctionKit", "FunctionCatalog", "LeadwireStore", "Admin", httpTypes]),
+        shared("Export", dependencies: ["FunctionKit", "LeadwireStore", "Admin", "Hashing", httpTypes]),
         shared("Knowlarity", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", "Hashing", httpTypes]),
 
         function("kommo-webhook", dependencies: ["FunctionKit", "Kommo"]),
@@ -71,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "runtime",
             dependencies: [
-                "FunctionCatalog", "FunctionKit", "LeadwireStore", "Admin", "CGlibcExtras",
+                "FunctionCatalog", "FunctionKit", "LeadwireStore", "Admin", "CGlibcExtras", "ProcessSpawning",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),

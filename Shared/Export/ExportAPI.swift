@@ -3,7 +3,6 @@ import Hashing
 public import FunctionKit
 import HTTPTypes
 import LeadwireStore
-import WebhookIntake
 
 /// export: `GET /api/admin/export/<dataset>/<csv|json|ndjson>`, streamed in constant memory,
 /// every export audited in `data_exports` (who, what, which filters, rows, bytes, and the

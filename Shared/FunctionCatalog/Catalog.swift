@@ -7,19 +7,22 @@ public enum Catalog {
             summary: "Kommo lead events (add, update, status, responsible, delete, restore) into kommo_leads",
             routes: [Route("/kommo-webhook"), Route("/functions/v1/kommo-webhook")],
             methods: ["POST"],
-            authentication: .optionalWebhookToken(environmentVariable: "LEADWIRE_KOMMO_WEBHOOK_TOKEN")),
+            authentication: .optionalWebhookToken(environmentVariable: "LEADWIRE_KOMMO_WEBHOOK_TOKEN"),
+            logSource: "kommo"),
         FunctionDescription(
             name: "amocrm-webhook",
             summary: "amoCRM won deals: UTM extraction, routing to referral / traffic / both / unknown, sales tables",
             routes: [Route("/webhook/amocrm")],
             methods: ["POST", "GET /webhook/amocrm/test"],
-            authentication: .optionalWebhookToken(environmentVariable: "LEADWIRE_AMOCRM_WEBHOOK_TOKEN")),
+            authentication: .optionalWebhookToken(environmentVariable: "LEADWIRE_AMOCRM_WEBHOOK_TOKEN"),
+            logSource: "amocrm"),
         FunctionDescription(
             name: "knowlarity-webhook",
             summary: "Knowlarity calls into knowlarity_calls and leads_master, de-duplicated by phone",
             routes: [Route("/webhooks/knowlarity")],
             methods: ["POST"],
-            authentication: .optionalWebhookToken(environmentVariable: "LEADWIRE_KNOWLARITY_WEBHOOK_TOKEN")),
+            authentication: .optionalWebhookToken(environmentVariable: "LEADWIRE_KNOWLARITY_WEBHOOK_TOKEN"),
+            logSource: "knowlarity"),
         FunctionDescription(
             name: "admin-webhook-logs",
             summary: "Every inbound log, filtered and paged; one log; replay; an HTML viewer",
@@ -36,6 +39,11 @@ public enum Catalog {
 
     public static func function(named name: String) -> FunctionDescription? {
         functions.first { $0.name == name }
+    }
+
+    /// The inbound function whose log rows carry `source`.
+    public static func function(loggingAs source: String) -> FunctionDescription? {
+        functions.first { $0.logSource == source }
     }
 
     /// The function serving `path`, with the split a CGI host makes. The longest matching route

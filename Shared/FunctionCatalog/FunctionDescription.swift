@@ -9,13 +9,17 @@ public struct FunctionDescription: Sendable {
     /// behaviour is the same behind every host.
     public let methods: [String]
     public let authentication: Authentication
+    /// For an inbound webhook: the `source` its log rows carry, so a stored event can be sent to
+    /// it again (replay).
+    public let logSource: String?
 
-    public init(name: String, summary: String, routes: [Route], methods: [String], authentication: Authentication) {
+    public init(name: String, summary: String, routes: [Route], methods: [String], authentication: Authentication, logSource: String? = nil) {
         self.name = name
         self.summary = summary
         self.routes = routes
         self.methods = methods
         self.authentication = authentication
+        self.logSource = logSource
     }
 }
 

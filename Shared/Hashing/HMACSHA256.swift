@@ -17,14 +17,19 @@ public enum HMACSHA256 {
     /// Whether `code` is `message`'s code under `key`, compared in constant time so the time
     /// taken tells a forger nothing about how many leading bytes were right.
     public static func isValid(_ code: [UInt8], for message: [UInt8], key: [UInt8]) -> Bool {
-        constantTimeEqual(code, Self.code(for: message, key: key))
+        constantTimeEquals(code, Self.code(for: message, key: key))
     }
 }
 
-/// Whether two byte strings are equal, taking the same time wherever they differ.
-public func constantTimeEqual(_ left: [UInt8], _ right: [UInt8]) -> Bool {
-    guard left.count == right.count else { return false }
+/// Whether two secrets are equal, taking the same time wherever they differ (only the lengths
+/// can be told apart), so the time of a refusal tells an attacker nothing.
+public func constantTimeEquals(_ lhs: some Collection<UInt8>, _ rhs: some Collection<UInt8>) -> Bool {
+    guard lhs.count == rhs.count else { return false }
     var difference: UInt8 = 0
-    for index in left.indices { difference |= left[index] ^ right[index] }
+    for (left, right) in zip(lhs, rhs) { difference |= left ^ right }
     return difference == 0
+}
+
+public func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {
+    constantTimeEquals(Array(lhs.utf8), Array(rhs.utf8))
 }

@@ -16,7 +16,8 @@ struct KnowlaritySettings {
 
     init(_ environment: Environment) throws(ConfigurationError) {
         token = WebhookToken(environment, variable: "LEADWIRE_KNOWLARITY_WEBHOOK_TOKEN")
-        signingSecret = environment["LEADWIRE_KNOWLARITY_SIGNING_SECRET"]
+        // A replayed body was checked when it first arrived (or refused, and logged as such).
+        signingSecret = environment.isReplay ? nil : environment["LEADWIRE_KNOWLARITY_SIGNING_SECRET"]
         phones = PhoneRule(digits: try environment.integer("LEADWIRE_PHONE_DIGITS", default: PhoneRule.india.digits))
         do {
             timeZone = try TimeZoneRule(environment["LEADWIRE_TIME_ZONE"] ?? "Asia/Kolkata")

@@ -42,9 +42,8 @@ struct KommoWebhookLog {
         }
     }
 
-    /// Inserts the row and returns its id. The raw body is kept as text, which is what every
-    /// accepted body is (JSON and form bodies are UTF-8); a body that is not is kept with invalid
-    /// bytes replaced, and the log says why it was refused.
+    /// Inserts the row and returns its id. The raw body is kept byte for byte (a BLOB when it
+    /// is not UTF-8), also when it was refused or ended early.
     func insert(into database: Database) throws -> String {
         let id = Identifiers.uuid()
         try database.run(
@@ -56,7 +55,7 @@ struct KommoWebhookLog {
             [
                 .text(id), .text(eventType), SQLValue(payload?.jsonText), SQLValue(results?.jsonText), .text(status.rawValue),
                 SQLValue(errorMessage), SQLValue(accountID), SQLValue(accountSubdomain), SQLValue(request.headers[.contentType]),
-                request.bodyLimitExceeded == nil ? .text(String(decoding: request.body, as: UTF8.self)) : .null,
+                request.rawBodyColumn,
                 SQLValue(request.remoteAddress),
             ])
         return id

@@ -37,7 +37,14 @@ final class Statement {
                 case .null: sqlite3_bind_null(pointer, index)
                 case .integer(let number): sqlite3_bind_int64(pointer, index, number)
                 case .real(let number): sqlite3_bind_double(pointer, index, number)
-                case .text(let text): sqlite3_bind_text(pointer, index, text, -1, csqlite_transient)
+                // With its byte count, not as a C string: text may hold NUL bytes, and they are kept.
+                // (An empty buffer may have no address, and a NULL pointer would bind SQL NULL.)
+                case .text(var text):
+                    text.withUTF8 { utf8 in
+                        utf8.isEmpty
+                            ? sqlite3_bind_text(pointer, index, "", 0, csqlite_transient)
+                            : sqlite3_bind_text(pointer, index, utf8.baseAddress, Int32(utf8.count), csqlite_transient)
+                    }
                 case .blob(let bytes):
                     bytes.withUnsafeBytes { sqlite3_bind_blob(pointer, index, $0.baseAddress, Int32($0.count), csqlite_transient) }
                 }
@@ -61,7 +68,11 @@ final class Statement {
                 switch sqlite3_column_type(pointer, column) {
                 case SQLITE_INTEGER: .integer(sqlite3_column_int64(pointer, column))
                 case SQLITE_FLOAT: .real(sqlite3_column_double(pointer, column))
-                case SQLITE_TEXT: .text(String(cString: sqlite3_column_text(pointer, column)))
+                case SQLITE_TEXT:
+                    .text(
+                        String(
+                            decoding: UnsafeBufferPointer(start: sqlite3_column_text(pointer, column), count: Int(sqlite3_column_bytes(pointer, column))),
+                            as: UTF8.self))
                 case SQLITE_BLOB:
                     .blob(Array(UnsafeRawBufferPointer(start: sqlite3_column_blob(pointer, column), count: Int(sqlite3_column_bytes(pointer, column)))))
                 default: .null

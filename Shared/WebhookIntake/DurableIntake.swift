@@ -41,15 +41,16 @@ public struct DurableIntake<Processed> {
     public func receive(_ request: Request, context: FunctionContext, accepting formats: [BodyFormat] = [.json, .form]) throws
         -> Response
     {
+        let settings = try FunctionSettings(context.environment)
         let body: JSONValue
         do {
-            body = try request.decodedBody(accepting: formats)
+            body = try request.decodedBody(accepting: formats, limits: settings.bodyLimits)
         } catch {
             recordRefusal(error, of: request, context: context)
             throw error
         }
 
-        let deadline = request.receivedAt + (try FunctionSettings(context.environment)).webhookDeadline
+        let deadline = request.receivedAt + settings.webhookDeadline
         let database = try context.openStore()
         do {
             return try database.transaction(deadline: deadline) {

@@ -10,7 +10,7 @@ public struct WebhookLogEntry: Sendable {
     public var source: String
     public var pipelineID: Int64?
     public var leadID: Int64?
-    /// The full payload as parsed; for a refused body, `{"raw_body": ..., "content_type": ...}`.
+    /// The full payload as parsed; for a refused body, `Request.rawBodyJSON`.
     public var dealData: JSONValue?
     public var utmSource: String?
     public var utmCampaign: String?
@@ -33,17 +33,10 @@ public struct WebhookLogEntry: Sendable {
         self.errorMessage = errorMessage
     }
 
-    /// The entry for a body that was refused unread or unparsed: the raw body is kept (as text;
-    /// every accepted body is UTF-8), or only its size when it was over the limit.
+    /// The entry for a body that was refused unread or unparsed: the raw body is kept exactly
+    /// (see `Request.rawBodyJSON`), or only its size when it was over the limit.
     public static func refusal(source: String, _ error: HTTPError, request: Request) -> WebhookLogEntry {
-        var kept = JSONObject()
-        kept["content_type"] = JSONValue(request.headers[.contentType])
-        if let exceeded = request.bodyLimitExceeded {
-            kept["declared_length"] = JSONValue(Int64(exceeded.length))
-        } else {
-            kept["raw_body"] = .string(String(decoding: request.body, as: UTF8.self))
-        }
-        return WebhookLogEntry(source: source, dealData: .object(kept), status: .error, errorMessage: "\(error.code): \(error.message)")
+        WebhookLogEntry(source: source, dealData: .object(request.rawBodyJSON), status: .error, errorMessage: "\(error.code): \(error.message)")
     }
 
     /// The entry for a body whose processing threw (and was undone): kept for a replay.

@@ -1,7 +1,8 @@
 import FunctionKit
 import LeadwireStore
 
-/// A log row as the API shows it. Stored JSON is shown as JSON; anything else as text.
+/// A log row as the API shows it. Stored JSON is shown as JSON, text as text, and bytes that are
+/// not text as Base64.
 enum LogEntry {
     static let listColumns = [
         "seq", "id", "source", "received_at", "event_type", "status", "routing_decision", "pipeline_id", "lead_id", "utm_source",
@@ -18,7 +19,10 @@ enum LogEntry {
             case .text(let text) where ["payload", "results"].contains(name):
                 object[name] = (try? JSONValue(parsing: text)) ?? .string(text)
             case .text(let text): object[name] = .string(text)
-            case .blob(let bytes): object[name] = .string(String(decoding: bytes, as: UTF8.self))
+            // Bytes that are not UTF-8 (a raw body kept as received) travel as Base64 beside the column.
+            case .blob(let bytes):
+                object[name] = .null
+                object[name + "_base64"] = .string(Base64.encode(bytes))
             }
         }
         return .object(object)

@@ -2,7 +2,6 @@ import Admin
 public import FunctionKit
 import HTTPTypes
 import LeadwireStore
-import WebhookIntake
 
 /// admin-webhook-logs: what arrived from every source, for people and scripts.
 ///

@@ -121,6 +121,37 @@ import Testing
         #expect(nothing.status == .conflict)
     }
 
+    /// Bytes that are not UTF-8 are kept as they came, shown as Base64, and replayed exactly.
+    @Test func bodiesThatAreNotUTF8AreShownAsBase64AndReplayedByteForByte() throws {
+        let bytes = Array("leads[add][0][id]=5&leads[add][0][name]=".utf8) + [0xFF, 0xFE, 0x00]
+        #expect(admin.kommo.send("", bytes: bytes).status == .badRequest)
+        #expect(admin.amocrm.send("", bytes: bytes).status == .badRequest)
+        let kommoID = try #require(admin.getLogs("source=kommo").json["logs"]?[0]?["id"]?.text)
+        let one = admin.logs.send("", contentType: nil, method: .get, path: "/api/admin/webhook-logs/" + kommoID, headers: admin.bearer(admin.reader))
+        #expect(one.json["log"]?["raw_body"] == .null)
+        #expect(one.json["log"]?["raw_body_base64"] == .string(Base64.encode(bytes)))
+        let amo = admin.getLogs("source=amocrm").json["logs"]?[0]
+        #expect(amo?["payload"]?["raw_body_base64"] == .string(Base64.encode(bytes)))
+
+        for id in [kommoID, try #require(amo?["id"]?.text)] {
+            let replay = admin.logs.send("", method: .post, path: "/api/admin/webhook-logs/\(id)/replay", headers: admin.bearer(admin.replayer))
+            #expect(replay.json["status"] == 400, "refused again, as the original was")
+            #expect(replay.json["result"]?["error"]?["code"] == "invalid_form")
+        }
+        let kept = try admin.logs.database().query("SELECT raw_body FROM kommo_webhook_logs")
+        #expect(kept.map { $0[0] } == [.blob(bytes), .blob(bytes)], "the replay sent the very same bytes")
+    }
+
+    @Test func aReplayWhoseFunctionIsNotInstalledSaysWhereItLooked() throws {
+        admin.kommo.send(kommoLead(1, name: "Lost"))
+        let id = try #require(admin.getLogs().json["logs"]?[0]?["id"]?.text)
+        var logs = admin.logs
+        logs.environment["LEADWIRE_FUNCTIONS_DIR"] = "/nonexistent/functions"
+        let replay = logs.send("", method: .post, path: "/api/admin/webhook-logs/\(id)/replay", headers: admin.bearer(admin.replayer))
+        #expect(replay.status == .serviceUnavailable)
+        #expect(replay.json["error"]?["message"]?.text?.contains("/nonexistent/functions/kommo-webhook") == true)
+    }
+
     @Test func theViewerPageIsSelfContained() {
         let page = admin.logs.send("", contentType: nil, method: .get, path: "/api/admin/webhook-logs/viewer")
         #expect(page.status == .ok)

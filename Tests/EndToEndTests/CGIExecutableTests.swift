@@ -36,10 +36,35 @@ import Testing
         #expect(raw == body)
     }
 
-    @Test func aBodyShorterThanDeclaredIsRefused() throws {
+    @Test func aBodyShorterThanDeclaredIsRefusedAndWhatArrivedIsLogged() throws {
         let result = try runCGI("kommo-webhook", environment: environment(contentLength: 500), stdin: Data("leads[add][0][id]=1".utf8))
         #expect(result.status == 400)
         #expect(result.body.contains("truncated_body"))
+        let log = try Database(path: scratch.databasePath).queryRow("SELECT raw_body, error_message, status FROM kommo_webhook_logs")
+        #expect(log?[0] == "leads[add][0][id]=1")
+        #expect(log?[1].text?.contains("19 of 500 bytes") == true)
+        #expect(log?[2] == "error")
+    }
+
+    /// A body that is not UTF-8 is refused (400) and kept byte for byte: before, its invalid
+    /// bytes were replaced (44 bytes sent, 50 stored).
+    @Test func aBodyThatIsNotUTF8IsKeptByteForByte() throws {
+        let body = Array("leads[add][0][id]=1&leads[add][0][name]=".utf8) + [0xC3, 0x28, 0xFF, 0x00]
+        #expect(body.count == 44)
+        let result = try runCGI("kommo-webhook", environment: environment(contentLength: body.count), stdin: Data(body))
+        #expect(result.status == 400)
+        let raw = try Database(path: scratch.databasePath).queryRow("SELECT raw_body, typeof(raw_body) FROM kommo_webhook_logs")
+        #expect(raw?[0] == .blob(body))
+        #expect(raw?[1] == "blob")
+    }
+
+    @Test func aUTF8BodyWithANulByteIsKeptWhole() throws {
+        let body = "leads[add][0][id]=1&leads[add][0][name]=a%00b&note=\u{0}tail"
+        let result = try runCGI("kommo-webhook", environment: environment(contentLength: body.utf8.count), stdin: Data(body.utf8))
+        #expect(result.status == 200)
+        let raw = try Database(path: scratch.databasePath).queryRow("SELECT raw_body, length(CAST(raw_body AS BLOB)) FROM kommo_webhook_logs")
+        #expect(raw?[0] == .text(body))
+        #expect(raw?[1] == .integer(Int64(body.utf8.count)))
     }
 
     @Test func anOversizeBodyIs413WithoutReadingIt() throws {

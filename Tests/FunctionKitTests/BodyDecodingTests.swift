@@ -61,3 +61,22 @@ import Testing
         }
     }
 }
+
+@Suite struct Base64Tests {
+    /// RFC 4648 section 10's vectors, and bytes that are not text.
+    @Test(arguments: [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")])
+    func matchesTheRFCVectors(plain: String, encoded: String) {
+        #expect(Base64.encode(Array(plain.utf8)) == encoded)
+        #expect(Base64.decode(encoded) == Array(plain.utf8))
+    }
+
+    @Test func roundTripsEveryByteAndRefusesWhatIsNotBase64() {
+        let bytes = (0...255).map(UInt8.init) + [0xFF, 0xFE, 0x00]
+        #expect(Base64.decode(Base64.encode(bytes)) == bytes)
+        #expect(Base64.decode("Zm9") == nil)
+        #expect(Base64.decode("Zm=v") == nil)
+        #expect(Base64.decode("Z===") == nil)
+        #expect(Base64.decode("Zg==Zg==") == nil)
+        #expect(Base64.decode("Zm9*") == nil)
+    }
+}

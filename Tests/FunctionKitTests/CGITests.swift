@@ -9,6 +9,18 @@ import Testing
         #expect(text == "Status: 201 Created\nContent-Type: application/json\nContent-Length: 11\n\n{\"ok\":true}")
     }
 
+    /// Every host (and the handler tests) answers through `FunctionMain.respond`: an error that is
+    /// not an HTTPError is a generic 500, its details kept for the log only.
+    @Test func anUnexpectedErrorIsAGeneric500() {
+        struct Internal: Error {}
+        let context = FunctionContext(functionName: "t", environment: Environment([:]), logger: Logger(function: "t", sink: { _ in }))
+        let response = FunctionMain.respond(context: context, handler: { _, _ in throw Internal() }) { _ in Request(method: .get, path: "/") }
+        let text = String(decoding: response.body, as: UTF8.self)
+        #expect(response.status == .internalServerError)
+        #expect(text.contains("see its log"))
+        #expect(!text.contains("Internal"))
+    }
+
     @Test func errorsRenderAsJSONWithTheirStatus() {
         let response = HTTPError.unauthorized("token missing").response
         #expect(response.status == .unauthorized)
@@ -43,12 +55,6 @@ import Testing
             try FunctionSettings(Environment(["LEADWIRE_MAX_BODY_BYTES": "lots"]))
         }
         #expect(try FunctionSettings(Environment()).maxBodyBytes == 1_048_576)
-    }
-
-    @Test func constantTimeEqualsComparesWholeSecrets() {
-        #expect(constantTimeEquals("secret-token", "secret-token"))
-        #expect(!constantTimeEquals("secret-token", "secret-tokeN"))
-        #expect(!constantTimeEquals("secret", "secret-token"))
     }
 
     @Test func timestampsFormatAsSortableUTC() {

@@ -43,10 +43,24 @@ import Testing
     }
 
     @Test func refusesNestingBeyondTheDepthLimit() {
-        let deep = String(repeating: "[", count: 300) + String(repeating: "]", count: 300)
-        #expect(throws: JSONParseError.self) { try JSONValue(parsing: deep) }
-        let fine = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
+        let deep = String(repeating: "[", count: 65) + String(repeating: "]", count: 65)
+        #expect {
+            try JSONValue(parsing: deep)
+        } throws: { error in
+            "\(error)".contains("LEADWIRE_MAX_NESTING_DEPTH")
+        }
+        let fine = String(repeating: "[", count: 64) + String(repeating: "]", count: 64)
         #expect(throws: Never.self) { try JSONValue(parsing: fine) }
+    }
+
+    /// An object with 300,000 members: looking each key up in the members so far made this
+    /// quadratic (minutes); the parser now keeps a hash of positions.
+    @Test(.timeLimit(.minutes(1))) func wideObjectsParseInLinearTime() throws {
+        let body = "{" + (0..<300_000).map { "\"k\($0)\":\($0)" }.joined(separator: ",") + ",\"k7\":\"last\"}"
+        let value = try JSONValue(parsing: body)
+        #expect(value.object?.members.count == 300_000)
+        #expect(value["k7"] == "last", "a repeated key keeps its place and takes the last value")
+        #expect(value.object?.keys.prefix(3) == ["k0", "k1", "k2"])
     }
 
     @Test func readsCRMStringsAsNumbers() {

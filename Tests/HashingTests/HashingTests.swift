@@ -67,6 +67,15 @@ import Testing
     }
 }
 
+@Suite struct ConstantTimeTests {
+    @Test func comparesWholeSecrets() {
+        #expect(constantTimeEquals("secret-token", "secret-token"))
+        #expect(!constantTimeEquals("secret-token", "secret-tokeN"))
+        #expect(!constantTimeEquals("secret", "secret-token"))
+        #expect(constantTimeEquals("", ""))
+    }
+}
+
 @Suite struct HexTests {
     @Test func roundTripsAndRefusesWhatIsNotHex() {
         let bytes: [UInt8] = [0x00, 0x0f, 0xa5, 0xff]

@@ -37,9 +37,10 @@ public struct HandlerFixture: Sendable {
     }
 
     /// Sends a request and returns the response, errors included, as the caller would see it.
+    /// `bytes`, when given, is the body instead of `body` (for bodies that are not text).
     @discardableResult
     public func send(
-        _ body: String, contentType: String? = "application/x-www-form-urlencoded", method: HTTPRequest.Method = .post,
+        _ body: String, bytes: [UInt8]? = nil, contentType: String? = "application/x-www-form-urlencoded", method: HTTPRequest.Method = .post,
         path: String? = nil, query: String = "", headers extra: [(String, String)] = [], bodyLimitExceeded: BodyLimitExceeded? = nil
     ) -> Response {
         var headers = HTTPFields()
@@ -47,24 +48,20 @@ public struct HandlerFixture: Sendable {
         for (name, value) in extra { headers.append(HTTPField(name: HTTPField.Name(name)!, value: value)) }
         let request = Request(
             method: method, path: path ?? self.path, query: QueryParameters(queryString: query), headers: headers,
-            body: bodyLimitExceeded == nil ? Array(body.utf8) : [], bodyLimitExceeded: bodyLimitExceeded, remoteAddress: "127.0.0.1")
+            body: bodyLimitExceeded == nil ? bytes ?? Array(body.utf8) : [], bodyLimitExceeded: bodyLimitExceeded, remoteAddress: "127.0.0.1")
         let context = FunctionContext(
             functionName: "test", environment: Environment(environment), logger: Logger(function: "test", sink: { _ in }), clock: clock)
-        do {
-            var response = try handler(request, context)
-            // A streaming body is produced here, as the host would while sending it.
-            if let streaming = response.streamingBody {
+        var response = FunctionMain.respond(context: context, handler: handler) { _ in request }
+        // A streaming body is produced here, as the host would while sending it.
+        if let streaming = response.streamingBody {
+            response.streamingBody = nil
+            do {
                 response.body = try streaming.collect()
-                response.streamingBody = nil
+            } catch {
+                fatalError("the streaming body failed: \(error)")
             }
-            return response
-        } catch let error as HTTPError {
-            return error.response
-        } catch let error as ConfigurationError {
-            return HTTPError.internalError(error.message).response
-        } catch {
-            fatalError("handler threw a non-HTTP error: \(error)")
         }
+        return response
     }
 
     public func database() throws -> Database { try Database(path: databasePath) }

@@ -4,6 +4,7 @@ import FunctionKit
 import HTTPTypes
 import NIOCore
 import NIOPosix
+import ProcessSpawning
 
 /// Runs functions the way a CGI web server would: one process per request, its answer passed
 /// back as the process writes it. At most `slots.limit` processes run at once; the rest wait

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import ProcessSpawning
 import Synchronization
 
 /// One long-lived function process and the Unix socket it listens on, given to it as fd 0 the

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import ProcessSpawning
 import Synchronization
 
 /// Starts the runtime's children and reaps each one when it ends, on one thread of its own.
@@ -90,23 +91,4 @@ struct SpawnedChild: Sendable {
     let standardInput: Int32?
     /// Read end of the child's stdout, when it was `.pipe`.
     let standardOutput: Int32?
-}
-
-/// Where one of a child's standard streams goes.
-enum ChildStream: Sendable {
-    /// A new pipe; the parent gets the other end.
-    case pipe
-    /// The runtime's own descriptor of the same number.
-    case inherit
-    case nullDevice
-    /// A descriptor the runtime holds (a FastCGI listening socket, a log file); the runtime keeps it.
-    case descriptor(Int32)
-}
-
-struct SpawnError: Error, CustomStringConvertible {
-    let description: String
-
-    init(_ what: String, errno code: Int32) {
-        description = "\(what): \(String(cString: strerror(code)))"
-    }
 }

@@ -10,9 +10,12 @@ extension Request {
     /// sniffed: a body starting with `{` or `[` is JSON, anything else form fields.
     ///
     /// Throws 413 for a body over the limit, 415 for another media type, 400 for a body that
-    /// does not parse as its type says.
-    public func decodedBody(accepting formats: [BodyFormat] = [.json, .form]) throws(HTTPError) -> JSONValue {
+    /// does not parse as its type says or goes past one of `limits` (naming it).
+    public func decodedBody(accepting formats: [BodyFormat] = [.json, .form], limits: FormLimits = FormLimits()) throws(HTTPError)
+        -> JSONValue
+    {
         try requireBodyWithinLimit()
+        try requireCompleteBody()
         let format: BodyFormat
         if let mediaType {
             guard let declared = BodyFormat(rawValue: mediaType), formats.contains(declared) else {
@@ -28,7 +31,7 @@ extension Request {
         switch format {
         case .json:
             do {
-                return try JSONValue(parsing: body)
+                return try JSONValue(parsing: body, maxDepth: limits.maxDepth)
             } catch {
                 throw .badRequest("The body is not valid JSON: \(error).", code: "invalid_json")
             }
@@ -36,7 +39,18 @@ extension Request {
             guard String(validating: body, as: UTF8.self) != nil else {
                 throw .badRequest("The form body is not valid UTF-8.", code: "invalid_form")
             }
-            return PHPFormTree.parse(body)
+            do {
+                return try PHPFormTree.parse(body, limits: limits)
+            } catch {
+                throw .badRequest(error.description, code: "form_too_complex")
+            }
+        }
+    }
+
+    /// Throws 400 when the body ended before its declared length.
+    public func requireCompleteBody() throws(HTTPError) {
+        if let truncated = truncatedBody {
+            throw .badRequest("The body ended after \(truncated.received) of \(truncated.declared) bytes.", code: "truncated_body")
         }
     }
 

@@ -5,15 +5,31 @@
 /// - A bracket level whose keys are exactly 0...n-1 (in any order) becomes an array in index
 ///   order; any other level is an object in first-seen key order. So `values[0]=1625086800`
 ///   (a date field) is `["1625086800"]` and `values[value]=x&values[enum]=7` stays an object.
-/// - `name[]=a&name[]=b` appends, as in PHP.
+/// - `name[]=a&name[]=b` appends, as in PHP: the key is one more than the largest integer key
+///   of that level so far.
 /// - When a key is given twice, the later value wins (PHP's rule), even across shapes.
+///
+/// Time and memory are linear in the body: each field costs a hash lookup per bracket level.
+/// `FormLimits` bounds the number of fields, the nesting and the integer keys.
 public enum PHPFormTree {
-    public static func parse(_ body: some Collection<UInt8>) -> JSONValue {
-        var root = Node.branch([])
+    public static func parse(_ body: some Collection<UInt8>, limits: FormLimits = FormLimits()) throws(FormTooComplex) -> JSONValue {
+        let fieldCount = body.reduce(1) { $1 == UInt8(ascii: "&") ? $0 + 1 : $0 }
+        if fieldCount > limits.maxFields {
+            // Counting separators overestimates (empty segments are skipped), so count exactly.
+            let exact = body.split(separator: UInt8(ascii: "&")).count
+            guard exact <= limits.maxFields else {
+                throw FormTooComplex("The form has \(exact) fields; at most \(limits.maxFields) are accepted (LEADWIRE_MAX_FORM_KEYS).")
+            }
+        }
+        let root = Branch()
         for (name, value) in URLEncoding.pairs(body) {
             let path = keyPath(name)
             guard !path.isEmpty else { continue }
-            root.insert(value, at: path[...])
+            guard path.count - 1 <= limits.maxDepth else {
+                throw FormTooComplex(
+                    "The form field \(String(name.prefix(40)))… is nested \(path.count - 1) levels deep; at most \(limits.maxDepth) are accepted (LEADWIRE_MAX_NESTING_DEPTH).")
+            }
+            try root.insert(value, at: path, limits: limits)
         }
         return root.jsonValue
     }
@@ -31,40 +47,109 @@ public enum PHPFormTree {
         return path
     }
 
-    private indirect enum Node {
-        case leaf(String)
-        case branch([(key: String, node: Node)])
+    /// One bracket level while the tree is built: children in first-seen order, found by key.
+    private final class Branch {
+        private var keys: [String] = []
+        private var children: [Child] = []
+        private var positions: [String: Int] = [:]
+        /// The key `[]` takes next: one more than the largest integer key so far.
+        private var nextIndex = 0
 
-        mutating func insert(_ value: String, at path: ArraySlice<String>) {
-            guard let key = path.first else {
-                self = .leaf(value)
-                return
+        enum Child {
+            case leaf(String)
+            case branch(Branch)
+        }
+
+        func insert(_ value: String, at path: [String], limits: FormLimits) throws(FormTooComplex) {
+            var branch = self
+            for (level, key) in path.enumerated() {
+                let resolved = try branch.resolve(key, limits: limits)
+                if level == path.count - 1 {
+                    branch.set(resolved, .leaf(value))
+                } else if let position = branch.positions[resolved], case .branch(let existing) = branch.children[position] {
+                    branch = existing
+                } else {
+                    let child = Branch()
+                    branch.set(resolved, .branch(child))
+                    branch = child
+                }
             }
-            var children: [(key: String, node: Node)]
-            if case .branch(let existing) = self { children = existing } else { children = [] }
-            // `[]` appends: its key is the next free integer index, as PHP numbers it.
-            let resolvedKey = key.isEmpty ? String(children.compactMap { Int($0.key) }.map { $0 + 1 }.max() ?? 0) : key
-            if let index = children.firstIndex(where: { $0.key == resolvedKey }) {
-                children[index].node.insert(value, at: path.dropFirst())
+        }
+
+        /// The key a path element stands for (`[]` is the next index), checked against the limit.
+        private func resolve(_ key: String, limits: FormLimits) throws(FormTooComplex) -> String {
+            let resolved = key.isEmpty ? String(nextIndex) : key
+            if let index = Self.integerKey(resolved) {
+                guard index <= limits.maxIndex else {
+                    throw FormTooComplex("The form uses the index \(resolved); at most \(limits.maxIndex) is accepted (LEADWIRE_MAX_FORM_INDEX).")
+                }
+                nextIndex = max(nextIndex, index + 1)
+            }
+            return resolved
+        }
+
+        private func set(_ key: String, _ child: Child) {
+            if let position = positions[key] {
+                children[position] = child
             } else {
-                var child = Node.branch([])
-                child.insert(value, at: path.dropFirst())
-                children.append((resolvedKey, child))
+                positions[key] = children.count
+                keys.append(key)
+                children.append(child)
             }
-            self = .branch(children)
+        }
+
+        /// The key's integer value when it is written the way PHP numbers arrays (`7`, not `07`).
+        private static func integerKey(_ key: String) -> Int? {
+            guard let value = Int(key), String(value) == key else { return nil }
+            return value
         }
 
         var jsonValue: JSONValue {
-            switch self {
-            case .leaf(let text):
-                return .string(text)
-            case .branch(let children):
-                let indices = children.compactMap { child in Int(child.key).flatMap { String($0) == child.key ? $0 : nil } }
-                if !children.isEmpty, indices.count == children.count, Set(indices) == Set(0..<children.count) {
-                    return .array(children.sorted { Int($0.key)! < Int($1.key)! }.map(\.node.jsonValue))
+            let values = children.map { child -> JSONValue in
+                switch child {
+                case .leaf(let text): .string(text)
+                case .branch(let branch): branch.jsonValue
                 }
-                return .object(JSONObject(children.map { (key: $0.key, value: $0.node.jsonValue) }))
             }
+            if let order = arrayOrder() { return .array(order.map { values[$0] }) }
+            return .object(JSONObject(zip(keys, values).map { (key: $0, value: $1) }))
+        }
+
+        /// When the keys are exactly 0...n-1, the child positions in index order; else nil.
+        private func arrayOrder() -> [Int]? {
+            guard !keys.isEmpty else { return nil }
+            var order = [Int](repeating: -1, count: keys.count)
+            for (position, key) in keys.enumerated() {
+                guard let index = Self.integerKey(key), index >= 0, index < keys.count, order[index] == -1 else { return nil }
+                order[index] = position
+            }
+            return order
         }
     }
+}
+
+/// How complex a form body may be before it is refused: each is a setting with a default.
+public struct FormLimits: Sendable {
+    /// LEADWIRE_MAX_FORM_KEYS: fields in one body.
+    public var maxFields: Int
+    /// LEADWIRE_MAX_NESTING_DEPTH: bracket levels in one field name (and JSON nesting).
+    public var maxDepth: Int
+    /// LEADWIRE_MAX_FORM_INDEX: the largest integer key (`leads[add][N]`).
+    public var maxIndex: Int
+
+    public static let defaultMaxFields = 10_000
+    public static let defaultMaxDepth = 64
+    public static let defaultMaxIndex = 100_000
+
+    public init(maxFields: Int = defaultMaxFields, maxDepth: Int = defaultMaxDepth, maxIndex: Int = defaultMaxIndex) {
+        self.maxFields = maxFields
+        self.maxDepth = maxDepth
+        self.maxIndex = maxIndex
+    }
+}
+
+/// A form body past one of the `FormLimits`; the description names the limit and its setting.
+public struct FormTooComplex: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -32,9 +32,11 @@ public enum CGIRequest {
             request.bodyLimitExceeded = BodyLimitExceeded(length: length, limit: maxBodyBytes)
             return request
         }
-        request.body = readBody(length)
-        guard request.body.count == length else {
-            throw .badRequest("The body ended after \(request.body.count) of \(length) bytes.", code: "truncated_body")
+        // Never more than declared; fewer is kept as it arrived, so the function can log the
+        // bytes it got before refusing them (see `Request.requireCompleteBody`).
+        request.body = Array(readBody(length).prefix(length))
+        if request.body.count < length {
+            request.truncatedBody = TruncatedBody(received: request.body.count, declared: length)
         }
         return request
     }

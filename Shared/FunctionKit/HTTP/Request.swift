@@ -13,6 +13,8 @@ public struct Request: Sendable {
     public var body: [UInt8]
     /// Set when the declared body was larger than the limit, so it was not read.
     public var bodyLimitExceeded: BodyLimitExceeded?
+    /// Set when the body ended before its declared length; `body` holds what arrived.
+    public var truncatedBody: TruncatedBody?
     public var remoteAddress: String?
     /// When the function received the request; deadlines count from here.
     public var receivedAt: ContinuousClock.Instant
@@ -72,6 +74,17 @@ public struct QueryParameters: Sendable {
             throw .badRequest("\(name) must be an ISO 8601 date or time in UTC, such as 2025-12-06 or 2025-12-06T10:00:00Z.")
         }
         return value.replacing(" ", with: "T")
+    }
+}
+
+/// A body that ended early: `received` of the `declared` bytes arrived.
+public struct TruncatedBody: Sendable, Equatable {
+    public let received: Int
+    public let declared: Int
+
+    public init(received: Int, declared: Int) {
+        self.received = received
+        self.declared = declared
     }
 }
 

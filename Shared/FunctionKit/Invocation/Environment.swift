@@ -51,6 +51,17 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
 
 /// Settings every function shares. Each is an environment variable with a default; the README
 /// lists them all.
+extension Environment {
+    /// The variable the logs function sets, to the log's id, when it runs a function again for
+    /// a stored event. It is read from the process environment, which a request cannot set
+    /// (hosts turn headers into HTTP_* variables only, and FastCGI parameters are not the
+    /// process environment), so a sender's checks can trust it.
+    public static let replayVariable = "LEADWIRE_REPLAY_OF"
+
+    /// Whether this run replays a stored event rather than answering a sender.
+    public var isReplay: Bool { self[Self.replayVariable] != nil }
+}
+
 public struct FunctionSettings: Sendable {
     /// LEADWIRE_MAX_BODY_BYTES: larger request bodies are answered with 413 and never read.
     public var maxBodyBytes: Int
@@ -60,6 +71,10 @@ public struct FunctionSettings: Sendable {
     /// for a failure (Kommo waits 2 seconds).
     public var webhookDeadline: Duration
 
+    /// LEADWIRE_MAX_FORM_KEYS, LEADWIRE_MAX_NESTING_DEPTH, LEADWIRE_MAX_FORM_INDEX: how complex
+    /// a body may be (see `FormLimits`).
+    public var bodyLimits: FormLimits
+
     public static let defaultMaxBodyBytes = 1_048_576
     public static let defaultWebhookDeadlineMilliseconds = 1_500
 
@@ -67,5 +82,9 @@ public struct FunctionSettings: Sendable {
         maxBodyBytes = try environment.integer("LEADWIRE_MAX_BODY_BYTES", default: Self.defaultMaxBodyBytes)
         webhookDeadline = .milliseconds(
             try environment.integer("LEADWIRE_WEBHOOK_DEADLINE_MS", default: Self.defaultWebhookDeadlineMilliseconds))
+        bodyLimits = FormLimits(
+            maxFields: try environment.integer("LEADWIRE_MAX_FORM_KEYS", default: FormLimits.defaultMaxFields),
+            maxDepth: try environment.integer("LEADWIRE_MAX_NESTING_DEPTH", default: FormLimits.defaultMaxDepth),
+            maxIndex: try environment.integer("LEADWIRE_MAX_FORM_INDEX", default: FormLimits.defaultMaxIndex))
     }
 }

@@ -69,8 +69,8 @@ public enum FunctionMain {
     }
 
     /// Runs the handler on the request `readRequest` makes, turning every failure into a JSON
-    /// error response.
-    static func respond(
+    /// error response. Every host path goes through here, and so do the handler tests.
+    public static func respond(
         context: FunctionContext, handler: Handler, readRequest: (FunctionSettings) throws(HTTPError) -> Request
     ) -> Response {
         do {

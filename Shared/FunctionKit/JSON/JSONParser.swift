@@ -8,7 +8,7 @@ public struct JSONParseError: Error, Equatable, CustomStringConvertible {
 extension JSONValue {
     /// Parses a complete JSON document (RFC 8259). Nesting deeper than `maxDepth` is refused
     /// rather than risking the stack on hostile input.
-    public init(parsing bytes: some Collection<UInt8>, maxDepth: Int = 256) throws(JSONParseError) {
+    public init(parsing bytes: some Collection<UInt8>, maxDepth: Int = FormLimits.defaultMaxDepth) throws(JSONParseError) {
         var parser = JSONParser(bytes: Array(bytes), maxDepth: maxDepth)
         self = try parser.parseDocument()
     }
@@ -71,7 +71,7 @@ private struct JSONParser {
 
     private mutating func enterContainer() throws(JSONParseError) {
         depth += 1
-        guard depth <= maxDepth else { throw failure("nesting deeper than \(maxDepth) levels") }
+        guard depth <= maxDepth else { throw failure("nesting deeper than \(maxDepth) levels (LEADWIRE_MAX_NESTING_DEPTH)") }
         position += 1
         skipWhitespace()
     }
@@ -79,10 +79,13 @@ private struct JSONParser {
     private mutating func parseObject() throws(JSONParseError) -> JSONValue {
         try enterContainer()
         defer { depth -= 1 }
-        var object = JSONObject()
+        // A repeated key keeps its first place and takes the last value; the positions make
+        // that a hash lookup, so a wide object costs linear time, not quadratic.
+        var members: [(key: String, value: JSONValue)] = []
+        var positions: [String: Int] = [:]
         if current == UInt8(ascii: "}") {
             position += 1
-            return .object(object)
+            return .object(JSONObject())
         }
         while true {
             guard current == UInt8(ascii: "\"") else { throw failure("expected a string key") }
@@ -91,7 +94,13 @@ private struct JSONParser {
             guard current == UInt8(ascii: ":") else { throw failure("expected ':' after a key") }
             position += 1
             skipWhitespace()
-            object[key] = try parseValue()
+            let value = try parseValue()
+            if let existing = positions[key] {
+                members[existing].value = value
+            } else {
+                positions[key] = members.count
+                members.append((key, value))
+            }
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","):
@@ -99,7 +108,7 @@ private struct JSONParser {
                 skipWhitespace()
             case UInt8(ascii: "}"):
                 position += 1
-                return .object(object)
+                return .object(JSONObject(members))
             default:
                 throw failure("expected ',' or '}' in an object")
             }

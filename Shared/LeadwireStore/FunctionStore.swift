@@ -1,6 +1,4 @@
 public import FunctionKit
-public import LeadwireStore
-public import HTTPTypes
 
 extension FunctionContext {
     /// The store named by LEADWIRE_DATABASE, opened once per process and kept. A store that
@@ -21,9 +19,4 @@ extension FunctionContext {
             throw .serviceUnavailable("The store is unavailable; retry later.")
         }
     }
-}
-
-extension HTTPField.Name {
-    /// `X-Webhook-Token`: where a sender that cannot put a secret in the URL puts it.
-    public static let webhookToken = HTTPField.Name("X-Webhook-Token")!
 }

@@ -1,16 +1,18 @@
 #if canImport(Glibc)
-import Glibc
+public import Glibc
 #endif
 import CGlibcExtras
 
 /// The descriptors and `posix_spawn` settings for one child: pipes made close-on-exec in the
-/// parent, duplicated onto 0, 1 and 2 in the child, and everything else closed there.
-struct SpawnPlan {
+/// parent, duplicated onto 0, 1 and 2 in the child, and everything else closed there. The child
+/// starts with no signal blocked and every signal at its default, whatever the parent ignores
+/// or handles (a function must not inherit the runtime's ignored SIGPIPE).
+public struct SpawnPlan {
     /// For each standard stream (0, 1, 2) that is a pipe: the child's end and the parent's end.
     private var pipes: [Int32: (child: Int32, parent: Int32)] = [:]
     private let streams: [ChildStream]
 
-    init(standardInput: ChildStream, standardOutput: ChildStream, standardError: ChildStream) throws(SpawnError) {
+    public init(standardInput: ChildStream, standardOutput: ChildStream, standardError: ChildStream) throws(SpawnError) {
         streams = [standardInput, standardOutput, standardError]
         for (target, stream) in streams.enumerated() {
             guard case .pipe = stream else { continue }
@@ -26,23 +28,23 @@ struct SpawnPlan {
         }
     }
 
-    func parentEnd(of target: Int32) -> Int32? { pipes[target]?.parent }
+    public func parentEnd(of target: Int32) -> Int32? { pipes[target]?.parent }
 
-    mutating func closeChildEnds() {
+    public mutating func closeChildEnds() {
         for (target, ends) in pipes where ends.child >= 0 {
             close(ends.child)
             pipes[target]?.child = -1
         }
     }
 
-    mutating func closeParentEnds() {
+    public mutating func closeParentEnds() {
         for (target, ends) in pipes where ends.parent >= 0 {
             close(ends.parent)
             pipes[target]?.parent = -1
         }
     }
 
-    func spawn(_ executable: String, arguments: [String], environment: [String: String]) throws(SpawnError) -> pid_t {
+    public func spawn(_ executable: String, arguments: [String], environment: [String: String]) throws(SpawnError) -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -75,5 +77,24 @@ struct SpawnPlan {
         let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard result == 0 else { throw SpawnError("cannot start \(executable)", errno: result) }
         return pid
+    }
+}
+
+/// Where one of a child's standard streams goes.
+public enum ChildStream: Sendable {
+    /// A new pipe; the parent gets the other end.
+    case pipe
+    /// The runtime's own descriptor of the same number.
+    case inherit
+    case nullDevice
+    /// A descriptor the runtime holds (a FastCGI listening socket, a log file); the runtime keeps it.
+    case descriptor(Int32)
+}
+
+public struct SpawnError: Error, CustomStringConvertible {
+    public let description: String
+
+    public init(_ what: String, errno code: Int32) {
+        description = "\(what): \(String(cString: strerror(code)))"
     }
 }
