@@ -43,6 +43,12 @@ struct ExportQuery {
         }
 
         var order = dataset.defaultOrder
+        let direction: String
+        switch query["sortOrder"]?.lowercased() ?? "asc" {
+        case "asc": direction = "ASC"
+        case "desc": direction = "DESC"
+        case let other: throw .badRequest("sortOrder must be asc or desc, got \"\(other.prefix(60))\".")
+        }
         if let sortBy = query["sortBy"] {
             // Seed 004 spelled fields in camelCase (createdAt); the tables use snake_case.
             let snake = sortBy.reduce(into: "") { text, character in
@@ -50,12 +56,6 @@ struct ExportQuery {
             }
             guard let column = dataset.column(sortBy) ?? dataset.column(snake), column.kind != .json else {
                 throw .badRequest("sortBy must be one of \(dataset.name)'s fields, got \"\(sortBy)\".")
-            }
-            let direction: String
-            switch query["sortOrder"]?.lowercased() ?? "asc" {
-            case "asc": direction = "ASC"
-            case "desc": direction = "DESC"
-            case let other: throw .badRequest("sortOrder must be asc or desc, got \"\(other)\".")
             }
             order = "\(column.sql) \(direction), \(dataset.defaultOrder)"
         }
@@ -83,9 +83,9 @@ struct ExportQuery {
             guard value == "false" else {
                 throw .badRequest("\(name): Leadwire keeps no bookings, QR codes, interactions or conversations; drop the parameter.")
             }
-        case "createdAfter": add("\(try require(dataset.created)) >= ?", .text(try QueryParameters.utcTime(value, parameter: name)))
-        case "createdBefore": add("\(try require(dataset.created)) < ?", .text(try QueryParameters.utcTime(value, parameter: name)))
-        case "updatedAfter": add("\(try require(dataset.updated)) >= ?", .text(try QueryParameters.utcTime(value, parameter: name)))
+        case "createdAfter": add("\(try require(dataset.created)) >= ?", .text(try QueryParameters.instant(value, parameter: name)))
+        case "createdBefore": add("\(try require(dataset.created)) < ?", .text(try QueryParameters.instant(value, parameter: name)))
+        case "updatedAfter": add("\(try require(dataset.updated)) >= ?", .text(try QueryParameters.instant(value, parameter: name)))
         case "status", "pipeline", "source":
             let expression = try require(dataset.equalityFilters[name])
             add("\(expression) = ?", Int64(value).map(SQLValue.integer) ?? .text(value))

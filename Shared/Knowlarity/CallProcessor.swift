@@ -49,7 +49,8 @@ struct CallProcessor {
         let startedAt = call.startTime.flatMap { parseCallTime($0, zone: timeZone) }
         let result: CallResult
         if let phone = phones.normalize(call.customerNumber) {
-            result = try attachLead(phone: phone, call: call, uuid: uuid, day: timeZone.localDate(at: startedAt ?? now.secondsSince1970))
+            result = try attachLead(
+                phone: phone, call: call, uuid: uuid, day: timeZone.localDate(at: startedAt.map { $0.floorDivided(by: 1_000_000) } ?? now.secondsSince1970))
         } else {
             result = CallResult(
                 callUUID: uuid, outcome: .noLead, leadID: nil,
@@ -65,7 +66,7 @@ struct CallProcessor {
             [
                 .text(uuid), SQLValue(call.customerNumber), SQLValue(phones.normalize(call.customerNumber)), SQLValue(call.agentNumber),
                 SQLValue(call.knowlarityNumber), SQLValue(call.businessCallType), SQLValue(call.callType), SQLValue(call.startTime),
-                SQLValue(startedAt.map { Timestamp(millisecondsSince1970: $0 * 1000).iso8601 }), SQLValue(call.endTime),
+                SQLValue(startedAt.map(ISO8601Time.text(microseconds:))), SQLValue(call.endTime),
                 SQLValue(call.durationSeconds), SQLValue(call.recordingURL), SQLValue(result.leadID),
                 result.outcome == .noLead ? .null : .text(result.outcome.rawValue), .text(call.payload.jsonText),
             ])

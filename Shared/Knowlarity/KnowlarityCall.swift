@@ -41,38 +41,7 @@ struct KnowlarityCall {
 }
 
 /// Knowlarity's time stamps: `2025-12-06 11:11:21+05:30`, `2016-09-27 09:19:34.667036+05:30`,
-/// `2016-10-21T07:25:05Z`. Returns unix seconds; a time with no offset is read in `zone`.
+/// `2016-10-21T07:25:05Z`, as microseconds since 1970; a time with no offset is read in `zone`.
 func parseCallTime(_ text: String, zone: TimeZoneRule) -> Int64? {
-    let characters = Array(text.trimmingSpaces)
-    func number(_ range: Range<Int>) -> Int64? {
-        guard range.upperBound <= characters.count else { return nil }
-        return Int64(String(characters[range]))
-    }
-    guard characters.count >= 19, characters[4] == "-", characters[7] == "-", characters[10] == " " || characters[10] == "T",
-        characters[13] == ":", characters[16] == ":",
-        let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
-        let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
-        (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
-    else { return nil }
-    var index = 19
-    if index < characters.count, characters[index] == "." {
-        index += 1
-        while index < characters.count, characters[index].isNumber { index += 1 }
-    }
-    let local = daysFromCivil(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
-    let suffix = String(characters[index...])
-    if suffix.isEmpty { return local - Int64(zone.offset(at: local - Int64(zone.offset(at: local)))) }
-    if suffix == "Z" { return local }
-    guard let offset = TimeZoneRule.fixedOffset(suffix) else { return nil }
-    return local - Int64(offset)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-    let y = month <= 2 ? year - 1 : year
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yearOfEra = y - era * 400
-    let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-    let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-    return era * 146_097 + dayOfEra - 719_468
+    ISO8601Time.microseconds(text.trimmingSpaces, zone: zone)
 }

@@ -9,12 +9,18 @@ struct LogQuery {
     static let routes = ["referral", "traffic", "both", "unknown"]
     static let defaultLimit = 50
     static let maxLimit = 1000
+    static let parameters = ["source", "status", "routing", "lead_id", "since", "until", "q", "cursor", "limit"]
 
     var conditions: [String] = []
     var parameters: [SQLValue] = []
     var limit = defaultLimit
 
     init(_ query: QueryParameters) throws(HTTPError) {
+        // A misspelt filter must not quietly widen the listing to every log.
+        if let unknown = query.pairs.first(where: { !Self.parameters.contains($0.name) }) {
+            throw .badRequest(
+                "Unknown parameter \(unknown.name); the logs accept \(Self.parameters.joined(separator: ", ")).", code: "invalid_parameter")
+        }
         if let source = query["source"] { try add("source = ?", .text(Self.oneOf(source, Self.sources, "source"))) }
         if let status = query["status"] { try add("status = ?", .text(Self.oneOf(status, Self.statuses, "status"))) }
         if let routing = query["routing"] { try add("routing_decision = ?", .text(Self.oneOf(routing, Self.routes, "routing"))) }
@@ -25,8 +31,8 @@ struct LogQuery {
                 "(lead_id = ? OR (source = 'kommo' AND EXISTS (SELECT 1 FROM json_each(results) WHERE json_extract(json_each.value, '$.kommo_id') = ?)))",
                 .integer(lead), .integer(lead))
         }
-        if let since = try query.utcTime("since") { add("received_at >= ?", .text(since)) }
-        if let until = try query.utcTime("until") { add("received_at < ?", .text(until)) }
+        if let since = try query.instant("since") { add("received_at >= ?", .text(since)) }
+        if let until = try query.instant("until") { add("received_at < ?", .text(until)) }
         if let text = query["q"], !text.isEmpty {
             guard text.count <= 200 else { throw .badRequest("q is limited to 200 characters.") }
             add(

@@ -75,7 +75,9 @@ import Testing
     @Test(arguments: [
         ("kommo-leads/csv", "exportConsentOnly=true"), ("sales/csv", "hasTag=x"), ("kommo-leads/csv", "fields=password"),
         ("kommo-leads/csv", "sortBy=nope"), ("kommo-leads/csv", "sortOrder=sideways&sortBy=name"), ("kommo-leads/csv", "bogus=1"),
-        ("kommo-leads/csv", "createdAfter=last-week"),
+        ("kommo-leads/csv", "createdAfter=last-week"), ("kommo-leads/csv", "createdAfter=2020-13-45"),
+        ("kommo-leads/csv", "createdAfter=2020-01-01'%20OR%20'1'='1"), ("kommo-leads/csv", "sortOrder=desc;%20DROP%20TABLE%20kommo_leads"),
+        ("users/csv", "exportConsentOnly=yes"),
     ])
     func filtersThatDoNotApplyAreRefused(path: String, query: String) {
         let response = admin.getExport(path, query)

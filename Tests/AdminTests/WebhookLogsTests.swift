@@ -54,7 +54,21 @@ import Testing
         #expect(ids(admin.getLogs("since=2025-01-01T09:00:00Z&until=2025-01-01T11:00:00Z")) == ["amocrm:1"])
     }
 
-    @Test(arguments: ["limit=0", "limit=1001", "limit=ten", "source=hubspot", "status=ok", "routing=x", "lead_id=abc", "since=yesterday", "cursor=-1"])
+    /// Times are compared as instants: a stored fraction of a second and an offset in the filter
+    /// both count (comparing text put `…10:00:00.500Z` before `…10:00:00Z`).
+    @Test func timeFiltersHonourFractionsAndOffsets() throws {
+        fill()
+        try admin.logs.database().run("UPDATE webhook_logs SET received_at = '2025-01-01T10:00:00.500Z' WHERE lead_id = 601")
+        #expect(ids(admin.getLogs("since=2025-01-01T10:00:00Z&until=2025-01-01T10:00:01Z")) == ["amocrm:1"])
+        #expect(ids(admin.getLogs("since=2025-01-01T10:00:00.5Z&until=2025-01-01T10:00:00.501Z")) == ["amocrm:1"])
+        #expect(ids(admin.getLogs("since=2025-01-01T10:00:00.5001Z&until=2025-01-01T11:00:00Z")).isEmpty)
+        #expect(ids(admin.getLogs("since=2025-01-01T15:30:00.5%2B05:30&until=2025-01-01T15:30:01%2B05:30")) == ["amocrm:1"])
+    }
+
+    @Test(arguments: [
+        "limit=0", "limit=1001", "limit=ten", "source=hubspot", "status=ok", "routing=x", "lead_id=abc", "since=yesterday", "cursor=-1",
+        "nosuchparam=x", "since=2020-13-45", "since=2020-02-30", "until=2020-01-01T24:00:00Z", "since=2020-01-01'%20OR%20'1'='1",
+    ])
     func badFiltersAreClear400s(_ query: String) {
         let response = admin.getLogs(query)
         #expect(response.status == .badRequest)

@@ -29,13 +29,14 @@ import Testing
         #expect(call.recordingURL == nil)
     }
 
+    /// Microseconds since 1970: Knowlarity's fractions are kept, not cut to whole seconds.
     @Test func parsesTimesWithOffsetsMicrosecondsOrNone() throws {
         let kolkata = try TimeZoneRule("Asia/Kolkata")
-        #expect(parseCallTime("2025-12-06 11:11:21+05:30", zone: .utc) == 1_764_999_681)
-        #expect(parseCallTime("2016-09-27 03:49:44.391601+00:00", zone: .utc) == 1_474_948_184)
-        #expect(parseCallTime("2016-09-27 09:19:34.667036+05:30", zone: .utc) == 1_474_948_174)
-        #expect(parseCallTime("2025-12-06T05:41:21Z", zone: .utc) == 1_764_999_681)
-        #expect(parseCallTime("2025-12-06 11:11:21", zone: kolkata) == 1_764_999_681)
+        #expect(parseCallTime("2025-12-06 11:11:21+05:30", zone: .utc) == 1_764_999_681_000_000)
+        #expect(parseCallTime("2016-09-27 03:49:44.391601+00:00", zone: .utc) == 1_474_948_184_391_601)
+        #expect(parseCallTime("2016-09-27 09:19:34.667036+05:30", zone: .utc) == 1_474_948_174_667_036)
+        #expect(parseCallTime("2025-12-06T05:41:21Z", zone: .utc) == 1_764_999_681_000_000)
+        #expect(parseCallTime("2025-12-06 11:11:21", zone: kolkata) == 1_764_999_681_000_000)
         #expect(parseCallTime("06/12/2025 11:11", zone: .utc) == nil)
         #expect(parseCallTime("2025-13-06 11:11:21", zone: .utc) == nil)
     }

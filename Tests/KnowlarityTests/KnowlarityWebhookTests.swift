@@ -32,7 +32,7 @@ func knowlarityCall(uuid: String, phone: String = "+918019858999", start: String
         #expect(lead[0]["status"] == "New")
         #expect(try counters() == ["total_leads_count": .integer(1), "todays_leads_count": .integer(1), "todays_date": "2025-12-06"])
         let call = try knowlarity.rows("SELECT call_uuid, started_at, call_duration_seconds, lead_outcome FROM knowlarity_calls")[0]
-        #expect(call["started_at"] == "2025-12-06T05:41:21.000Z")
+        #expect(call["started_at"] == "2025-12-06T05:41:21.000000Z")
         #expect(call["call_duration_seconds"] == .integer(293))
         #expect(try knowlarity.count("SELECT count(*) FROM webhook_logs WHERE source = 'knowlarity' AND processing_status = 'success'") == 1)
     }

@@ -61,19 +61,23 @@ public struct QueryParameters: Sendable {
 
     public subscript(name: String) -> String? { pairs.first { $0.name == name }?.value }
 
-    /// A UTC date or time parameter (`2025-12-06`, `2025-12-06T10:00:00Z`) in the store's text
-    /// form, which compares as text; nil when absent, 400 when it is not a date.
-    public func utcTime(_ name: String) throws(HTTPError) -> String? {
+    /// A date or time parameter (see `ISO8601Time`; fractions and offsets are honoured) as the
+    /// store writes times, `2025-12-06T10:00:00.500Z`, so that comparing the text compares the
+    /// instants. A time finer than a millisecond is rounded up: stored times are whole
+    /// milliseconds, so `>=` and `<` against it keep their meaning. Nil when absent; 400 naming
+    /// the parameter when it is not a possible date or time.
+    public func instant(_ name: String) throws(HTTPError) -> String? {
         guard let value = self[name] else { return nil }
-        return try Self.utcTime(value, parameter: name)
+        return try Self.instant(value, parameter: name)
     }
 
-    public static func utcTime(_ value: String, parameter name: String) throws(HTTPError) -> String {
-        let characters = Array(value)
-        guard characters.count >= 10, characters[4] == "-", characters[7] == "-", characters[0..<4].allSatisfy(\.isNumber) else {
-            throw .badRequest("\(name) must be an ISO 8601 date or time in UTC, such as 2025-12-06 or 2025-12-06T10:00:00Z.")
+    public static func instant(_ value: String, parameter name: String) throws(HTTPError) -> String {
+        guard let microseconds = ISO8601Time.microseconds(value) else {
+            throw .badRequest(
+                "\(name) must be an ISO 8601 date or time, such as 2025-12-06, 2025-12-06T10:00:00Z or 2025-12-06T15:30:00.5+05:30; got \"\(value.prefix(60))\".",
+                code: "invalid_parameter")
         }
-        return value.replacing(" ", with: "T")
+        return Timestamp(millisecondsSince1970: -((-microseconds).floorDivided(by: 1000))).iso8601
     }
 }
 
