@@ -42,7 +42,39 @@ def fastcgi_records():
     }
 
 
-SEEDS = {"fastcgi-records": fastcgi_records}
+KOMMO_FORM = (b"leads%5Bstatus%5D%5B0%5D%5Bid%5D=25399013&leads%5Bstatus%5D%5B0%5D%5Bname%5D=Deal+%2B+more"
+              b"&leads%5Bstatus%5D%5B0%5D%5Bcustom_fields%5D%5B0%5D%5Bvalues%5D%5B0%5D%5Bvalue%5D=ref_ABC"
+              b"&leads%5Bstatus%5D%5B0%5D%5Bcustom_fields%5D%5B2%5D%5Bvalues%5D%5B0%5D=1625086800"
+              b"&account%5Bsubdomain%5D=unirock&account%5Bid%5D=29085730")
+KNOWLARITY_JSON = (b'{"uuid":"a1","customer_number":"+918019858999","start_time":"2025-12-06 11:11:21+05:30",'
+                   b'"call_duration":"7","nested":{"list":[1,2.5e3,-0,true,false,null,"\\u0041\\ud83d\\ude80"]}}')
+
+
+def form_tree():
+    return {"kommo-status": KOMMO_FORM, "appends": b"tag[]=a&tag[]=b&tag[5]=c&tag[]=d", "malformed": b"a=1&&b[x=3&c[d]e=4&=skip&%ZZ=5",
+            "deep": b"a" + b"[x]" * 20 + b"=1"}
+
+
+def json_body():
+    return {"knowlarity": KNOWLARITY_JSON, "kommo": b'{"leads":{"add":[{"id":999999,"name":"Test Lead","status_id":123}]}}',
+            "duplicate-keys": b'{"a":1,"b":2,"a":3}', "deep": b"[" * 40 + b"]" * 40}
+
+
+def time_text():
+    return {"offset": b"2016-09-27 09:19:34.391601+05:30", "zulu": b"2025-12-06T10:00:00Z", "date": b"2024-02-29",
+            "compact-offset": b"2025-01-01T01:00-0230", "bad": b"2020-13-45"}
+
+
+def cgi_request():
+    meta = (b"REQUEST_METHOD=POST\nSCRIPT_NAME=/kommo-webhook\nCONTENT_TYPE=application/x-www-form-urlencoded\n"
+            b"CONTENT_LENGTH=%d\nHTTP_X_WEBHOOK_TOKEN=s3cret\nQUERY_STRING=token=a&b=%%20\n\n")
+    json_meta = b"REQUEST_METHOD=POST\nCONTENT_TYPE=application/json\nCONTENT_LENGTH=%d\n\n"
+    return {"form": meta % len(KOMMO_FORM) + KOMMO_FORM, "json": json_meta % len(KNOWLARITY_JSON) + KNOWLARITY_JSON,
+            "truncated": meta % 500 + KOMMO_FORM[:20], "bad-length": b"REQUEST_METHOD=POST\nCONTENT_LENGTH=-1\n\n"}
+
+
+SEEDS = {"fastcgi-records": fastcgi_records, "form-tree": form_tree, "json-body": json_body, "time-text": time_text,
+         "cgi-request": cgi_request}
 
 if __name__ == "__main__":
     target, folder = sys.argv[1], sys.argv[2]

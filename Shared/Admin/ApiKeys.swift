@@ -46,7 +46,7 @@ public struct ApiKeys {
     /// Revokes a key by name; returns false when there is no such key still active.
     public func revoke(name: String) throws -> Bool {
         try database.run(
-            "UPDATE api_keys SET revoked_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE name = ? AND revoked_at IS NULL",
+            "UPDATE api_keys SET revoked_at = \(StoreTime.nowSQL) WHERE name = ? AND revoked_at IS NULL",
             [.text(name)]) == 1
     }
 

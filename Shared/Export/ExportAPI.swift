@@ -69,7 +69,7 @@ public enum ExportAPI {
                     try database.run(
                         """
                         UPDATE data_exports SET row_count = ?, byte_count = ?, sha256 = ?, completed = ?,
-                            finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?
+                            finished_at = \(StoreTime.nowSQL) WHERE id = ?
                         """, [.integer(Int64(rows)), .integer(Int64(sent)), digest, SQLValue(completed), .integer(auditID)])
                 }
             } catch {

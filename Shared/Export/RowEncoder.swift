@@ -1,3 +1,4 @@
+import FunctionKit
 import LeadwireStore
 
 /// Writes rows as CSV (RFC 4180), a JSON array, or NDJSON, straight from SQLite's bytes into
@@ -18,7 +19,7 @@ struct RowEncoder {
         self.columns = columns
         jsonNames = columns.map { column in
             var bytes: [UInt8] = []
-            Array(column.name.utf8).withUnsafeBufferPointer { Self.writeJSONString($0, into: &bytes) }
+            JSONString.write(column.name.utf8, to: &bytes)
             return bytes + [UInt8(ascii: ":")]
         }
     }
@@ -119,27 +120,9 @@ struct RowEncoder {
             if columns[column].kind == .json {
                 row.withBytes(column) { output.append(contentsOf: $0) }
             } else {
-                row.withBytes(column) { Self.writeJSONString($0, into: &output) }
+                row.withBytes(column) { JSONString.write($0, to: &output) }
             }
         }
-    }
-
-    private static func writeJSONString(_ bytes: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\""))
-        for byte in bytes {
-            switch byte {
-            case UInt8(ascii: "\""): output += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-            case UInt8(ascii: "\\"): output += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-            case 0x0A: output += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case 0x0D: output += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-            case 0x09: output += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-            case 0x00..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                output += Array("\\u00".utf8) + [hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
-            default: output.append(byte)
-            }
-        }
-        output.append(UInt8(ascii: "\""))
     }
 
     private func writeInteger(_ value: Int64, into output: inout [UInt8]) {

@@ -127,7 +127,7 @@ struct CallProcessor {
                     WHEN todays_date IS NULL OR todays_date < ?1 THEN 1
                     ELSE todays_leads_count END,
                 todays_date = CASE WHEN todays_date IS NULL OR todays_date < ?1 THEN ?1 ELSE todays_date END,
-                updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+                updated_at = \(StoreTime.nowSQL)
             WHERE id = ?2
             """, [.text(day), .integer(source)])
     }

@@ -1,7 +1,7 @@
 import FunctionKit
 
-/// One call as Knowlarity's Hook API posts it. The shape varies by account and era (research
-/// anchors.md §C): a flat call object or one wrapped in `data`, keys in any case (`Call_Type`),
+/// One call as Knowlarity's Hook API posts it. The shape varies by account and by the age of
+/// the hook's configuration: a flat call object or one wrapped in `data`, keys in any case (`Call_Type`),
 /// `callid` instead of `uuid`, `caller_id` instead of `customer_number`, durations as strings,
 /// `agent_number` "NA", times with offsets and microseconds.
 struct KnowlarityCall {

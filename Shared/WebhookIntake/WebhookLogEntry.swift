@@ -50,7 +50,7 @@ public struct WebhookLogEntry: Sendable {
             """
             INSERT INTO webhook_logs (source, pipeline_id, lead_id, deal_data, utm_source, utm_campaign, routing_decision,
                 processing_status, error_message, processed_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, \(StoreTime.nowSQL))
             """,
             [
                 .text(source), SQLValue(pipelineID), SQLValue(leadID), SQLValue(dealData?.jsonText), SQLValue(utmSource),

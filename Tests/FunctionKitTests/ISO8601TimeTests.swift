@@ -11,6 +11,9 @@ import Testing
         ("2016-09-27T09:19:34.3916019+0530", "2016-09-27T03:49:34.391601Z"),
         ("2025-01-01T01:00:00-02", "2025-01-01T03:00:00.000000Z"),
         ("2024-02-29T23:59:59Z", "2024-02-29T23:59:59.000000Z"),
+        // Before 1970 (found by the fuzzer: the milliseconds came out negative).
+        ("1008-09-27 09:19:34.391601+05:30", "1008-09-27T03:49:34.391601Z"),
+        ("0016-04-27 09:19:34.391601+05", "0016-04-27T04:19:34.391601Z"),
     ])
     func readsDatesTimesFractionsAndOffsets(text: String, expected: String) throws {
         let microseconds = try #require(ISO8601Time.microseconds(text))

@@ -71,3 +71,15 @@ import Testing
         #expect(value["bad"]?.int64 == nil)
     }
 }
+
+@Suite struct JSONStringTests {
+    /// Payloads, answers and exports share this escaper; U+2028/9 once differed between them.
+    @Test func escapesControlsQuotesAndTheScriptLineBreaks() {
+        #expect(JSONValue.string("a\u{2028}b\u{2029}\"\\\n\u{1}é").jsonText == #""a\u2028b\u2029\"\\\n\u0001é""#)
+        var bytes: [UInt8] = []
+        JSONString.write(Array("x\u{2028}".utf8), to: &bytes)
+        #expect(String(decoding: bytes, as: UTF8.self) == #""x\u2028""#)
+        // E2 80 followed by something else is left alone.
+        #expect(JSONValue.string("\u{2020}\u{2030}").jsonText == "\"\u{2020}\u{2030}\"")
+    }
+}

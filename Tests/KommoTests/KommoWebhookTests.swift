@@ -157,7 +157,8 @@ import Testing
     }
 
     @Test func aDifferentEventAtTheSameSecondIsApplied() throws {
-        // add and a robot's update can share a timestamp (research/kommo.md §1.5).
+        // Kommo's updated_at has one-second resolution, so an add and a robot's update of the
+        // same lead can carry the same timestamp.
         kommo.post(kommoForm("add", ["id": "25", "name": "A", "status_id": "1", "updated_at": "3000"]))
         let update = kommo.post(kommoForm("status", ["id": "25", "name": "A", "status_id": "2", "updated_at": "3000"]))
         #expect(update.json["results"]?[0]?["outcome"] == "updated")

@@ -20,7 +20,9 @@ public struct Timestamp: Sendable, Comparable {
     public var secondsSince1970: Int64 { millisecondsSince1970 / 1000 }
 
     public var iso8601: String {
-        var seconds = time_t(millisecondsSince1970 / 1000)
+        // Floor division, so an instant before 1970 keeps a positive millisecond part.
+        var seconds = time_t(millisecondsSince1970.floorDivided(by: 1000))
+        let milliseconds = millisecondsSince1970 - Int64(seconds) * 1000
         var parts = tm()
         gmtime_r(&seconds, &parts)
         func pad(_ value: Int32, _ width: Int) -> String {
@@ -29,7 +31,7 @@ public struct Timestamp: Sendable, Comparable {
         }
         return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
             + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))."
-            + "\(pad(Int32(millisecondsSince1970 % 1000), 3))Z"
+            + "\(pad(Int32(milliseconds), 3))Z"
     }
 
     public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool {

@@ -5,7 +5,7 @@ extension Schema {
     static let amocrm = """
         CREATE TABLE webhook_logs (
             id                INTEGER PRIMARY KEY AUTOINCREMENT,
-            received_at       TEXT NOT NULL DEFAULT (\(now)),
+            received_at       TEXT NOT NULL DEFAULT (\(StoreTime.nowSQL)),
             source            TEXT NOT NULL,
             pipeline_id       INTEGER,
             lead_id           INTEGER,
@@ -42,7 +42,7 @@ extension Schema {
             utm_term        TEXT,
             routing_decision TEXT NOT NULL,
             sold_at         TEXT,
-            created_at      TEXT NOT NULL DEFAULT (\(now)),
+            created_at      TEXT NOT NULL DEFAULT (\(StoreTime.nowSQL)),
             UNIQUE (account_id, lead_id)
         );
         CREATE INDEX idx_all_sales_tracking_targetologist ON all_sales_tracking (targetologist, sold_at);
@@ -64,7 +64,7 @@ extension Schema {
             utm_term        TEXT,
             routing_decision TEXT NOT NULL,
             sold_at         TEXT,
-            created_at      TEXT NOT NULL DEFAULT (\(now)),
+            created_at      TEXT NOT NULL DEFAULT (\(StoreTime.nowSQL)),
             UNIQUE (account_id, lead_id)
         );
         CREATE INDEX idx_referral_sales_code ON referral_sales (referral_code, sold_at);
@@ -79,9 +79,9 @@ extension Schema {
             idempotency_key TEXT NOT NULL UNIQUE,
             status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed')),
             attempts        INTEGER NOT NULL DEFAULT 0,
-            next_attempt_at TEXT NOT NULL DEFAULT (\(now)),
+            next_attempt_at TEXT NOT NULL DEFAULT (\(StoreTime.nowSQL)),
             last_error      TEXT,
-            created_at      TEXT NOT NULL DEFAULT (\(now)),
+            created_at      TEXT NOT NULL DEFAULT (\(StoreTime.nowSQL)),
             delivered_at    TEXT
         );
         CREATE INDEX idx_outbox_due ON outbox (status, next_attempt_at);

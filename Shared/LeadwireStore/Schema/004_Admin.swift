@@ -15,7 +15,7 @@ extension Schema {
             key_prefix   TEXT NOT NULL,
             key_sha256   TEXT NOT NULL UNIQUE,
             scopes       TEXT NOT NULL,
-            created_at   TEXT NOT NULL DEFAULT (\(now)),
+            created_at   TEXT NOT NULL DEFAULT (\(StoreTime.nowSQL)),
             revoked_at   TEXT
         );
 
@@ -30,7 +30,7 @@ extension Schema {
             byte_count   INTEGER,
             sha256       TEXT,
             completed    INTEGER NOT NULL DEFAULT 0,
-            started_at   TEXT NOT NULL DEFAULT (\(now)),
+            started_at   TEXT NOT NULL DEFAULT (\(StoreTime.nowSQL)),
             finished_at  TEXT
         );
 

@@ -12,6 +12,10 @@ enum Schema {
         Migration(name: "004_admin", sql: admin),
     ]
 
-    /// SQL for "now" in the store's time format.
-    static let now = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+}
+
+/// How the store writes times: UTC ISO 8601 with milliseconds, which sorts and compares as text.
+public enum StoreTime {
+    /// SQL for "now" in that format, for defaults and UPDATEs.
+    public static let nowSQL = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 }
