@@ -6,14 +6,17 @@ import LeadwireStore
 
 /// export: `GET /api/admin/export/<dataset>/<csv|json|ndjson>`, streamed in constant memory,
 /// every export audited in `data_exports` (who, what, which filters, rows, bytes, and the
-/// SHA-256 of exactly the bytes sent).
+/// SHA-256 of exactly the bytes sent); and `GET /api/admin/users`, the same people a page at a
+/// time (see `UsersAPI`).
 public enum ExportAPI {
     public static let name = "export"
     static let root = "/api/admin/export"
     static let chunkSize = 64 * 1024
 
     public static func handle(_ request: Request, context: FunctionContext) throws -> Response {
-        try AdminHeaders.around { try export(request, context: context) }
+        try AdminHeaders.around {
+            request.path.hasPrefix(UsersAPI.path) ? try UsersAPI.list(request, context: context) : try export(request, context: context)
+        }
     }
 
     static func export(_ request: Request, context: FunctionContext) throws -> Response {

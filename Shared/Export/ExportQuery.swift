@@ -123,8 +123,28 @@ struct ExportQuery {
     private mutating func add(_ condition: String, _ value: SQLValue) { add(condition, [value]) }
 
     var sql: String {
-        "SELECT \(columns.map(\.sql).joined(separator: ", ")) FROM \(dataset.from)"
-            + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")) + " ORDER BY \(order)"
+        "SELECT \(columns.map(\.sql).joined(separator: ", ")) FROM \(dataset.from)\(whereClause()) ORDER BY \(order)"
             + (limit.map { " LIMIT \($0)" } ?? "")
+    }
+
+    /// Whether the rows come in the dataset's own order (no `sortBy`), which cursor pages follow.
+    var isInDefaultOrder: Bool { order == dataset.defaultOrder }
+
+    /// How many rows the filters match.
+    var countSQL: String { "SELECT count(*) FROM \(dataset.from)\(whereClause())" }
+
+    /// One page: the columns, then the row's key (`dataset.defaultOrder`, for the next cursor),
+    /// after `cursor` in the default order or from `offset`, one row more than `limit` so the
+    /// caller can tell whether another page follows.
+    func pageSQL(after cursor: Int64?, limit: Int, offset: Int) -> (sql: String, parameters: [SQLValue]) {
+        let after = cursor.map { _ in "\(dataset.defaultOrder) > ?" }
+        let sql = "SELECT \(columns.map(\.sql).joined(separator: ", ")), \(dataset.defaultOrder) FROM \(dataset.from)"
+            + "\(whereClause(adding: after)) ORDER BY \(order) LIMIT \(limit + 1) OFFSET \(offset)"
+        return (sql, parameters + (cursor.map { [SQLValue.integer($0)] } ?? []))
+    }
+
+    private func whereClause(adding extra: String? = nil) -> String {
+        let all = conditions + (extra.map { [$0] } ?? [])
+        return all.isEmpty ? "" : " WHERE " + all.joined(separator: " AND ")
     }
 }

@@ -31,9 +31,9 @@ public enum Catalog {
             authentication: .adminKey),
         FunctionDescription(
             name: "export",
-            summary: "Datasets as CSV, JSON or NDJSON, streamed, every export audited",
-            routes: [Route("/api/admin/export")],
-            methods: ["GET /<dataset>/<csv|json|ndjson>"],
+            summary: "Datasets as CSV, JSON or NDJSON, streamed, every export audited; the users listing, paged",
+            routes: [Route("/api/admin/export"), Route("/api/admin/users")],
+            methods: ["GET /<dataset>/<csv|json|ndjson>", "GET /api/admin/users"],
             authentication: .adminKey),
     ]
 
