@@ -7,10 +7,10 @@ extension FunctionContext {
     public func openStore() throws(HTTPError) -> Database {
         let settings: StoreSettings
         do {
-            settings = try StoreSettings(environment: environment.values)
+            settings = try StoreSettings(environment: environment)
         } catch {
-            logger.error("configuration_error", ["message": .string(error.description)])
-            throw .internalError(error.description)
+            logger.error("configuration_error", ["message": .string(error.message)])
+            throw .internalError("The function is misconfigured: \(error.message)")
         }
         do {
             return try resources.value(Database.self) { try Database(settings: settings) }

@@ -1,3 +1,5 @@
+public import FunctionKit
+
 /// Where the store lives, how long a writer waits for the lock, and when a commit counts as
 /// durable; all from the environment.
 public struct StoreSettings: Sendable {
@@ -31,38 +33,23 @@ public struct StoreSettings: Sendable {
         self.durability = durability
     }
 
-    /// Reads the settings; a value that is set but unusable is an error that names it, never
-    /// silently the default.
-    public init(environment: [String: String]) throws(InvalidStoreSetting) {
-        let busyTimeout = try Self.value("LEADWIRE_BUSY_TIMEOUT_MS", in: environment, expected: "a positive number of milliseconds") {
-            Int32($0).flatMap { $0 > 0 ? $0 : nil }
-        }
-        let durability = try Self.value("LEADWIRE_SQLITE_SYNCHRONOUS", in: environment, expected: "full or normal") {
-            Durability(rawValue: $0.lowercased())
+    /// Reads the settings the way every setting is read (`Environment`): a value that is set but
+    /// unusable is an error that names it, never silently the default.
+    public init(environment: Environment) throws(ConfigurationError) {
+        let durabilityText = environment["LEADWIRE_SQLITE_SYNCHRONOUS"]
+        guard let durability = durabilityText.map({ Durability(rawValue: $0.lowercased()) }) ?? .full else {
+            throw ConfigurationError(message: "LEADWIRE_SQLITE_SYNCHRONOUS must be full or normal, got \"\(durabilityText ?? "")\".")
         }
         self.init(
             databasePath: Self.databasePath(in: environment),
-            busyTimeoutMilliseconds: busyTimeout ?? Self.defaultBusyTimeoutMilliseconds,
-            durability: durability ?? .full)
+            busyTimeoutMilliseconds: Int32(clamping: try environment.integer("LEADWIRE_BUSY_TIMEOUT_MS", default: Int(Self.defaultBusyTimeoutMilliseconds))),
+            durability: durability)
     }
 
     /// LEADWIRE_DATABASE, or the default when it is unset or empty.
-    public static func databasePath(in environment: [String: String]) -> String {
-        environment["LEADWIRE_DATABASE"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultDatabasePath
+    public static func databasePath(in environment: Environment) -> String {
+        environment["LEADWIRE_DATABASE"] ?? defaultDatabasePath
     }
-
-    private static func value<Value>(
-        _ name: String, in environment: [String: String], expected: String, parse: (String) -> Value?
-    ) throws(InvalidStoreSetting) -> Value? {
-        guard let text = environment[name], !text.isEmpty else { return nil }
-        guard let value = parse(text) else { throw InvalidStoreSetting(description: "\(name) must be \(expected), not \"\(text)\".") }
-        return value
-    }
-}
-
-/// A store setting whose value cannot be used.
-public struct InvalidStoreSetting: Error, CustomStringConvertible {
-    public let description: String
 }
 
 extension Database {

@@ -15,6 +15,7 @@ func knowlarityCall(uuid: String, phone: String = "+918019858999", start: String
 @Suite struct KnowlarityLeadTests {
     let knowlarity = HandlerFixture(path: "/webhooks/knowlarity", handler: KnowlarityWebhook.handle)
 
+    @discardableResult
     func post(_ body: String) -> Response { knowlarity.send(body, contentType: "application/json") }
 
     func counters() throws -> [String: SQLValue] {

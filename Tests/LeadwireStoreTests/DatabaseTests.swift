@@ -1,4 +1,5 @@
 import Foundation
+import FunctionKit
 @testable import LeadwireStore
 import Testing
 
@@ -16,15 +17,15 @@ import Testing
 
     @Test func commitsAreSyncedUnlessTheOperatorChoosesNormal() throws {
         // SQLite's numbers: 2 is FULL, 1 is NORMAL.
-        #expect(try Database(settings: StoreSettings(environment: ["LEADWIRE_DATABASE": path])).queryRow("PRAGMA synchronous")?[0] == .integer(2))
-        let normal = try StoreSettings(environment: ["LEADWIRE_DATABASE": path, "LEADWIRE_SQLITE_SYNCHRONOUS": "NORMAL"])
+        #expect(try Database(settings: StoreSettings(environment: Environment(["LEADWIRE_DATABASE": path]))).queryRow("PRAGMA synchronous")?[0] == .integer(2))
+        let normal = try StoreSettings(environment: Environment(["LEADWIRE_DATABASE": path, "LEADWIRE_SQLITE_SYNCHRONOUS": "NORMAL"]))
         #expect(try Database(settings: normal).queryRow("PRAGMA synchronous")?[0] == .integer(1))
     }
 
     @Test(arguments: [("LEADWIRE_SQLITE_SYNCHRONOUS", "off"), ("LEADWIRE_BUSY_TIMEOUT_MS", "lots"), ("LEADWIRE_BUSY_TIMEOUT_MS", "-5")])
     func anUnusableStoreSettingIsNamedNotIgnored(name: String, value: String) {
         #expect {
-            try StoreSettings(environment: [name: value])
+            try StoreSettings(environment: Environment([name: value]))
         } throws: { error in
             "\(error)".contains(name) && "\(error)".contains(value)
         }

@@ -69,7 +69,7 @@ struct RuntimeOptions: ParsableArguments {
 
     /// The database as an absolute path, so functions started from any folder share one file.
     var databasePath: String {
-        let path = database ?? StoreSettings.databasePath(in: environment)
+        let path = database ?? StoreSettings.databasePath(in: Environment(environment))
         return URL(fileURLWithPath: path).standardizedFileURL.path
     }
 
@@ -92,7 +92,7 @@ struct RuntimeOptions: ParsableArguments {
 
     /// Opens the store, bringing its schema up to date.
     func openDatabase() throws -> Database {
-        var settings = try StoreSettings(environment: environment)
+        var settings = try StoreSettings(environment: Environment(environment))
         settings.databasePath = databasePath
         return try Database(settings: settings)
     }
