@@ -79,6 +79,8 @@ import Testing
         var bytes: [UInt8] = []
         JSONString.write(Array("x\u{2028}".utf8), to: &bytes)
         #expect(String(decoding: bytes, as: UTF8.self) == #""x\u2028""#)
+        // A8 and A9 continue many other characters (è is C3 A8, Ш is D0 A8): only after E2 80 are they escaped.
+        #expect(JSONValue.string("èШ©").jsonText == "\"èШ©\"")
         // E2 80 followed by something else is left alone.
         #expect(JSONValue.string("\u{2020}\u{2030}").jsonText == "\"\u{2020}\u{2030}\"")
     }

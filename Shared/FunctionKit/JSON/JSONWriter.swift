@@ -52,7 +52,7 @@ public enum JSONString {
             case 0x0D: output += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
             case 0x09: output += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
             case 0x00..<0x20: output += Array("\\u00".utf8) + [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]]
-            case 0xA8, 0xA9 where previous == (0xE2, 0x80):
+            case 0xA8 where previous == (0xE2, 0x80), 0xA9 where previous == (0xE2, 0x80):
                 output.removeLast(2)
                 output += Array((byte == 0xA8 ? "\\u2028" : "\\u2029").utf8)
             default: output.append(byte)

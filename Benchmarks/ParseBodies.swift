@@ -1,0 +1,74 @@
+// The parse benchmark's program (see parse_bodies.py): times `Request.decodedBody`, the path
+// every inbound webhook's body takes, on 1 MiB bodies of the shapes that once cost quadratic
+// time. Built with swiftc -O together with FunctionKit's parsers (scripts/parser-sources).
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@main
+struct ParseBodies {
+    static let mebibyte = 1 << 20
+
+    /// `part(i)` joined by `separator`, as many as fit in 1 MiB.
+    static func fill(_ separator: String, _ part: (Int) -> String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var index = 0
+        while true {
+            let next = Array((index == 0 ? "" : separator).utf8) + Array(part(index).utf8)
+            if bytes.count + next.count > mebibyte { return bytes }
+            bytes += next
+            index += 1
+        }
+    }
+
+    static func main() {
+        let runs = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 5 : 5
+        let wide = fill(",") { "\"k\($0)\":\($0)" }
+        let shapes: [(String, String, [UInt8])] = [
+            ("many form keys", "application/x-www-form-urlencoded", fill("&") { "k\($0)=v" }),
+            ("deep form keys", "application/x-www-form-urlencoded", Array(("a" + String(repeating: "[x]", count: (mebibyte - 3) / 3) + "=1").utf8)),
+            ("a[] lists", "application/x-www-form-urlencoded", fill("&") { _ in "a[]=v" }),
+            ("wide JSON object", "application/json", Array("{".utf8) + wide.dropLast(2) + Array("}".utf8)),
+            ("deep JSON", "application/json", [UInt8](repeating: UInt8(ascii: "["), count: mebibyte / 2) + [UInt8](repeating: UInt8(ascii: "]"), count: mebibyte / 2)),
+        ]
+        let raised = FormLimits(maxFields: 1_000_000, maxDepth: FormLimits.defaultMaxDepth, maxIndex: 1_000_000)
+        print("parse: Request.decodedBody on 1 MiB bodies, median of \(runs) runs (target < 50 ms each)")
+        print("  shape              limits   median ms   max ms  outcome")
+        var slowest = 0.0
+        for (name, contentType, body) in shapes {
+            for (label, limits) in [("default", FormLimits()), ("raised", raised)] {
+                if label == "raised" && name.hasPrefix("deep") { continue }  // depth guards the stack; it is not raised
+                var headers = HTTPFields()
+                headers[.contentType] = contentType
+                let request = Request(method: .post, path: "/kommo-webhook", headers: headers, body: body)
+                var times: [Double] = []
+                var outcome = ""
+                for _ in 0..<runs {
+                    let started = ContinuousClock.now
+                    do {
+                        let value = try request.decodedBody(limits: limits)
+                        outcome = "parsed (\(value.elements?.count ?? 0) members)"
+                    } catch {
+                        outcome = "\(error.status.code) \(error.code)"
+                    }
+                    let elapsed = ContinuousClock.now - started
+                    times.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+                }
+                let median = times.sorted()[times.count / 2]
+                slowest = max(slowest, median)
+                print("  \(name.padding(18)) \(label.padding(8)) \(format(median).leftPadding(9)) \(format(times.max()!).leftPadding(8))  \(outcome)")
+            }
+        }
+        print("  slowest median \(format(slowest)) ms: \(slowest < 50 ? "met" : "MISSED") (target < 50 ms)")
+    }
+
+    static func format(_ milliseconds: Double) -> String {
+        let tenths = Int((milliseconds * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10)"
+    }
+}
+
+extension String {
+    fileprivate func padding(_ width: Int) -> String { self + String(repeating: " ", count: max(0, width - count)) }
+    fileprivate func leftPadding(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}
