@@ -9,7 +9,17 @@ public struct RecordDecoder: Sendable {
     /// Bytes received and not yet returned as a record.
     public var pendingByteCount: Int { buffer.count - start }
 
-    public mutating func append(_ bytes: some Sequence<UInt8>) {
+    /// Concrete buffers, not any sequence: a generic call from another module would not be
+    /// specialized and would copy byte by byte through protocol witnesses.
+    public mutating func append(_ bytes: ArraySlice<UInt8>) {
+        bytes.withUnsafeBytes { append($0) }
+    }
+
+    public mutating func append(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { append($0) }
+    }
+
+    public mutating func append(_ bytes: UnsafeRawBufferPointer) {
         // Drop what was consumed once it is most of the buffer, so the copy is amortized.
         if start > 0, start >= buffer.count / 2 {
             buffer.removeSubrange(..<start)

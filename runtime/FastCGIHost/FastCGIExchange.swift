@@ -53,7 +53,7 @@ struct StdoutRecords: OutputChunks {
             guard let received = try await bytes.next() else {
                 throw AnswerIncomplete(description: "\(function) closed its connection before the end of its answer")
             }
-            decoder.append(received.readableBytesView)
+            received.withUnsafeReadableBytes { decoder.append($0) }
         }
         return nil
     }

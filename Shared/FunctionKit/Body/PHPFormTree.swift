@@ -12,7 +12,7 @@
 /// Time and memory are linear in the body: each field costs a hash lookup per bracket level.
 /// `FormLimits` bounds the number of fields, the nesting and the integer keys.
 public enum PHPFormTree {
-    public static func parse(_ body: some Collection<UInt8>, limits: FormLimits = FormLimits()) throws(FormTooComplex) -> JSONValue {
+    public static func parse(_ body: [UInt8], limits: FormLimits = FormLimits()) throws(FormTooComplex) -> JSONValue {
         let fieldCount = body.reduce(1) { $1 == UInt8(ascii: "&") ? $0 + 1 : $0 }
         if fieldCount > limits.maxFields {
             // Counting separators overestimates (empty segments are skipped), so count exactly.
@@ -23,35 +23,49 @@ public enum PHPFormTree {
         }
         let root = Branch()
         for (name, value) in URLEncoding.pairs(body) {
-            let path = keyPath(name)
-            guard !path.isEmpty else { continue }
-            guard path.count - 1 <= limits.maxDepth else {
-                throw FormTooComplex(
-                    "The form field \(String(name.prefix(40)))… is nested \(path.count - 1) levels deep; at most \(limits.maxDepth) are accepted (LEADWIRE_MAX_NESTING_DEPTH).")
-            }
-            try root.insert(value, at: path, limits: limits)
+            try root.insert(value, at: try keyPath(name, maxDepth: limits.maxDepth), limits: limits)
         }
         return root.jsonValue
     }
 
     /// `a[b][0][]` → ["a", "b", "0", ""]. Text after an unclosed `[` is part of the last key,
-    /// and anything after the final `]` is ignored, as PHP does.
-    static func keyPath(_ name: String) -> [String] {
-        guard let open = name.firstIndex(of: "["), name[open...].contains("]") else { return [name] }
+    /// and anything after the final `]` is ignored, as PHP does. More than `maxDepth` bracket
+    /// levels is refused as soon as it is seen, before the rest of a long name is split.
+    /// Works on the UTF-8 bytes: brackets are ASCII, and byte indices cost no grapheme breaking.
+    static func keyPath(_ name: String, maxDepth: Int = FormLimits.defaultMaxDepth) throws(FormTooComplex) -> [String] {
+        let bytes = name.utf8
+        guard let open = bytes.firstIndex(of: UInt8(ascii: "[")), bytes[open...].contains(UInt8(ascii: "]")) else { return [name] }
         var path = [String(name[..<open])]
-        var rest = name[open...]
-        while rest.first == "[", let close = rest.firstIndex(of: "]") {
-            path.append(String(rest[rest.index(after: rest.startIndex)..<close]))
-            rest = rest[rest.index(after: close)...]
+        var rest = bytes[open...]
+        while rest.first == UInt8(ascii: "["), let close = rest.firstIndex(of: UInt8(ascii: "]")) {
+            guard path.count <= maxDepth else {
+                throw FormTooComplex(
+                    "The form field \(String(name.prefix(40)))… is nested more than \(maxDepth) levels deep (LEADWIRE_MAX_NESTING_DEPTH).")
+            }
+            path.append(String(name[bytes.index(after: rest.startIndex)..<close]))
+            rest = bytes[bytes.index(after: close)...]
         }
         return path
     }
 
+    /// A key of one bracket level: an array index (PHP's integer keys, and `[]`) or a name.
+    private enum Key: Hashable {
+        case index(Int)
+        case name(String)
+
+        var text: String {
+            switch self {
+            case .index(let value): String(value)
+            case .name(let name): name
+            }
+        }
+    }
+
     /// One bracket level while the tree is built: children in first-seen order, found by key.
     private final class Branch {
-        private var keys: [String] = []
+        private var keys: [Key] = []
         private var children: [Child] = []
-        private var positions: [String: Int] = [:]
+        private var positions: [Key: Int] = [:]
         /// The key `[]` takes next: one more than the largest integer key so far.
         private var nextIndex = 0
 
@@ -77,18 +91,17 @@ public enum PHPFormTree {
         }
 
         /// The key a path element stands for (`[]` is the next index), checked against the limit.
-        private func resolve(_ key: String, limits: FormLimits) throws(FormTooComplex) -> String {
-            let resolved = key.isEmpty ? String(nextIndex) : key
-            if let index = Self.integerKey(resolved) {
-                guard index <= limits.maxIndex else {
-                    throw FormTooComplex("The form uses the index \(resolved); at most \(limits.maxIndex) is accepted (LEADWIRE_MAX_FORM_INDEX).")
-                }
-                nextIndex = max(nextIndex, index + 1)
+        private func resolve(_ key: String, limits: FormLimits) throws(FormTooComplex) -> Key {
+            guard key.isEmpty || Self.integerKey(key) != nil else { return .name(key) }
+            let index = key.isEmpty ? nextIndex : Self.integerKey(key)!
+            guard index <= limits.maxIndex else {
+                throw FormTooComplex("The form uses the index \(index); at most \(limits.maxIndex) is accepted (LEADWIRE_MAX_FORM_INDEX).")
             }
-            return resolved
+            nextIndex = max(nextIndex, index + 1)
+            return .index(index)
         }
 
-        private func set(_ key: String, _ child: Child) {
+        private func set(_ key: Key, _ child: Child) {
             if let position = positions[key] {
                 children[position] = child
             } else {
@@ -98,10 +111,23 @@ public enum PHPFormTree {
             }
         }
 
-        /// The key's integer value when it is written the way PHP numbers arrays (`7`, not `07`).
+        /// The key's integer value when it is written the way PHP numbers arrays (`7`, `-3`; not
+        /// `07`, `+7` or `-0`), read without allocating; nil for any other key, and for one too
+        /// large for an Int, which stays a text key.
         private static func integerKey(_ key: String) -> Int? {
-            guard let value = Int(key), String(value) == key else { return nil }
-            return value
+            var digits = key.utf8[...]
+            let negative = digits.first == UInt8(ascii: "-")
+            if negative { digits = digits.dropFirst() }
+            guard let first = digits.first, first != UInt8(ascii: "0") || (digits.count == 1 && !negative) else { return nil }
+            var value = 0
+            for digit in digits {
+                guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "9") else { return nil }
+                let (shifted, overflow) = value.multipliedReportingOverflow(by: 10)
+                let (sum, overflowAgain) = shifted.addingReportingOverflow(Int(digit - UInt8(ascii: "0")))
+                guard !overflow, !overflowAgain else { return nil }
+                value = sum
+            }
+            return negative ? -value : value
         }
 
         var jsonValue: JSONValue {
@@ -112,7 +138,7 @@ public enum PHPFormTree {
                 }
             }
             if let order = arrayOrder() { return .array(order.map { values[$0] }) }
-            return .object(JSONObject(zip(keys, values).map { (key: $0, value: $1) }))
+            return .object(JSONObject(zip(keys, values).map { (key: $0.text, value: $1) }))
         }
 
         /// When the keys are exactly 0...n-1, the child positions in index order; else nil.
@@ -120,7 +146,7 @@ public enum PHPFormTree {
             guard !keys.isEmpty else { return nil }
             var order = [Int](repeating: -1, count: keys.count)
             for (position, key) in keys.enumerated() {
-                guard let index = Self.integerKey(key), index >= 0, index < keys.count, order[index] == -1 else { return nil }
+                guard case .index(let index) = key, index >= 0, index < keys.count, order[index] == -1 else { return nil }
                 order[index] = position
             }
             return order

@@ -4,7 +4,10 @@ import Hashing
 /// first `=`, `+` is a space, `%XX` is a byte. Query strings use the same rules.
 public enum URLEncoding {
     /// Name/value pairs in arrival order. Empty segments (`a=1&&b=2`) are skipped.
-    public static func pairs(_ bytes: some Collection<UInt8>) -> [(name: String, value: String)] {
+    ///
+    /// The parsers take concrete byte arrays: a generic function called from another module is
+    /// not specialized, and walking 1 MiB through protocol witnesses costs tens of milliseconds.
+    public static func pairs(_ bytes: [UInt8]) -> [(name: String, value: String)] {
         bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true).map { segment in
             if let equals = segment.firstIndex(of: UInt8(ascii: "=")) {
                 return (decode(segment[..<equals]), decode(segment[segment.index(after: equals)...]))
@@ -19,7 +22,13 @@ public enum URLEncoding {
 
     /// Decodes one component. A `%` not followed by two hex digits is kept as it is, as browsers
     /// do; byte sequences that are not UTF-8 become U+FFFD rather than failing the whole body.
-    public static func decode(_ component: some Collection<UInt8>) -> String {
+    public static func decode(_ component: [UInt8]) -> String { decode(component[...]) }
+
+    public static func decode(_ component: ArraySlice<UInt8>) -> String {
+        // Most names and values have nothing to decode: then the bytes are the text.
+        if !component.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) {
+            return String(decoding: component, as: UTF8.self)
+        }
         var output: [UInt8] = []
         output.reserveCapacity(component.count)
         var index = component.startIndex
