@@ -1,5 +1,5 @@
-import CGlibcExtras
 import Foundation
+import ProcessSpawning
 
 struct HTTPResult {
     let status: Int
@@ -37,33 +37,16 @@ final class ServerProcess {
 
     init(executable: URL, arguments: [String], environment: [String: String], log: URL, standardInput: Int32? = nil) throws {
         self.log = log
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        if let standardInput {
-            posix_spawn_file_actions_adddup2(&actions, standardInput, 0)
-        } else {
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        }
-        posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_APPEND, 0)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        // Tests run in parallel: without this, a server started now would keep copies of other
-        // tests' client sockets open, and their servers would never see those connections close.
-        leadwire_spawn_add_closefrom(&actions, 3)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
-        let argv: [UnsafeMutablePointer<CChar>?] = ([executable.path] + arguments).map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable.path, &actions, &attributes, argv, envp)
-        guard result == 0 else { throw TestSetupError("cannot start \(executable.path): \(String(cString: strerror(result)))") }
+        // The runtime's own spawner: closes every other descriptor in the child (tests run in
+        // parallel, and a server holding copies of other tests' client sockets would keep those
+        // connections open) and starts it with default signals.
+        let output = open(log.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard output >= 0 else { throw TestSetupError("cannot open \(log.path)") }
+        defer { close(output) }
+        let plan = try SpawnPlan(
+            standardInput: standardInput.map(ChildStream.descriptor) ?? .nullDevice, standardOutput: .descriptor(output),
+            standardError: .descriptor(output))
+        let pid = try plan.spawn(executable.path, arguments: [executable.path] + arguments, environment: environment)
         processIdentifier = pid
     }
 
