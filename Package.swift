@@ -106,7 +106,7 @@ let package = Package(
         .testTarget(name: "AmoCRMTests", dependencies: ["AmoCRM", "FunctionKit", "LeadwireStore", "TestSupport", httpTypes], swiftSettings: strictness),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["FunctionCatalog", "LeadwireStore", "Admin", "FastCGI", "ProcessSpawning", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["FunctionCatalog", "FunctionKit", "LeadwireStore", "Admin", "FastCGI", "ProcessSpawning", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictness),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import Foundation
+import FunctionKit
 import LeadwireStore
 import Testing
 
@@ -22,6 +23,7 @@ import Testing
         #expect(result.status == 200)
         #expect(result.headers["content-type"] == "application/json")
         #expect(result.headers["content-length"] == String(result.body.utf8.count))
+        #expect(result.headers["x-leadwire-version"] == LeadwireVersion.string)
         let row = try Database(path: scratch.databasePath).queryRow("SELECT name, account_id FROM kommo_leads WHERE kommo_id = 25399013")
         #expect(row?.values == [.text("From CGI"), .integer(29_085_730)])
     }

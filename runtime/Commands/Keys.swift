@@ -28,7 +28,15 @@ struct Keys: ParsableCommand {
             }
             guard !parsed.isEmpty else { throw ValidationError("Give at least one scope.") }
             let database = try options.openDatabase()
-            let key = try database.transaction { try ApiKeys(database: database).create(name: name, scopes: parsed) }
+            let keys = ApiKeys(database: database)
+            if let existing = try keys.list().first(where: { $0.name == name }) {
+                // Names stay unique, revoked keys included, so the audit trail names one key.
+                throw ValidationError(
+                    existing.revokedAt == nil
+                        ? "A key named \(name) exists already; pick another name, or revoke it first with `runtime keys revoke --name \(name)`."
+                        : "A key named \(name) existed and was revoked (\(existing.revokedAt!)); names are not reused, so pick another name.")
+            }
+            let key = try database.transaction { try keys.create(name: name, scopes: parsed) }
             print(key)
         }
     }
@@ -39,7 +47,13 @@ struct Keys: ParsableCommand {
         @OptionGroup var options: RuntimeOptions
 
         func run() throws {
-            for key in try ApiKeys(database: options.openDatabase()).list() {
+            let keys = try ApiKeys(database: options.openDatabase()).list()
+            guard !keys.isEmpty else {
+                print("No keys yet; create one with `runtime keys create --name NAME --scopes logs:read`.")
+                return
+            }
+            print(["NAME", "PREFIX", "SCOPES", "CREATED", "STATE"].joined(separator: "\t"))
+            for key in keys {
                 let scopes = key.scopes.map(\.rawValue).sorted().joined(separator: ",")
                 print([key.name, key.prefix + "…", scopes, key.createdAt, key.revokedAt.map { "revoked " + $0 } ?? "active"].joined(separator: "\t"))
             }

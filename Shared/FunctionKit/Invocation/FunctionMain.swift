@@ -70,7 +70,16 @@ public enum FunctionMain {
 
     /// Runs the handler on the request `readRequest` makes, turning every failure into a JSON
     /// error response. Every host path goes through here, and so do the handler tests.
+    /// Every answer, errors included, names the build that made it (`X-Leadwire-Version`).
     public static func respond(
+        context: FunctionContext, handler: Handler, readRequest: (FunctionSettings) throws(HTTPError) -> Request
+    ) -> Response {
+        var response = answer(context: context, handler: handler, readRequest: readRequest)
+        response.headers[.leadwireVersion] = LeadwireVersion.string
+        return response
+    }
+
+    private static func answer(
         context: FunctionContext, handler: Handler, readRequest: (FunctionSettings) throws(HTTPError) -> Request
     ) -> Response {
         do {

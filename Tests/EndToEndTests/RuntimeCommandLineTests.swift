@@ -1,0 +1,45 @@
+import Foundation
+import FunctionKit
+import Testing
+
+/// `runtime` as a person types it: the version, a mistyped command, and admin keys.
+@Suite struct RuntimeCommandLineTests {
+    let scratch = Scratch("cli")
+
+    func runtime(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        try ServerProcess.runToEnd(
+            try Products.url("runtime").path, arguments, environment: ["PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": scratch.databasePath])
+    }
+
+    @Test func theVersionIsPrintedBothWays() throws {
+        #expect(try runtime(["--version"]) == (0, LeadwireVersion.string + "\n"))
+        #expect(try runtime(["version"]) == (0, LeadwireVersion.string + "\n"))
+    }
+
+    /// With `serve` as the default command, a typo was taken for serve's arguments and answered
+    /// with serve's usage.
+    @Test func aMistypedCommandListsTheCommands() throws {
+        let (status, output) = try runtime(["key", "list"])
+        #expect(status != 0)
+        #expect(output.contains("unknown command 'key'"), "the error names what was typed: \(output)")
+        #expect(output.contains("Did you mean `runtime keys`?"), "\(output)")
+        #expect(output.contains("serve") && output.contains("host-config"), "the commands are listed: \(output)")
+        #expect(!output.contains("--cgi"), "not serve's usage: \(output)")
+    }
+
+    @Test func keysAreListedUnderAHeaderAndARevokedNameIsNotReused() throws {
+        #expect(try runtime(["keys", "list"]).output.contains("No keys yet"))
+        #expect(try runtime(["keys", "create", "--name", "ops", "--scopes", "logs:read"]).output.hasPrefix("lw_"))
+        let listing = try runtime(["keys", "list"]).output.split(separator: "\n")
+        #expect(listing.first == "NAME\tPREFIX\tSCOPES\tCREATED\tSTATE")
+        #expect(listing.count == 2 && listing[1].hasPrefix("ops\tlw_"))
+
+        let again = try runtime(["keys", "create", "--name", "ops", "--scopes", "logs:read"])
+        #expect(again.status != 0)
+        #expect(again.output.contains("A key named ops exists already"), "\(again.output)")
+        #expect(try runtime(["keys", "revoke", "--name", "ops"]).status == 0)
+        let reused = try runtime(["keys", "create", "--name", "ops", "--scopes", "logs:read"])
+        #expect(reused.status != 0)
+        #expect(reused.output.contains("was revoked") && !reused.output.contains("2067"), "\(reused.output)")
+    }
+}
