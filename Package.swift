@@ -30,6 +30,7 @@ let package = Package(
         .executable(name: "knowlarity-webhook", targets: ["knowlarity-webhook"]),
         .executable(name: "admin-webhook-logs", targets: ["admin-webhook-logs"]),
         .executable(name: "export", targets: ["export"]),
+        .executable(name: "health", targets: ["health"]),
         .executable(name: "runtime", targets: ["runtime"]),
     ],
     dependencies: [
@@ -65,6 +66,7 @@ let package = Package(
         shared("Admin", dependencies: ["FunctionKit", "LeadwireStore", "Hashing", httpTypes]),
         shared("WebhookLogs", dependencies: ["FunctionKit", "FunctionCatalog", "LeadwireStore", "Admin", httpTypes]),
         shared("Export", dependencies: ["FunctionKit", "LeadwireStore", "Admin", "Hashing", httpTypes]),
+        shared("Health", dependencies: ["FunctionKit", "LeadwireStore", httpTypes]),
         shared("Knowlarity", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", "Hashing", httpTypes]),
 
         function("kommo-webhook", dependencies: ["FunctionKit", "Kommo"]),
@@ -72,6 +74,7 @@ let package = Package(
         function("knowlarity-webhook", dependencies: ["FunctionKit", "Knowlarity"]),
         function("admin-webhook-logs", dependencies: ["FunctionKit", "WebhookLogs"]),
         function("export", dependencies: ["FunctionKit", "Export"]),
+        function("health", dependencies: ["FunctionKit", "Health"]),
 
         .executableTarget(
             name: "runtime",

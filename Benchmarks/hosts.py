@@ -30,7 +30,7 @@ import time
 import urllib.parse
 import urllib.request
 
-FUNCTIONS = ["kommo-webhook", "amocrm-webhook", "knowlarity-webhook", "admin-webhook-logs", "export"]
+FUNCTIONS = ["kommo-webhook", "amocrm-webhook", "knowlarity-webhook", "admin-webhook-logs", "export", "health"]
 NAMES = ["Алия Нурланова", "José Müller", "李雷", "Test Lead", "Ковальчук & Co", "O'Brien", "Zoë 🚀", "Acme Ltd"]
 
 

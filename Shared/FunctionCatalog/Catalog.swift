@@ -35,6 +35,12 @@ public enum Catalog {
             routes: [Route("/api/admin/export"), Route("/api/admin/users")],
             methods: ["GET /<dataset>/<csv|json|ndjson>", "GET /api/admin/users"],
             authentication: .adminKey),
+        FunctionDescription(
+            name: "health",
+            summary: "200 with the version and schema version when the store answers, 503 when it does not",
+            routes: [Route("/health")],
+            methods: ["GET", "HEAD"],
+            authentication: .none),
     ]
 
     public static func function(named name: String) -> FunctionDescription? {

@@ -45,4 +45,6 @@ public enum Authentication: Sendable, Equatable {
     case optionalWebhookToken(environmentVariable: String)
     /// `Authorization: Bearer <admin key>`, with the scope each route needs.
     case adminKey
+    /// Open to anyone (the health check, which tells nothing private).
+    case none
 }

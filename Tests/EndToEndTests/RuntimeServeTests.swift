@@ -1,4 +1,5 @@
 import Foundation
+import FunctionKit
 import LeadwireStore
 import Testing
 
@@ -35,6 +36,26 @@ import Testing
         let call = try await http("POST", base + "/webhooks/knowlarity", body: knowlarityCallJSON(uuid: "rt-1"), headers: ["Content-Type": "application/json"])
         #expect(call.body.contains(#""outcome":"new_lead""#))
         _ = server
+    }
+
+    @Test func healthSaysTheVersionAndSchemaOrThatTheStoreIsGone() async throws {
+        let (server, base) = try await startRuntime(in: scratch)
+        let healthy = try await http("GET", base + "/health")
+        #expect(healthy.status == 200)
+        let answer = try JSONValue(parsing: healthy.body)
+        #expect(answer["status"] == "ok")
+        #expect(answer["version"] == .string(LeadwireVersion.string))
+        #expect(answer["schema_version"]?.int64 ?? 0 > 0)
+        #expect(healthy.headers["x-leadwire-version"] == LeadwireVersion.string)
+        #expect(healthy.headers["cache-control"] == "no-store")
+        _ = server
+
+        // The same function as a CGI host runs it, with a store it cannot open.
+        let broken = try runCGI(
+            "health", environment: ["REQUEST_METHOD": "GET", "SCRIPT_NAME": "/health", "LEADWIRE_DATABASE": "/nonexistent/folder/leadwire.sqlite3"],
+            stdin: Data())
+        #expect(broken.status == 503)
+        #expect(broken.body.contains(#""status":"unavailable""#))
     }
 
     @Test func wrongMethodAndUnknownPathAreJSONErrors() async throws {

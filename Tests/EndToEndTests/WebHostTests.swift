@@ -71,12 +71,15 @@ import Testing
     }
 
     @Test(arguments: WebHost.Kind.allCases)
-    func onlyTheRoutesAnswer(_ kind: WebHost.Kind) async throws {
+    func onlyTheRoutesAnswerAndHealthIsOne(_ kind: WebHost.Kind) async throws {
         let host = try await WebHost(kind, scratch: scratch)
         for path in ["/runtime", "/", "/kommo-webhook.sock", "/leadwire.sqlite3", "/etc/passwd", "/no-such-function"] {
             let response = try await http("GET", host.base + path)
             #expect(response.status == 404, "\(path) answered \(response.status)")
         }
+        let health = try await http("GET", host.base + "/health")
+        #expect(health.status == 200, "the health check behind \(kind)")
+        #expect(health.body.contains(#""status":"ok""#))
     }
 
     /// A FastCGI process killed under load: every acknowledged event is stored, and only the

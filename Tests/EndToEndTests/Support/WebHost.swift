@@ -1,4 +1,5 @@
 import Foundation
+import FunctionCatalog
 
 /// A real web server from Debian's packages serving the functions with a configuration that
 /// `runtime host-config` generated, the way an operator would run it: as CGI or FastCGI,
@@ -145,7 +146,7 @@ final class WebHost {
         let folder = FileManager.default.temporaryDirectory.appending(path: "leadwire-host-functions-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.path)
-        for name in ["kommo-webhook", "amocrm-webhook", "knowlarity-webhook", "admin-webhook-logs", "export"] {
+        for name in Catalog.functions.map(\.name) {
             let target = folder.appending(path: name)
             try FileManager.default.copyItem(at: try Products.url(name), to: target)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: target.path)
