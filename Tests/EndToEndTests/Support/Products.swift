@@ -21,7 +21,8 @@ struct TestSetupError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// A fresh folder with a database path inside, removed by nobody: the OS cleans /tmp.
+/// A fresh folder with a database path inside, under $TMPDIR (scripts/test gives each run its
+/// own and removes it afterwards).
 struct Scratch {
     let folder: URL
     var databasePath: String { folder.appending(path: "leadwire.sqlite3").path }

@@ -81,7 +81,11 @@ final class WebHost {
     deinit {
         for file in pidFiles {
             let pids = ((try? String(contentsOf: file, encoding: .utf8)) ?? "").split(whereSeparator: \.isNewline).compactMap { Int32($0) }
-            for pid in pids { kill(pid, SIGKILL) }
+            // fcgiwrap -c N preforks: its children outlive a killed parent unless killed first.
+            for pid in pids {
+                ProcessProbe(pid: pid).children.forEach { kill($0, SIGKILL) }
+                kill(pid, SIGKILL)
+            }
         }
     }
 
