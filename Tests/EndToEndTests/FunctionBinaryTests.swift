@@ -34,3 +34,31 @@ import Testing
         }
     }
 }
+
+/// Every setting the code reads is in README's Configuration table, and the example settings
+/// file lists exactly that table.
+@Suite struct SettingsDocumentationTests {
+    /// Set by Leadwire itself for the processes it starts, never by an operator.
+    static let internalVariables: Set = ["LEADWIRE_FASTCGI_PARENT_PID", "LEADWIRE_REPLAY_OF"]
+
+    @Test func everySettingIsDocumentedOnceAndInTheExampleFile() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        var used = Set<String>()
+        for folder in ["Shared", "runtime"] {
+            let files = FileManager.default.enumerator(at: root.appending(path: folder), includingPropertiesForKeys: nil)
+            while let file = files?.nextObject() as? URL {
+                guard file.pathExtension == "swift" else { continue }
+                let text = try String(contentsOf: file, encoding: .utf8)
+                used.formUnion(text.matches(of: /"(LEADWIRE_[A-Z_]+)"/).map { String($0.output.1) })
+            }
+        }
+        let readme = try String(contentsOf: root.appending(path: "README.md"), encoding: .utf8)
+        let documented = readme.matches(of: /\n\| `(LEADWIRE_[A-Z_]+)`/).map { String($0.output.1) }
+        let example = try String(contentsOf: root.appending(path: "deploy/leadwire.env.example"), encoding: .utf8)
+        let listed = example.matches(of: /\n# (LEADWIRE_[A-Z_]+)=/).map { String($0.output.1) }
+        #expect(used.subtracting(Self.internalVariables).subtracting(documented).isEmpty, "read by the code but not in README")
+        #expect(Set(documented).subtracting(used).isEmpty, "in README but read by no code")
+        #expect(documented.count == Set(documented).count, "a setting documented twice")
+        #expect(listed == documented, "deploy/leadwire.env.example and README's table differ")
+    }
+}

@@ -42,4 +42,29 @@ import Testing
         #expect(reused.status != 0)
         #expect(reused.output.contains("was revoked") && !reused.output.contains("2067"), "\(reused.output)")
     }
+
+    @Test func settingsComeFromAFileAndTheEnvironmentWins() async throws {
+        let file = scratch.folder.appending(path: "leadwire.env")
+        try """
+            # Kommo's secret
+            export LEADWIRE_KOMMO_WEBHOOK_TOKEN="s3cret"
+            LEADWIRE_AMOCRM_WEBHOOK_TOKEN=from-file
+
+            """.write(to: file, atomically: true, encoding: .utf8)
+        let (server, base) = try await startRuntime(
+            in: scratch, settings: ["LEADWIRE_AMOCRM_WEBHOOK_TOKEN": "from-environment"], arguments: ["--env-file", file.path])
+        #expect(try await http("POST", base + "/kommo-webhook", body: kommoLeadForm(id: 1, name: "No token")).status == 401)
+        #expect(try await http("POST", base + "/kommo-webhook?token=s3cret", body: kommoLeadForm(id: 2, name: "Token")).status == 200)
+        #expect(try await http("POST", base + "/webhook/amocrm?token=from-file", body: amoWonDealForm(id: 3, utmSource: "x")).status == 401)
+        #expect(try await http("POST", base + "/webhook/amocrm?token=from-environment", body: amoWonDealForm(id: 3, utmSource: "x")).status == 200)
+        _ = server
+    }
+
+    @Test func aBadSettingsFileNamesTheLine() throws {
+        let file = scratch.folder.appending(path: "bad.env")
+        try "LEADWIRE_PORT=8080\nHOME=/root\n".write(to: file, atomically: true, encoding: .utf8)
+        let (status, output) = try runtime(["migrate", "--env-file", file.path])
+        #expect(status != 0)
+        #expect(output.contains("line 2") && output.contains("HOME is not a Leadwire setting"), "\(output)")
+    }
 }

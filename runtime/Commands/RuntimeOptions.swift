@@ -11,7 +11,19 @@ struct RuntimeOptions: ParsableArguments {
     @Option(help: "Folder holding the function executables (default: $LEADWIRE_FUNCTIONS_DIR, else the runtime's own folder).")
     var functionsDir: String?
 
-    var environment: [String: String] { ProcessInfo.processInfo.environment }
+    @Option(help: "A file of LEADWIRE_* settings, one NAME=value a line; a variable set in the environment wins over the file.")
+    var envFile: String?
+
+    /// The process environment, with the settings of `--env-file` under it.
+    var environment: [String: String] {
+        let process = ProcessInfo.processInfo.environment
+        guard let envFile, let settings = try? SettingsFile.read(envFile) else { return process }
+        return settings.merging(process) { _, fromEnvironment in fromEnvironment }
+    }
+
+    func validate() throws {
+        if let envFile { _ = try SettingsFile.read(envFile) }
+    }
 
     static let defaultTimeoutSeconds = 30
 
