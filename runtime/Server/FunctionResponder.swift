@@ -48,7 +48,12 @@ final class FunctionResponder: Sendable {
         var status = 0
         var bodyRead = true
         do {
-            if let match {
+            if path == "/openapi.json", head.method == .GET {
+                try await Self.skipBody(&parts)
+                var answer = FunctionAnswer(Self.openAPIResponse)
+                status = answer.status.code
+                try await Self.send(&answer, version: head.version, keepAlive: head.isKeepAlive, to: outbound)
+            } else if let match {
                 let body = try await readBody(head: head, headers: headers, parts: &parts)
                 if case .tooLarge = body { bodyRead = false }
                 let request = FunctionRequest(
@@ -126,6 +131,13 @@ final class FunctionResponder: Sendable {
         }
         throw IncompleteRequest()
     }
+
+    /// The API's description (`OpenAPIDocument`), the one thing the runtime answers itself.
+    private static let openAPIResponse: Response = {
+        var response = Response(body: Array(OpenAPIDocument.json.utf8))
+        response.headers[.contentType] = "application/json"
+        return response
+    }()
 
     /// NIO's header list as HTTPFields (what hosts and functions share). NIO's parser has
     /// already refused invalid names, so none is dropped in practice.

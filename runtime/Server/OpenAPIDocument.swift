@@ -1,0 +1,1140 @@
+import Foundation
+import FunctionKit
+
+/// The OpenAPI 3.1 description of every endpoint, served by `runtime serve` at `/openapi.json`
+/// (with the version filled in). Written by hand; a test checks it against the catalog's
+/// routes, and CI runs schemathesis against `runtime serve` with it, so the document, the
+/// answers and the error shapes stay in step.
+enum OpenAPIDocument {
+    static var json: String { template.replacingOccurrences(of: "\"version\": \"VERSION\"", with: "\"version\": \"\(LeadwireVersion.string)\"") }
+
+    private static let template = #"""
+{
+ "openapi": "3.1.0",
+ "info": {
+  "title": "Leadwire",
+  "version": "VERSION",
+  "description": "Every endpoint of Leadwire's functions, as runtime serve and the generated web-server configurations route them."
+ },
+ "paths": {
+  "/kommo-webhook": {
+   "post": {
+    "summary": "Kommo lead events into kommo_leads",
+    "tags": [
+     "webhooks"
+    ],
+    "parameters": [
+     {
+      "name": "token",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string"
+      },
+      "description": "The webhook secret, when the function's LEADWIRE_*_WEBHOOK_TOKEN is set (or the X-Webhook-Token header)."
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/x-www-form-urlencoded": {
+       "schema": {
+        "type": "object",
+        "additionalProperties": {
+         "type": "string"
+        }
+       }
+      },
+      "application/json": {
+       "schema": {
+        "type": "object"
+       }
+      }
+     }
+    },
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "status",
+          "log_id",
+          "results"
+         ],
+         "properties": {
+          "status": {
+           "enum": [
+            "success",
+            "partial",
+            "error"
+           ]
+          },
+          "log_id": {
+           "type": "string"
+          },
+          "results": {
+           "type": "array"
+          }
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
+     "413": {
+      "$ref": "#/components/responses/Error"
+     },
+     "415": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     }
+    },
+    "operationId": "kommoWebhook"
+   }
+  },
+  "/functions/v1/kommo-webhook": {
+   "post": {
+    "summary": "Kommo lead events into kommo_leads",
+    "tags": [
+     "webhooks"
+    ],
+    "parameters": [
+     {
+      "name": "token",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string"
+      },
+      "description": "The webhook secret, when the function's LEADWIRE_*_WEBHOOK_TOKEN is set (or the X-Webhook-Token header)."
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/x-www-form-urlencoded": {
+       "schema": {
+        "type": "object",
+        "additionalProperties": {
+         "type": "string"
+        }
+       }
+      },
+      "application/json": {
+       "schema": {
+        "type": "object"
+       }
+      }
+     }
+    },
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "status",
+          "log_id",
+          "results"
+         ],
+         "properties": {
+          "status": {
+           "enum": [
+            "success",
+            "partial",
+            "error"
+           ]
+          },
+          "log_id": {
+           "type": "string"
+          },
+          "results": {
+           "type": "array"
+          }
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
+     "413": {
+      "$ref": "#/components/responses/Error"
+     },
+     "415": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     }
+    },
+    "operationId": "kommoWebhookSeedPath"
+   }
+  },
+  "/webhook/amocrm": {
+   "post": {
+    "operationId": "amocrmWebhook",
+    "summary": "amoCRM won deals: UTM routing and sales",
+    "tags": [
+     "webhooks"
+    ],
+    "parameters": [
+     {
+      "name": "token",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string"
+      },
+      "description": "The webhook secret, when the function's LEADWIRE_*_WEBHOOK_TOKEN is set (or the X-Webhook-Token header)."
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/x-www-form-urlencoded": {
+       "schema": {
+        "type": "object",
+        "additionalProperties": {
+         "type": "string"
+        }
+       }
+      },
+      "application/json": {
+       "schema": {
+        "type": "object"
+       }
+      }
+     }
+    },
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "success"
+         ],
+         "properties": {
+          "success": {
+           "type": "boolean"
+          },
+          "log_ids": {
+           "type": "array"
+          },
+          "deals": {
+           "type": "array"
+          }
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
+     "413": {
+      "$ref": "#/components/responses/Error"
+     },
+     "415": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/webhook/amocrm/test": {
+   "get": {
+    "operationId": "amocrmWebhookTest",
+    "summary": "Uptime check of the amoCRM endpoint",
+    "tags": [
+     "webhooks"
+    ],
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "success",
+          "version"
+         ],
+         "properties": {
+          "success": {
+           "const": true
+          },
+          "version": {
+           "type": "string"
+          }
+         }
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/webhooks/knowlarity": {
+   "post": {
+    "operationId": "knowlarityWebhook",
+    "summary": "Knowlarity calls into knowlarity_calls and leads_master",
+    "tags": [
+     "webhooks"
+    ],
+    "parameters": [
+     {
+      "name": "token",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string"
+      },
+      "description": "The webhook secret, when the function's LEADWIRE_*_WEBHOOK_TOKEN is set (or the X-Webhook-Token header)."
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/x-www-form-urlencoded": {
+       "schema": {
+        "type": "object",
+        "additionalProperties": {
+         "type": "string"
+        }
+       }
+      },
+      "application/json": {
+       "schema": {
+        "type": "object"
+       }
+      }
+     }
+    },
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "success",
+          "log_id"
+         ],
+         "properties": {
+          "success": {
+           "type": "boolean"
+          },
+          "outcome": {
+           "type": "string"
+          }
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
+     "413": {
+      "$ref": "#/components/responses/Error"
+     },
+     "415": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/admin/webhook-logs": {
+   "get": {
+    "operationId": "listWebhookLogs",
+    "summary": "Every inbound log, newest first, paged",
+    "tags": [
+     "admin"
+    ],
+    "security": [
+     {
+      "adminKey": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "source",
+      "in": "query",
+      "schema": {
+       "enum": [
+        "kommo",
+        "amocrm",
+        "knowlarity"
+       ]
+      }
+     },
+     {
+      "name": "status",
+      "in": "query",
+      "schema": {
+       "enum": [
+        "success",
+        "error",
+        "partial"
+       ]
+      }
+     },
+     {
+      "name": "routing",
+      "in": "query",
+      "schema": {
+       "enum": [
+        "referral",
+        "traffic",
+        "both",
+        "unknown"
+       ]
+      }
+     },
+     {
+      "name": "lead_id",
+      "in": "query",
+      "schema": {
+       "type": "integer",
+       "format": "int64"
+      }
+     },
+     {
+      "name": "since",
+      "in": "query",
+      "schema": {
+       "type": "string",
+       "format": "date-time"
+      },
+      "description": "ISO 8601 date or time; compared as an instant"
+     },
+     {
+      "name": "until",
+      "in": "query",
+      "schema": {
+       "type": "string",
+       "format": "date-time"
+      },
+      "description": "ISO 8601 date or time, exclusive"
+     },
+     {
+      "name": "q",
+      "in": "query",
+      "schema": {
+       "type": "string",
+       "maxLength": 200
+      }
+     },
+     {
+      "name": "limit",
+      "in": "query",
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 1000,
+       "default": 50
+      }
+     },
+     {
+      "name": "cursor",
+      "in": "query",
+      "schema": {
+       "type": "integer",
+       "minimum": 1
+      },
+      "description": "next_cursor of the previous page"
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "success",
+          "logs",
+          "pagination"
+         ],
+         "properties": {
+          "success": {
+           "const": true
+          },
+          "logs": {
+           "type": "array",
+           "items": {
+            "type": "object",
+            "required": [
+             "id",
+             "source",
+             "received_at",
+             "status"
+            ],
+            "properties": {
+             "seq": {
+              "type": "integer"
+             },
+             "id": {
+              "type": "string"
+             },
+             "source": {
+              "type": "string"
+             },
+             "received_at": {
+              "type": "string"
+             },
+             "status": {
+              "type": "string"
+             }
+            }
+           }
+          },
+          "pagination": {
+           "type": "object",
+           "required": [
+            "limit",
+            "has_more"
+           ]
+          }
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
+     "403": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/admin/webhook-logs/viewer": {
+   "get": {
+    "operationId": "webhookLogsViewer",
+    "summary": "The logs viewer page (it asks for a key itself)",
+    "tags": [
+     "admin"
+    ],
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "text/html; charset=utf-8": {
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/api/admin/webhook-logs/{id}": {
+   "get": {
+    "operationId": "getWebhookLog",
+    "summary": "One log with its payload, results and raw body",
+    "tags": [
+     "admin"
+    ],
+    "security": [
+     {
+      "adminKey": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "pattern": "^(kommo|amocrm|knowlarity):[A-Za-z0-9-]+$"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "success",
+          "log"
+         ],
+         "properties": {
+          "success": {
+           "const": true
+          },
+          "log": {
+           "type": "object",
+           "required": [
+            "id",
+            "source",
+            "received_at",
+            "status"
+           ],
+           "properties": {
+            "seq": {
+             "type": "integer"
+            },
+            "id": {
+             "type": "string"
+            },
+            "source": {
+             "type": "string"
+            },
+            "received_at": {
+             "type": "string"
+            },
+            "status": {
+             "type": "string"
+            }
+           }
+          }
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
+     "403": {
+      "$ref": "#/components/responses/Error"
+     },
+     "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/admin/webhook-logs/{id}/replay": {
+   "post": {
+    "operationId": "replayWebhookLog",
+    "summary": "Run a stored event through its function again",
+    "tags": [
+     "admin"
+    ],
+    "security": [
+     {
+      "adminKey": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "pattern": "^(kommo|amocrm|knowlarity):[A-Za-z0-9-]+$"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "success",
+          "replay_of",
+          "status",
+          "result"
+         ]
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
+     "403": {
+      "$ref": "#/components/responses/Error"
+     },
+     "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "409": {
+      "$ref": "#/components/responses/Error"
+     },
+     "502": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/admin/export/{dataset}/{format}": {
+   "get": {
+    "operationId": "export",
+    "summary": "A dataset streamed as CSV, JSON or NDJSON; every export audited",
+    "tags": [
+     "admin"
+    ],
+    "security": [
+     {
+      "adminKey": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "dataset",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "enum": [
+        "kommo-leads",
+        "leads",
+        "users",
+        "sales",
+        "webhook-logs"
+       ]
+      }
+     },
+     {
+      "name": "format",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "enum": [
+        "csv",
+        "json",
+        "ndjson"
+       ]
+      }
+     },
+     {
+      "name": "createdAfter",
+      "in": "query",
+      "schema": {
+       "type": "string",
+       "format": "date-time"
+      },
+      "description": "ISO 8601 date or time"
+     },
+     {
+      "name": "createdBefore",
+      "in": "query",
+      "schema": {
+       "type": "string",
+       "format": "date-time"
+      },
+      "description": "ISO 8601 date or time, exclusive"
+     },
+     {
+      "name": "updatedAfter",
+      "in": "query",
+      "schema": {
+       "type": "string",
+       "format": "date-time"
+      },
+      "description": "ISO 8601 date or time"
+     },
+     {
+      "name": "search",
+      "in": "query",
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "sortOrder",
+      "in": "query",
+      "schema": {
+       "enum": [
+        "asc",
+        "desc"
+       ]
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The rows",
+      "content": {
+       "text/csv; charset=utf-8": {
+        "schema": {
+         "type": "string"
+        }
+       },
+       "application/json": {
+        "schema": {
+         "type": "array"
+        }
+       },
+       "application/x-ndjson": {
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
+     "403": {
+      "$ref": "#/components/responses/Error"
+     },
+     "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/admin/users": {
+   "get": {
+    "operationId": "listUsers",
+    "summary": "Seed 004's users listing: the users export, a page at a time",
+    "tags": [
+     "admin"
+    ],
+    "security": [
+     {
+      "adminKey": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "limit",
+      "in": "query",
+      "schema": {
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 1000,
+       "default": 50
+      }
+     },
+     {
+      "name": "offset",
+      "in": "query",
+      "schema": {
+       "type": "integer",
+       "minimum": 0
+      }
+     },
+     {
+      "name": "cursor",
+      "in": "query",
+      "schema": {
+       "type": "integer",
+       "minimum": 1
+      }
+     },
+     {
+      "name": "createdAfter",
+      "in": "query",
+      "schema": {
+       "type": "string",
+       "format": "date-time"
+      },
+      "description": "ISO 8601 date or time"
+     },
+     {
+      "name": "createdBefore",
+      "in": "query",
+      "schema": {
+       "type": "string",
+       "format": "date-time"
+      },
+      "description": "ISO 8601 date or time, exclusive"
+     },
+     {
+      "name": "updatedAfter",
+      "in": "query",
+      "schema": {
+       "type": "string",
+       "format": "date-time"
+      },
+      "description": "ISO 8601 date or time"
+     },
+     {
+      "name": "search",
+      "in": "query",
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "sortOrder",
+      "in": "query",
+      "schema": {
+       "enum": [
+        "asc",
+        "desc"
+       ]
+      }
+     },
+     {
+      "name": "exportConsentOnly",
+      "in": "query",
+      "schema": {
+       "type": "boolean"
+      }
+     },
+     {
+      "name": "hasTag",
+      "in": "query",
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "success",
+          "users",
+          "pagination"
+         ],
+         "properties": {
+          "success": {
+           "const": true
+          },
+          "users": {
+           "type": "array"
+          },
+          "pagination": {
+           "type": "object",
+           "required": [
+            "total",
+            "limit",
+            "offset",
+            "hasMore",
+            "nextCursor"
+           ],
+           "properties": {
+            "total": {
+             "type": "integer"
+            },
+            "limit": {
+             "type": "integer"
+            },
+            "offset": {
+             "type": "integer"
+            },
+            "hasMore": {
+             "type": "boolean"
+            },
+            "nextCursor": {
+             "type": [
+              "string",
+              "null"
+             ]
+            }
+           }
+          }
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
+     "403": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/health": {
+   "get": {
+    "operationId": "health",
+    "summary": "Version and schema version; 503 when the store does not answer",
+    "tags": [
+     "operations"
+    ],
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Health"
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "The store does not answer",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Health"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/openapi.json": {
+   "get": {
+    "operationId": "openAPI",
+    "summary": "This document (served by runtime serve)",
+    "tags": [
+     "operations"
+    ],
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object"
+        }
+       }
+      }
+     }
+    }
+   }
+  }
+ },
+ "components": {
+  "securitySchemes": {
+   "adminKey": {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "An admin key from `runtime keys create`; each route needs its scope."
+   }
+  },
+  "schemas": {
+   "Error": {
+    "type": "object",
+    "required": [
+     "error"
+    ],
+    "properties": {
+     "error": {
+      "type": "object",
+      "required": [
+       "code",
+       "message"
+      ],
+      "properties": {
+       "code": {
+        "type": "string"
+       },
+       "message": {
+        "type": "string"
+       }
+      }
+     }
+    }
+   },
+   "Health": {
+    "type": "object",
+    "required": [
+     "status",
+     "version"
+    ],
+    "properties": {
+     "status": {
+      "enum": [
+       "ok",
+       "unavailable"
+      ]
+     },
+     "version": {
+      "type": "string"
+     },
+     "schema_version": {
+      "type": "integer"
+     },
+     "message": {
+      "type": "string"
+     }
+    }
+   }
+  },
+  "responses": {
+   "Error": {
+    "description": "An error: every one has this shape",
+    "content": {
+     "application/json": {
+      "schema": {
+       "$ref": "#/components/schemas/Error"
+      }
+     }
+    }
+   }
+  }
+ }
+}
+
+"""#
+}
