@@ -2,11 +2,13 @@
 import PackageDescription
 
 // Every Leadwire module opts into the same strictness: explicit `any`, imports that are
-// deliberate (and internal unless declared public), and Swift 6 language mode.
+// deliberate (and internal unless declared public), Swift 6 language mode, and no warnings
+// (a warning in the project's own code fails the build; dependencies are not affected).
 let strictness: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
     .enableUpcomingFeature("InternalImportsByDefault"),
+    .treatAllWarnings(as: .error),
 ]
 
 /// A function is one small executable per HTTP endpoint (see Functions/<name>/).
