@@ -10,9 +10,11 @@ import Testing
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appending(path: "README.md")
 
-    /// The fenced blocks of one language, in order.
-    static func blocks(_ language: String) throws -> [String] {
-        let text = try String(contentsOf: readme, encoding: .utf8)
+    /// The fenced blocks of one language, in order, between two headings (or in the whole file).
+    static func blocks(_ language: String, from startHeading: String? = nil, to endHeading: String? = nil) throws -> [String] {
+        var text = try String(contentsOf: readme, encoding: .utf8)
+        if let startHeading, let start = text.range(of: "\n" + startHeading + "\n") { text = String(text[start.upperBound...]) }
+        if let endHeading, let end = text.range(of: "\n" + endHeading + "\n") { text = String(text[..<end.lowerBound]) }
         var blocks: [String] = []
         var current: [Substring]?
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -28,39 +30,32 @@ import Testing
         return blocks
     }
 
-    @Test func curlExamplesSucceedAndSQLExamplesFindTheirRows() async throws {
+    /// The walkthrough, pasted as a reader would: every shell block from "Try it" to
+    /// "Configuration", in order, in one shell that stops at the first failure and at any unset
+    /// variable (so a block that needs `$KEY` before it is set fails here). Only the block that
+    /// starts the runtime is left out: the test starts it the same way.
+    @Test func theWalkthroughWorksPastedIntoOneShell() async throws {
         let scratch = Scratch("readme")
-        // As the README starts it: with a targetologist rule for the traffic example.
         let (server, base) = try await startRuntime(in: scratch, settings: ["LEADWIRE_AMOCRM_TARGETOLOGISTS": "Kenesary=kenesary*"])
-
-        // The admin examples use a key of the reader's own: here, a fresh one.
-        let key = try ApiKeys(database: Database(path: scratch.databasePath)).create(
-            name: "readme", scopes: [.logsRead, .logsReplay, .export])
-        // curl fails on HTTP errors and stays quiet, for every curl in a block (a .curlrc).
+        // curl fails on HTTP errors and stays quiet (a .curlrc), as `set -e` needs.
         try "silent\nshow-error\nfail-with-body\n".write(to: scratch.folder.appending(path: ".curlrc"), atomically: true, encoding: .utf8)
 
-        let examples = try Self.blocks("bash").filter { $0.hasPrefix("curl ") }
-        #expect(examples.count >= 8)
-        for example in examples {
-            let command = example.replacingOccurrences(of: "http://127.0.0.1:8080", with: base)
-                .replacingOccurrences(of: "$KEY", with: key)
-                .replacingOccurrences(of: "leadwire.sqlite3", with: scratch.databasePath)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-e", "-c", command]
-            process.environment = ["PATH": "/usr/bin:/bin", "CURL_HOME": scratch.folder.path]
-            process.currentDirectoryURL = scratch.folder
-            let output = Pipe()
-            process.standardOutput = output
-            try process.run()
-            let answer = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "\(example) failed: \(answer)")
-            if !example.contains("$KEY") {
-                #expect(answer.contains(#""status":"success""#) || answer.contains(#""success":true"#), "\(answer)")
-                #expect(!answer.contains(#""outcome":"error""#) && !answer.contains(#""routing_decision":"unknown""#), "\(answer)")
-            }
-        }
+        let blocks = try Self.blocks("bash", from: "## Try it", to: "## Configuration").filter { !$0.contains("scripts/serve") }
+        #expect(blocks.count >= 10)
+        let script = (["set -euo pipefail"] + blocks).joined(separator: "\n")
+            .replacingOccurrences(of: "http://127.0.0.1:8080", with: base)
+            .replacingOccurrences(of: ".build/debug/runtime", with: "'\(try Products.url("runtime").path)'")
+        let log = scratch.folder.appending(path: "walkthrough.out")
+        let (status, output) = try ServerProcess.runToEnd(
+            "/bin/bash", ["-c", "cd '\(scratch.folder.path)' && " + script],
+            environment: ["PATH": "/usr/bin:/bin", "CURL_HOME": scratch.folder.path])
+        try output.write(to: log, atomically: true, encoding: .utf8)
+        #expect(status == 0, "the walkthrough stopped: \(output.suffix(2000))")
+        #expect(!output.contains(#""outcome":"error""#) && !output.contains(#""routing_decision":"unknown""#), "\(output)")
+        // The filtered exports find the rows the walkthrough made: the consenting caller, the VIP lead.
+        #expect(output.contains("8019858999"), "the consent-only users export is empty")
+        #expect(output.contains(#""name":"Aliya VIP""#), "the tag and custom-field export is empty")
+        #expect(output.contains(#""total":1"#), "the users listing")
 
         let database = try Database(path: scratch.databasePath)
         let queries = try Self.blocks("sql").flatMap { block in
@@ -70,13 +65,14 @@ import Testing
         #expect(queries.count >= 16)
         for query in queries {
             let rows = try database.query(query)
-            // Every example finds what the curl examples stored, except the list of failures.
+            // Every example finds what the walkthrough stored, except the list of failures.
             if query.contains("status = 'error'") || query.contains("WHERE is_primary = 0") {
                 #expect(rows.isEmpty, "\(query)")
             } else {
                 #expect(!rows.isEmpty, "no rows for: \(query)")
             }
         }
+        #expect(try database.queryRow("SELECT sold_at FROM referral_sales")?[0].text?.hasPrefix("2025-12-06") == true, "sold_at as README explains")
         _ = server
     }
 }
