@@ -27,6 +27,16 @@ import Testing
         #expect(!output.contains("--cgi"), "not serve's usage: \(output)")
     }
 
+    /// An option is offered only where it does something.
+    @Test func functionsDirIsAnOptionOfTheCommandsThatStartFunctionsOnly() throws {
+        for command in [["serve"], ["invoke"], ["host-config"]] {
+            #expect(try runtime(command + ["--help"]).output.contains("--functions-dir"), "\(command)")
+        }
+        for command in [["migrate"], ["keys", "create"], ["keys", "list"], ["functions"]] {
+            #expect(!(try runtime(command + ["--help"]).output.contains("--functions-dir")), "\(command)")
+        }
+    }
+
     @Test func keysAreListedUnderAHeaderAndARevokedNameIsNotReused() throws {
         #expect(try runtime(["keys", "list"]).output.contains("No keys yet"))
         #expect(try runtime(["keys", "create", "--name", "ops", "--scopes", "logs:read"]).output.hasPrefix("lw_"))

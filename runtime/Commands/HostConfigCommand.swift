@@ -39,10 +39,11 @@ struct HostConfig: ParsableCommand {
     var user: String = "www-data"
 
     @OptionGroup var options: RuntimeOptions
+    @OptionGroup var functions: FunctionsOptions
 
     func run() throws {
         var setup = HostSetup(
-            port: port, functionsDirectory: options.functionsDirectory.path, stateDirectory: stateDir,
+            port: port, functionsDirectory: functions.functionsDirectory(environment: options.environment).path, stateDirectory: stateDir,
             settings: options.functionSettings().filter { $0.key.hasPrefix("LEADWIRE_") }, processes: processes,
             maxBodyBytes: try FunctionSettings(Environment(options.environment)).maxBodyBytes)
         if let function {

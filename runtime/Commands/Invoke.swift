@@ -23,6 +23,7 @@ struct Invoke: AsyncParsableCommand {
     var headers: [String] = []
 
     @OptionGroup var options: RuntimeOptions
+    @OptionGroup var functions: FunctionsOptions
 
     func run() async throws {
         guard let function = Catalog.function(named: name) else {
@@ -44,7 +45,7 @@ struct Invoke: AsyncParsableCommand {
         let body = Array(FileHandle.standardInput.readDataToEndOfFile())
         _ = try options.migrate()
         let host = CGIFunctionHost(
-            functionsDirectory: options.functionsDirectory, settings: options.functionSettings(), timeout: try options.functionTimeout(),
+            functionsDirectory: functions.functionsDirectory(environment: options.environment), settings: options.functionSettings(), timeout: try options.functionTimeout(),
             slots: ProcessSlots(limit: 1, maxQueued: 0, maxWait: .zero))
         let request = FunctionRequest(
             method: method.uppercased(), query: query ?? "", headers: fields, body: .bytes(body), remoteAddress: "127.0.0.1", serverPort: 0)

@@ -3,13 +3,10 @@ import Foundation
 import FunctionKit
 import LeadwireStore
 
-/// Options every command shares: where the store and the function executables are.
+/// Options every command shares: where the store is, and a settings file.
 struct RuntimeOptions: ParsableArguments {
     @Option(help: "SQLite database file (default: $LEADWIRE_DATABASE, else ./leadwire.sqlite3).")
     var database: String?
-
-    @Option(help: "Folder holding the function executables (default: $LEADWIRE_FUNCTIONS_DIR, else the runtime's own folder).")
-    var functionsDir: String?
 
     @Option(help: "A file of LEADWIRE_* settings, one NAME=value a line; a variable set in the environment wins over the file.")
     var envFile: String?
@@ -64,7 +61,7 @@ struct RuntimeOptions: ParsableArguments {
     /// LEADWIRE_POOL_PROCESSES FastCGI processes per function for `serve` (default 2); requests
     /// wait for a free one as for `processSlots()`. Each process knows the runtime's pid and
     /// exits if the runtime goes away without stopping it.
-    func fastCGIPools(log: FunctionKit.Logger) throws -> FastCGIPools {
+    func fastCGIPools(functionsDirectory: URL, log: FunctionKit.Logger) throws -> FastCGIPools {
         let (maxQueued, maxWait) = try queueLimits()
         let processes: Int
         do {
@@ -85,15 +82,6 @@ struct RuntimeOptions: ParsableArguments {
         return URL(fileURLWithPath: path).standardizedFileURL.path
     }
 
-    var functionsDirectory: URL {
-        if let folder = functionsDir ?? environment["LEADWIRE_FUNCTIONS_DIR"] {
-            return URL(fileURLWithPath: folder).standardizedFileURL
-        }
-        // Functions are built next to the runtime (`.build/debug/`, or an install's bin folder).
-        // The executable's real path, not argv[0], which is a bare name when started from PATH.
-        let executable = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
-        return executable.resolvingSymlinksInPath().deletingLastPathComponent()
-    }
 
     /// Settings for the functions this runtime starts: its own LEADWIRE_* and the store path.
     func functionSettings() -> [String: String] {
@@ -112,5 +100,22 @@ struct RuntimeOptions: ParsableArguments {
     /// Opens the store once so its schema is current before the first function needs it.
     func migrate() throws -> Int64 {
         try openDatabase().queryRow("PRAGMA user_version")?[0].integer ?? 0
+    }
+}
+
+/// Where the function executables are: for the commands that start functions or point a web
+/// server at them (`serve`, `invoke`, `host-config`), and only those.
+struct FunctionsOptions: ParsableArguments {
+    @Option(help: "Folder holding the function executables (default: $LEADWIRE_FUNCTIONS_DIR, else the runtime's own folder).")
+    var functionsDir: String?
+
+    func functionsDirectory(environment: [String: String]) -> URL {
+        if let folder = functionsDir ?? environment["LEADWIRE_FUNCTIONS_DIR"] {
+            return URL(fileURLWithPath: folder).standardizedFileURL
+        }
+        // Functions are built next to the runtime (`.build/debug/`, or an install's bin folder).
+        // The executable's real path, not argv[0], which is a bare name when started from PATH.
+        let executable = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+        return executable.resolvingSymlinksInPath().deletingLastPathComponent()
     }
 }

@@ -24,6 +24,7 @@ struct Serve: AsyncParsableCommand {
     var cgi = false
 
     @OptionGroup var options: RuntimeOptions
+    @OptionGroup var functions: FunctionsOptions
 
     func run() async throws {
         let version = try options.migrate()
@@ -36,12 +37,12 @@ struct Serve: AsyncParsableCommand {
         if cgi {
             let slots = try options.processSlots()
             runner = CGIFunctionHost(
-                functionsDirectory: options.functionsDirectory, settings: options.functionSettings(), timeout: try options.functionTimeout(),
+                functionsDirectory: functions.functionsDirectory(environment: options.environment), settings: options.functionSettings(), timeout: try options.functionTimeout(),
                 slots: slots)
             pools = nil
             mode = "a process per request, at most \(slots.limit) at once"
         } else {
-            let created = try options.fastCGIPools(log: log)
+            let created = try options.fastCGIPools(functionsDirectory: functions.functionsDirectory(environment: options.environment), log: log)
             runner = created
             pools = created
             mode = "FastCGI, \(created.processesPerFunction) processes per function"
@@ -49,7 +50,7 @@ struct Serve: AsyncParsableCommand {
         let responder = FunctionResponder(runner: runner, maxBodyBytes: try FunctionSettings(environment).maxBodyBytes, accessLog: log)
         let address = self.host
         let databasePath = options.databasePath
-        let functionsDirectory = options.functionsDirectory.path
+        let functionsDirectory = functions.functionsDirectory(environment: options.environment).path
 
         let server = HTTPServer(host: address, port: port, responder: responder) { boundPort in
             responder.boundPort.store(boundPort, ordering: .relaxed)
