@@ -32,9 +32,8 @@ public enum CGIInvocation {
         let input = plan.parentEnd(of: 0)!
         let output = plan.parentEnd(of: 1)!
         // A function reads its whole body before it answers, so writing first cannot deadlock; one
-        // that refuses the body unread closes its stdin, and the write stops there (EPIPE, with
-        // SIGPIPE ignored by FunctionMain).
-        FileDescriptorIO.writeAll(body, to: input)
+        // that refuses the body unread closes its stdin, and the write stops there.
+        writeWithoutSIGPIPE(body, to: input)
         close(input)
         let collected = collect(output, until: .now + timeout, limit: maxOutputBytes)
         close(output)
@@ -53,6 +52,22 @@ public enum CGIInvocation {
         } catch {
             throw Failure(description: "\(executable) wrote a malformed CGI header: \(error)")
         }
+    }
+
+    /// Writes to a pipe whose reader may be gone: EPIPE ends the write, and the SIGPIPE that
+    /// comes with it is blocked on this thread and then taken, so it neither kills a process
+    /// that has not ignored it (a test runner) nor changes any other thread's signals.
+    private static func writeWithoutSIGPIPE(_ bytes: [UInt8], to descriptor: Int32) {
+        var pipeSignal = sigset_t()
+        sigemptyset(&pipeSignal)
+        sigaddset(&pipeSignal, SIGPIPE)
+        var previous = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &pipeSignal, &previous)
+        if !FileDescriptorIO.writeAll(bytes, to: descriptor), errno == EPIPE {
+            var noWait = timespec(tv_sec: 0, tv_nsec: 0)
+            while sigtimedwait(&pipeSignal, nil, &noWait) == SIGPIPE {}
+        }
+        pthread_sigmask(SIG_SETMASK, &previous, nil)
     }
 
     /// Everything the descriptor yields until end of file, or nil past the deadline or the limit.
