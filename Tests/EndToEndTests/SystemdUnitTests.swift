@@ -49,6 +49,10 @@ import Testing
             environment[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
         }
         #expect(environment["LEADWIRE_KOMMO_WEBHOOK_TOKEN"] == "s3cret", "the settings reach the unit")
+        // Hardened: only the database folder is writable.
+        #expect(Self.values(of: "ProtectSystem", in: service) == ["strict"])
+        #expect(Self.values(of: "ReadWritePaths", in: service) == [scratch.folder.path])
+        #expect(Self.values(of: "NoNewPrivileges", in: service) == ["yes"])
         let function = try FastCGIFunction(
             "kommo-webhook", in: scratch, settings: environment, executable: URL(fileURLWithPath: executable), socketPath: socketPath)
         let client = try FastCGIClient(socketPath: function.socketPath)

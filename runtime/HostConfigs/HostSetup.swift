@@ -36,6 +36,14 @@ struct HostSetup {
     /// The socket a function's FastCGI processes listen on.
     func socket(_ function: String) -> String { stateDirectory + "/" + function + ".sock" }
 
+    /// The folder of the database file: the one place a function writes (the file, its -wal
+    /// and -shm companions).
+    var databaseFolder: String {
+        let path = settings["LEADWIRE_DATABASE"] ?? "leadwire.sqlite3"
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
     var sortedSettings: [(name: String, value: String)] { settings.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
 
     /// The JSON a host answers for a path no function serves.

@@ -1,6 +1,8 @@
 /// systemd units that run each function as one FastCGI process on a socket systemd holds
 /// (`StandardInput=socket` hands it the listening socket as fd 0, the FastCGI convention).
-/// systemd restarts a process that dies, and the socket keeps accepting meanwhile.
+/// systemd restarts a process that dies, and the socket keeps accepting meanwhile. Each service
+/// is hardened: no privilege gain, the whole file system read-only but the database folder, a
+/// private /tmp, home folders read-only, no access to kernel settings.
 struct SystemdUnits {
     let setup: HostSetup
     let user: String
@@ -36,6 +38,16 @@ struct SystemdUnits {
                 StandardError=journal
                 User=\(user)
                 Restart=always
+                NoNewPrivileges=yes
+                ProtectSystem=strict
+                ReadWritePaths=\(setup.databaseFolder)
+                PrivateTmp=yes
+                ProtectHome=read-only
+                ProtectKernelTunables=yes
+                ProtectKernelModules=yes
+                ProtectControlGroups=yes
+                RestrictSUIDSGID=yes
+                LockPersonality=yes
                 \(setup.sortedSettings.map { "Environment=\(quoted("\($0.name)=\($0.value)"))" }.joined(separator: "\n"))
                 """)
         }
