@@ -149,7 +149,7 @@ def main():
     run(["gcc", "-O2", "-o", baseline, os.path.join(here, "baseline", "raw_insert_cgi.c"), "-lsqlite3"])
     script = os.path.join(root, "bodies.lua")
     wrk_script(kommo_bodies(120), script)
-    user = "www-data" if os.getuid() == 0 else os.environ.get("USER", "nobody")
+    user = "leadwire" if os.getuid() == 0 else os.environ.get("USER", "nobody")
 
     def prepare(name):
         """A fresh folder and database, writable by the functions' user."""

@@ -82,6 +82,28 @@ import Testing
         #expect(health.body.contains(#""status":"ok""#))
     }
 
+    /// Least privilege, as deployed: a host started as root runs the functions as `leadwire`,
+    /// and they see the Leadwire settings and nothing of the generating shell's environment.
+    @Test(.enabled(if: getuid() == 0, "needs root, as a host started at boot has"), arguments: WebHost.Kind.allCases.filter(\.isFastCGI))
+    func functionsRunAsLeadwireWithOnlyTheirSettings(_ kind: WebHost.Kind) async throws {
+        let host = try await WebHost(kind, scratch: scratch)
+        let leadwire = try #require(getpwnam("leadwire")).pointee.pw_uid
+        let processes = host.fastCGIProcesses(of: "kommo-webhook")
+        #expect(!processes.isEmpty)
+        for pid in processes {
+            let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+            let uids = status.split(separator: "\n").first { $0.hasPrefix("Uid:") }?.split(separator: "\t").dropFirst().compactMap { UInt32($0) }
+            #expect(uids == [leadwire, leadwire, leadwire, leadwire], "\(kind): process \(pid) runs as \(uids ?? [])")
+            let environment = try Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/environ")).split(separator: 0)
+                .map { String(decoding: $0, as: UTF8.self) }
+            #expect(environment.contains { $0.hasPrefix("LEADWIRE_DATABASE=") })
+            // lighttpd adds its FastCGI variable; the generated config fixes PATH rather than let it copy its own.
+            let hostOwn: Set = ["PATH=/usr/bin:/bin", "PHP_FCGI_CHILDREN=1"]
+            let foreign = environment.filter { !$0.hasPrefix("LEADWIRE_") && !(kind == .lighttpdFastCGI && hostOwn.contains($0)) }
+            #expect(foreign.isEmpty, "\(kind): foreign variables \(foreign)")
+        }
+    }
+
     /// A FastCGI process killed under load: every acknowledged event is stored, and only the
     /// requests it had in flight fail, with a gateway error.
     @Test(arguments: WebHost.Kind.allCases.filter(\.isFastCGI))

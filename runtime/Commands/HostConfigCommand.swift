@@ -35,8 +35,8 @@ struct HostConfig: ParsableCommand {
     @Option(help: "Serve this function only (for a deployment of one function); default: every function.")
     var function: String?
 
-    @Option(help: "User the web server's workers and the FastCGI processes run as when started as root.")
-    var user: String = "www-data"
+    @Option(help: "User the web server's workers and the functions run as when it is started as root (create it: see deploy/).")
+    var user: String = "leadwire"
 
     @OptionGroup var options: RuntimeOptions
     @OptionGroup var functions: FunctionsOptions
@@ -54,7 +54,7 @@ struct HostConfig: ParsableCommand {
         }
         let text =
             switch kind {
-            case .lighttpd: LighttpdConfig(setup: setup, fastCGI: fastcgi).text
+            case .lighttpd: LighttpdConfig(setup: setup, fastCGI: fastcgi, user: user).text
             case .nginx: NginxConfig(setup: setup, fastCGI: fastcgi, user: user).text
             case .apache: ApacheConfig(setup: setup, fastCGI: fastcgi, user: user).text
             case .pools: PoolScript(setup: setup, user: user == "root" ? nil : user).text

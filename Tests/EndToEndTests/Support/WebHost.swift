@@ -32,9 +32,9 @@ final class WebHost {
     private var processes: [ServerProcess] = []
     private var pidFiles: [URL] = []
 
-    /// Who the functions run as: `www-data` when the tests run as root (nginx and Apache will
+    /// Who the functions run as: `leadwire` (made by scripts/setup) when the tests run as root (nginx and Apache will
     /// not run their workers as root), else the current user.
-    static let user = getuid() == 0 ? "www-data" : (ProcessInfo.processInfo.environment["USER"] ?? "nobody")
+    static let user = getuid() == 0 ? "leadwire" : (ProcessInfo.processInfo.environment["USER"] ?? "nobody")
 
     init(_ kind: Kind, scratch: Scratch, settings: [String: String] = [:], processes: Int = 2) async throws {
         self.kind = kind
