@@ -77,6 +77,23 @@ import Testing
         #expect(result.body.contains("payload_too_large"))
     }
 
+    /// `LEADWIRE_<NAME>_FILE`: a secret read from a file the functions' user can read.
+    @Test func aSecretComesFromAFileAndAMissingFileIsAClear500() throws {
+        let secret = scratch.folder.appending(path: "kommo-token")
+        try "s3cret\n".write(to: secret, atomically: true, encoding: .utf8)
+        let body = kommoLeadForm(id: 9, name: "Secret")
+        func send(_ extra: [String: String]) throws -> CGIResult {
+            try runCGI("kommo-webhook", environment: environment(contentLength: body.utf8.count, extra: extra), stdin: Data(body.utf8))
+        }
+        #expect(try send(["LEADWIRE_KOMMO_WEBHOOK_TOKEN_FILE": secret.path]).status == 401)
+        #expect(try send(["LEADWIRE_KOMMO_WEBHOOK_TOKEN_FILE": secret.path, "QUERY_STRING": "token=s3cret"]).status == 200)
+        let missing = try send(["LEADWIRE_KOMMO_WEBHOOK_TOKEN_FILE": "/nonexistent/token"])
+        #expect(missing.status == 500)
+        #expect(missing.body.contains("LEADWIRE_KOMMO_WEBHOOK_TOKEN_FILE") && missing.body.contains("/nonexistent/token"))
+        let both = try send(["LEADWIRE_KOMMO_WEBHOOK_TOKEN_FILE": secret.path, "LEADWIRE_KOMMO_WEBHOOK_TOKEN": "other"])
+        #expect(both.status == 500)
+    }
+
     @Test func aBadSettingIsAClear500NotACrash() throws {
         let body = kommoLeadForm(id: 8, name: "x")
         let result = try runCGI(

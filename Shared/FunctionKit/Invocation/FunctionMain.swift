@@ -38,7 +38,13 @@ public enum FunctionMain {
         // A reader that goes away mid-stream should fail a write (EPIPE), not kill the process,
         // so a streaming body can record how far it got.
         signal(SIGPIPE, SIG_IGN)
-        let context = FunctionContext(functionName: name, environment: .process)
+        let environment: Environment
+        do {
+            environment = try Environment.process.resolvingSecretFiles()
+        } catch {
+            answerMisconfigured(name, error)
+        }
+        let context = FunctionContext(functionName: name, environment: environment)
         do {
             if let listener = try FastCGIListener.find(arguments: CommandLine.arguments) {
                 // A long-lived process with a bad setting stops at once, where a host reports it.
@@ -50,6 +56,16 @@ public enum FunctionMain {
             exit(2)
         }
         answerOneCGIRequest(context: context, handler: handler)
+    }
+
+    /// A setting that stops the function before it can read any request: a FastCGI process
+    /// exits (its host reports it); a CGI request gets the 500 that names the setting.
+    private static func answerMisconfigured(_ name: String, _ error: ConfigurationError) -> Never {
+        let context = FunctionContext(functionName: name, environment: .process)
+        context.logger.error("configuration_error", ["message": .string(error.message)])
+        let isFastCGI = (try? FastCGIListener.find(arguments: CommandLine.arguments)) != nil
+        if isFastCGI { exit(2) }
+        answerOneCGIRequest(context: context) { _, _ in throw error }
     }
 
     private static func answerOneCGIRequest(context: FunctionContext, handler: Handler) -> Never {
