@@ -71,8 +71,8 @@ enum UsersAPI {
         var body = Array(#"{"success":true,"users":"#.utf8)
         body += users.last == 0x0A ? users.dropLast() : users[...]
         body += Array(#","pagination":"#.utf8) + Array(pagination.jsonText.utf8) + [UInt8(ascii: "}")]
-        var response = Response.json(.null)
-        response.body = body
-        return response
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(headers: headers, body: body)
     }
 }

@@ -110,9 +110,10 @@ import Testing
     }
 
     @Test func aFunctionThatRunsTooLongIsStoppedWith504() async throws {
-        // The function waits up to 20 s for the write lock the test holds; the runtime gives it 1 s.
+        // The function would wait 30 s for the write lock the test holds; the runtime gives it 1 s.
+        // (The bound below leaves room for starting the pool on a machine busy with other suites.)
         let (server, base) = try await startRuntime(in: scratch, settings: [
-            "LEADWIRE_FUNCTION_TIMEOUT_SECONDS": "1", "LEADWIRE_BUSY_TIMEOUT_MS": "20000", "LEADWIRE_WEBHOOK_DEADLINE_MS": "20000",
+            "LEADWIRE_FUNCTION_TIMEOUT_SECONDS": "1", "LEADWIRE_BUSY_TIMEOUT_MS": "30000", "LEADWIRE_WEBHOOK_DEADLINE_MS": "30000",
         ])
         let lockHolder = try Database(path: scratch.databasePath)
         try lockHolder.execute("BEGIN IMMEDIATE")
@@ -121,7 +122,7 @@ import Testing
         let response = try await http("POST", base + "/kommo-webhook", body: kommoLeadForm(id: 1, name: "Slow"))
         #expect(response.status == 504)
         #expect(response.body.contains("function_timeout"))
-        #expect(Date().timeIntervalSince(started) < 10)
+        #expect(Date().timeIntervalSince(started) < 15)
         _ = server
     }
 

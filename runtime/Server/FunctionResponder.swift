@@ -48,12 +48,7 @@ final class FunctionResponder: Sendable {
         var status = 0
         var bodyRead = true
         do {
-            if path == "/openapi.json", head.method == .GET {
-                try await Self.skipBody(&parts)
-                var answer = FunctionAnswer(Self.openAPIResponse)
-                status = answer.status.code
-                try await Self.send(&answer, version: head.version, keepAlive: head.isKeepAlive, to: outbound)
-            } else if let match {
+            if let match {
                 let body = try await readBody(head: head, headers: headers, parts: &parts)
                 if case .tooLarge = body { bodyRead = false }
                 let request = FunctionRequest(
@@ -65,8 +60,10 @@ final class FunctionResponder: Sendable {
                     try await Self.send(&answer, version: head.version, keepAlive: keepAlive, to: outbound)
                 }
             } else {
+                // No function's route: the API description, or a JSON 404.
                 try await Self.skipBody(&parts)
-                var answer = FunctionAnswer(HTTPError.notFound("No function serves \(path)."))
+                let own = path == "/openapi.json" && head.method == .GET ? Self.openAPIResponse : HTTPError.notFound("No function serves \(path).").response
+                var answer = FunctionAnswer(own)
                 status = answer.status.code
                 try await Self.send(&answer, version: head.version, keepAlive: head.isKeepAlive, to: outbound)
             }
