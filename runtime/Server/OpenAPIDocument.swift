@@ -25,63 +25,15 @@ enum OpenAPIDocument {
     ],
     "parameters": [
      {
-      "name": "token",
-      "in": "query",
-      "required": false,
-      "schema": {
-       "type": "string"
-      },
-      "description": "The webhook secret, when the function's LEADWIRE_*_WEBHOOK_TOKEN is set (or the X-Webhook-Token header)."
+      "$ref": "#/components/parameters/Token"
      }
     ],
     "requestBody": {
-     "required": true,
-     "content": {
-      "application/x-www-form-urlencoded": {
-       "schema": {
-        "type": "object",
-        "additionalProperties": {
-         "type": "string"
-        }
-       }
-      },
-      "application/json": {
-       "schema": {
-        "type": "object"
-       }
-      }
-     }
+     "$ref": "#/components/requestBodies/Webhook"
     },
     "responses": {
      "200": {
-      "description": "OK",
-      "content": {
-       "application/json": {
-        "schema": {
-         "type": "object",
-         "required": [
-          "status",
-          "log_id",
-          "results"
-         ],
-         "properties": {
-          "status": {
-           "enum": [
-            "success",
-            "partial",
-            "error"
-           ]
-          },
-          "log_id": {
-           "type": "string"
-          },
-          "results": {
-           "type": "array"
-          }
-         }
-        }
-       }
-      }
+      "$ref": "#/components/responses/KommoAnswer"
      },
      "400": {
       "$ref": "#/components/responses/Error"
@@ -110,63 +62,15 @@ enum OpenAPIDocument {
     ],
     "parameters": [
      {
-      "name": "token",
-      "in": "query",
-      "required": false,
-      "schema": {
-       "type": "string"
-      },
-      "description": "The webhook secret, when the function's LEADWIRE_*_WEBHOOK_TOKEN is set (or the X-Webhook-Token header)."
+      "$ref": "#/components/parameters/Token"
      }
     ],
     "requestBody": {
-     "required": true,
-     "content": {
-      "application/x-www-form-urlencoded": {
-       "schema": {
-        "type": "object",
-        "additionalProperties": {
-         "type": "string"
-        }
-       }
-      },
-      "application/json": {
-       "schema": {
-        "type": "object"
-       }
-      }
-     }
+     "$ref": "#/components/requestBodies/Webhook"
     },
     "responses": {
      "200": {
-      "description": "OK",
-      "content": {
-       "application/json": {
-        "schema": {
-         "type": "object",
-         "required": [
-          "status",
-          "log_id",
-          "results"
-         ],
-         "properties": {
-          "status": {
-           "enum": [
-            "success",
-            "partial",
-            "error"
-           ]
-          },
-          "log_id": {
-           "type": "string"
-          },
-          "results": {
-           "type": "array"
-          }
-         }
-        }
-       }
-      }
+      "$ref": "#/components/responses/KommoAnswer"
      },
      "400": {
       "$ref": "#/components/responses/Error"
@@ -196,32 +100,11 @@ enum OpenAPIDocument {
     ],
     "parameters": [
      {
-      "name": "token",
-      "in": "query",
-      "required": false,
-      "schema": {
-       "type": "string"
-      },
-      "description": "The webhook secret, when the function's LEADWIRE_*_WEBHOOK_TOKEN is set (or the X-Webhook-Token header)."
+      "$ref": "#/components/parameters/Token"
      }
     ],
     "requestBody": {
-     "required": true,
-     "content": {
-      "application/x-www-form-urlencoded": {
-       "schema": {
-        "type": "object",
-        "additionalProperties": {
-         "type": "string"
-        }
-       }
-      },
-      "application/json": {
-       "schema": {
-        "type": "object"
-       }
-      }
-     }
+     "$ref": "#/components/requestBodies/Webhook"
     },
     "responses": {
      "200": {
@@ -308,32 +191,11 @@ enum OpenAPIDocument {
     ],
     "parameters": [
      {
-      "name": "token",
-      "in": "query",
-      "required": false,
-      "schema": {
-       "type": "string"
-      },
-      "description": "The webhook secret, when the function's LEADWIRE_*_WEBHOOK_TOKEN is set (or the X-Webhook-Token header)."
+      "$ref": "#/components/parameters/Token"
      }
     ],
     "requestBody": {
-     "required": true,
-     "content": {
-      "application/x-www-form-urlencoded": {
-       "schema": {
-        "type": "object",
-        "additionalProperties": {
-         "type": "string"
-        }
-       }
-      },
-      "application/json": {
-       "schema": {
-        "type": "object"
-       }
-      }
-     }
+     "$ref": "#/components/requestBodies/Webhook"
     },
     "responses": {
      "200": {
@@ -1065,6 +927,37 @@ enum OpenAPIDocument {
   }
  },
  "components": {
+  "parameters": {
+   "Token": {
+    "name": "token",
+    "in": "query",
+    "required": false,
+    "schema": {
+     "type": "string"
+    },
+    "description": "The webhook secret, when the function's LEADWIRE_*_WEBHOOK_TOKEN is set (or the X-Webhook-Token header)."
+   }
+  },
+  "requestBodies": {
+   "Webhook": {
+    "required": true,
+    "content": {
+     "application/x-www-form-urlencoded": {
+      "schema": {
+       "type": "object",
+       "additionalProperties": {
+        "type": "string"
+       }
+      }
+     },
+     "application/json": {
+      "schema": {
+       "type": "object"
+      }
+     }
+    }
+   }
+  },
   "securitySchemes": {
    "adminKey": {
     "type": "http",
@@ -1122,6 +1015,36 @@ enum OpenAPIDocument {
    }
   },
   "responses": {
+   "KommoAnswer": {
+    "description": "What happened to each event",
+    "content": {
+     "application/json": {
+      "schema": {
+       "type": "object",
+       "required": [
+        "status",
+        "log_id",
+        "results"
+       ],
+       "properties": {
+        "status": {
+         "enum": [
+          "success",
+          "partial",
+          "error"
+         ]
+        },
+        "log_id": {
+         "type": "string"
+        },
+        "results": {
+         "type": "array"
+        }
+       }
+      }
+     }
+    }
+   },
    "Error": {
     "description": "An error: every one has this shape",
     "content": {
