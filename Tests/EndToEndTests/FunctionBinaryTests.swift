@@ -32,6 +32,12 @@ import Testing
         for name in catalog {
             #expect(FileManager.default.fileExists(atPath: root.appending(path: "Functions/\(name)/main.swift").path), "\(name) has no main.swift")
         }
+        // The deploy guides install every function.
+        for host in ["lighttpd", "nginx", "apache"] {
+            let guide = try String(contentsOf: root.appending(path: "deploy/\(host)/README.md"), encoding: .utf8)
+            let copied = try #require(guide.firstMatch(of: /release\/\{([a-z,-]+)\}/)).output.1.split(separator: ",").map(String.init)
+            #expect(catalog.isSubset(of: copied), "deploy/\(host) does not install \(catalog.subtracting(copied).sorted())")
+        }
     }
 }
 
