@@ -80,6 +80,16 @@ import Testing
         let health = try await http("GET", host.base + "/health")
         #expect(health.status == 200, "the health check behind \(kind)")
         #expect(health.body.contains(#""status":"ok""#))
+
+        // The function's JSON log line is where deploy/ says it goes.
+        let log = host.functionLog(of: "health")
+        var text = ""
+        for _ in 0..<50 {
+            text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            if text.contains(#""function":"health","event":"request""#) { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(text.contains(#""function":"health","event":"request""#), "\(kind): no request line in \(log.path)")
     }
 
     /// Least privilege, as deployed: a host started as root runs the functions as `leadwire`,

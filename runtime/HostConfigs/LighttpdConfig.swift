@@ -18,6 +18,8 @@ struct LighttpdConfig {
             "# No document root: only the routes below answer; every other path is a 404.",
             "server.document-root = \(quoted(HostSetup.noDocumentRoot))",
             "server.errorlog = \(quoted(setup.stateDirectory + "/lighttpd-error.log"))",
+            "# What the functions write to stderr (their JSON log, a line per request).",
+            "server.breakagelog = \(quoted(setup.stateDirectory + "/functions.log"))",
             "server.pid-file = \(quoted(setup.stateDirectory + "/lighttpd.pid"))",
             "accesslog.filename = \(quoted(setup.stateDirectory + "/lighttpd-access.log"))",
             "# Bodies a little over the functions' limit reach them (they answer 413 in JSON); far larger never do.",
@@ -31,7 +33,6 @@ struct LighttpdConfig {
     /// go into every function's environment (lighttpd passes none of its own).
     private var cgiPrograms: [String] {
         [
-            "# Functions log to stderr, which lighttpd passes to its own stderr.",
             "cgi.assign = (",
         ] + setup.functions.map { "    \(quoted("/" + $0.name)) => \"\"," } + [")", "alias.url = ("]
             + setup.routes.map { "    \(quoted($0.path)) => \(quoted(setup.executable($0.function)))," } + [")", "setenv.add-environment = ("]

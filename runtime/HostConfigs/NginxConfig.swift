@@ -70,6 +70,10 @@ struct NginxConfig {
             // fcgiwrap runs this file and makes these parameters its environment.
             lines.append("fastcgi_param SCRIPT_FILENAME \(setup.executable("$function"));")
             lines += setup.sortedSettings.map { "fastcgi_param \($0.name) \(quoted($0.value));" }
+            // fcgiwrap's own stderr is closed by spawn-fcgi, so the functions log to a file.
+            if setup.settings["LEADWIRE_LOG_PATH"] == nil {
+                lines.append("fastcgi_param LEADWIRE_LOG_PATH \(quoted(setup.stateDirectory + "/functions.log"));")
+            }
         }
         return lines
     }

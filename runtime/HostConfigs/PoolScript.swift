@@ -1,7 +1,9 @@
 /// A shell script that starts every function's FastCGI processes with spawn-fcgi, for hosts
 /// that spawn nothing themselves (nginx, Apache). Each function gets `processes` processes on
 /// one socket; their pids go to `<state>/<function>.pids`. The settings are the processes' whole
-/// environment: FastCGI functions read them once, at start.
+/// environment: FastCGI functions read them once, at start. spawn-fcgi closes the standard
+/// streams of what it starts, so each function logs to `<state>/<function>.log`
+/// (LEADWIRE_LOG_PATH).
 struct PoolScript {
     let setup: HostSetup
     /// The user the processes run as and who owns their sockets (the web server's user), when
@@ -20,7 +22,7 @@ struct PoolScript {
         for function in setup.functions {
             let owner = user.map { " -u \(shellQuoted($0)) -U \(shellQuoted($0))" } ?? ""
             lines.append(
-                "env -i \(environment) spawn-fcgi -s \(shellQuoted(setup.socket(function.name))) -M 0660 -F \(setup.processes)\(owner)"
+                "env -i \(environment) LEADWIRE_LOG_PATH=\(shellQuoted(setup.stateDirectory + "/" + function.name + ".log")) spawn-fcgi -s \(shellQuoted(setup.socket(function.name))) -M 0660 -F \(setup.processes)\(owner)"
                     + " -P \(shellQuoted(setup.stateDirectory + "/" + function.name + ".pids")) -- \(shellQuoted(setup.executable(function.name)))")
         }
         return lines.joined(separator: "\n") + "\n"

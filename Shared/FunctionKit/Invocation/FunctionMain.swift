@@ -44,7 +44,8 @@ public enum FunctionMain {
         } catch {
             answerMisconfigured(name, error)
         }
-        let context = FunctionContext(functionName: name, environment: environment)
+        let sink = environment["LEADWIRE_LOG_PATH"].map(Logger.appending(to:)) ?? Logger.standardError
+        let context = FunctionContext(functionName: name, environment: environment, logger: Logger(function: name, sink: sink))
         do {
             if let listener = try FastCGIListener.find(arguments: CommandLine.arguments) {
                 // A long-lived process with a bad setting stops at once, where a host reports it.
@@ -73,15 +74,17 @@ public enum FunctionMain {
         let response = respond(context: context, handler: handler) { settings throws(HTTPError) in
             try CGIRequest.read(environment: context.environment, maxBodyBytes: settings.maxBodyBytes)
         }
-        var completed = true
+        // The request's log line goes out before the answer: a CGI host may end the process as
+        // soon as it has the whole answer (lighttpd does), and the line would be lost. For a
+        // streamed answer, its time is therefore the time to the first byte.
+        logRequest(context.logger, meta: context.environment, status: response.status.code, started: started)
         do {
             try CGIResponse.write(response)
         } catch {
-            completed = false
             context.logger.error("response_incomplete", ["message": .string(String(describing: error))])
+            exit(1)
         }
-        logRequest(context.logger, meta: context.environment, status: response.status.code, started: started)
-        exit(completed ? 0 : 1)
+        exit(0)
     }
 
     /// Runs the handler on the request `readRequest` makes, turning every failure into a JSON

@@ -1,4 +1,9 @@
-/// Structured logs: one JSON object a line on stderr, which every CGI host collects.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Structured logs: one JSON object a line on stderr, which every CGI host collects (or in
+/// LEADWIRE_LOG_PATH).
 /// Callers pass only what is safe to keep; secrets, tokens and bodies never go here.
 public struct Logger: Sendable {
     public let function: String
@@ -13,6 +18,24 @@ public struct Logger: Sendable {
         var bytes = Array(line.utf8)
         bytes.append(0x0A)
         _ = FileDescriptorIO.writeAll(bytes, to: 2)
+    }
+
+    /// A sink appending each line to `path` (LEADWIRE_LOG_PATH), for hosts that give a function
+    /// no stderr worth writing to (spawn-fcgi closes it). Each line is one `write` to a file
+    /// opened in append mode, so the processes sharing the file never interleave within a line.
+    /// Falls back to stderr, saying why, when the file cannot be opened.
+    public static func appending(to path: String) -> @Sendable (String) -> Void {
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+        guard descriptor >= 0 else {
+            let reason = String(cString: strerror(errno))
+            standardError(#"{"level":"error","event":"log_file_unavailable","path":\#(JSONValue.string(path).jsonText),"message":\#(JSONValue.string(reason).jsonText)}"#)
+            return standardError
+        }
+        return { line in
+            var bytes = Array(line.utf8)
+            bytes.append(0x0A)
+            _ = FileDescriptorIO.writeAll(bytes, to: descriptor)
+        }
     }
 
     public func info(_ event: String, _ fields: KeyValuePairs<String, JSONValue> = [:]) {

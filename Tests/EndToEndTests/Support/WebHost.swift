@@ -89,6 +89,18 @@ final class WebHost {
         }
     }
 
+    /// Where `function`'s log lines go behind this host, as deploy/ says: lighttpd writes them
+    /// to its `server.breakagelog`, Apache's mod_cgid to its error log, and what spawn-fcgi
+    /// starts (the pools, fcgiwrap) to the file LEADWIRE_LOG_PATH names.
+    func functionLog(of function: String) -> URL {
+        switch kind {
+        case .lighttpdCGI, .lighttpdFastCGI: scratch.folder.appending(path: "functions.log")
+        case .apacheCGI: scratch.folder.appending(path: "apache-error.log")
+        case .nginxFcgiwrap: scratch.folder.appending(path: "functions.log")
+        case .nginxFastCGI, .apacheFastCGI: scratch.folder.appending(path: "\(function).log")
+        }
+    }
+
     /// The pids of the FastCGI processes serving `function`, however they were started.
     func fastCGIProcesses(of function: String) -> [Int32] {
         let binary = (try? Self.sharedFunctionsDirectory()).map { $0 + "/" + function } ?? function
