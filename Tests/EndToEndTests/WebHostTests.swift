@@ -92,6 +92,20 @@ import Testing
         #expect(text.contains(#""function":"health","event":"request""#), "\(kind): no request line in \(log.path)")
     }
 
+    /// The web server terminating TLS itself (a self-signed certificate): the same answers over https.
+    @Test(arguments: [WebHost.Kind.lighttpdCGI, .nginxFastCGI, .apacheCGI])
+    func theHostTerminatesTLS(_ kind: WebHost.Kind) async throws {
+        let host = try await WebHost(kind, scratch: scratch, tls: true)
+        let base = host.base
+        #expect(base.hasPrefix("https://"))
+        let stored = try await onNewThread { try WebHost.curlTLS(base + "/kommo-webhook", method: "POST", body: kommoLeadForm(id: 77, name: "Over TLS")) }
+        #expect(stored.status == 200, "\(kind): \(stored.body)")
+        #expect(try Database(path: scratch.databasePath).queryRow("SELECT name FROM kommo_leads WHERE kommo_id = 77")?[0] == "Over TLS")
+        let health = try await onNewThread { try WebHost.curlTLS(base + "/health") }
+        #expect(health.status == 200)
+        withExtendedLifetime(host) {}
+    }
+
     /// Least privilege, as deployed: a host started as root runs the functions as `leadwire`,
     /// and they see the Leadwire settings and nothing of the generating shell's environment.
     @Test(.enabled(if: getuid() == 0, "needs root, as a host started at boot has"), arguments: WebHost.Kind.allCases.filter(\.isFastCGI))

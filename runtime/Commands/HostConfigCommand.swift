@@ -23,8 +23,17 @@ struct HostConfig: ParsableCommand {
     @Flag(help: "Run the functions as long-lived FastCGI processes instead of a process per request.")
     var fastcgi = false
 
-    @Option(help: "Port the web server listens on (127.0.0.1).")
+    @Option(help: "Port the web server listens on.")
     var port: Int = 8080
+
+    @Option(help: "Address the web server listens on: 127.0.0.1 behind a reverse proxy, or a public address (0.0.0.0, ::).")
+    var listen: String = "127.0.0.1"
+
+    @Option(help: "PEM certificate chain, to terminate TLS in the web server itself (with --tls-key).")
+    var tlsCertificate: String?
+
+    @Option(help: "PEM private key of --tls-certificate.")
+    var tlsKey: String?
 
     @Option(help: "Folder for the server's sockets, logs and pid files.")
     var stateDir: String = "/var/lib/leadwire"
@@ -46,6 +55,12 @@ struct HostConfig: ParsableCommand {
             port: port, functionsDirectory: functions.functionsDirectory(environment: options.environment).path, stateDirectory: stateDir,
             settings: options.functionSettings().filter { $0.key.hasPrefix("LEADWIRE_") }, processes: processes,
             maxBodyBytes: try FunctionSettings(Environment(options.environment)).maxBodyBytes)
+        setup.listen = listen
+        switch (tlsCertificate, tlsKey) {
+        case let (certificate?, key?): setup.tls = TLSFiles(certificate: certificate, key: key)
+        case (nil, nil): break
+        default: throw ValidationError("Give --tls-certificate and --tls-key together.")
+        }
         if let function {
             guard let description = Catalog.function(named: function) else {
                 throw ValidationError("No function named \(function). Known: \(Catalog.functions.map(\.name).joined(separator: ", ")).")

@@ -5,6 +5,10 @@ import FunctionCatalog
 /// configuration exposes the routes and nothing else: every other path is a 404.
 struct HostSetup {
     var port: Int
+    /// The address the server listens on (127.0.0.1 unless a public one is asked for).
+    var listen = "127.0.0.1"
+    /// When set, the server terminates TLS itself with this certificate chain and key (PEM).
+    var tls: TLSFiles?
     var functionsDirectory: String
     /// Sockets, logs and pid files go here. Never the document root: it holds the database.
     var stateDirectory: String
@@ -64,4 +68,15 @@ func regexEscaped(_ text: String) -> String {
         escaped.append(character)
     }
     return escaped
+}
+
+/// A certificate chain and its private key, PEM files the server reads at start.
+struct TLSFiles {
+    let certificate: String
+    let key: String
+}
+
+extension HostSetup {
+    /// `address:port` as the servers write it (an IPv6 address in brackets).
+    var listenAddress: String { (listen.contains(":") ? "[\(listen)]" : listen) + ":\(port)" }
 }

@@ -37,7 +37,8 @@ struct NginxConfig {
             + [
                 "    }",
                 "    server {",
-                "        listen 127.0.0.1:\(setup.port);",
+                "        listen \(setup.listenAddress)\(setup.tls == nil ? "" : " ssl");",
+            ] + (setup.tls.map { ["        ssl_certificate \($0.certificate);", "        ssl_certificate_key \($0.key);"] } ?? []) + [
                 "        error_page 413 = @too_large;",
                 "        location @too_large { default_type application/json; return 413 '\(HostSetup.tooLargeJSON)'; }",
                 "        location / { default_type application/json; return 404 '\(HostSetup.notFoundJSON)'; }",

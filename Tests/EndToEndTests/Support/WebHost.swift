@@ -36,18 +36,32 @@ final class WebHost {
     /// not run their workers as root), else the current user.
     static let user = getuid() == 0 ? "leadwire" : (ProcessInfo.processInfo.environment["USER"] ?? "nobody")
 
-    init(_ kind: Kind, scratch: Scratch, settings: [String: String] = [:], processes: Int = 2) async throws {
+    /// With `tls`, the server terminates TLS with a self-signed certificate made here, and
+    /// `base` is an https URL (reach it with `curl`, see `curlTLS`).
+    init(_ kind: Kind, scratch: Scratch, settings: [String: String] = [:], processes: Int = 2, tls: Bool = false) async throws {
         self.kind = kind
         self.scratch = scratch
         let port = try freePort()
-        base = "http://127.0.0.1:\(port)"
+        base = "\(tls ? "https" : "http")://127.0.0.1:\(port)"
         let state = scratch.folder.path
         try Self.openToOtherUsers(scratch)
+        var tlsArguments: [String] = []
+        if tls {
+            let certificate = scratch.folder.appending(path: "tls-certificate.pem").path
+            let key = scratch.folder.appending(path: "tls-key.pem").path
+            let (status, output) = try ServerProcess.runToEnd(
+                "/usr/bin/openssl",
+                ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", certificate])
+            guard status == 0 else { throw TestSetupError("openssl could not make a certificate: \(output)") }
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: key)
+            tlsArguments = ["--tls-certificate", certificate, "--tls-key", key]
+        }
 
         let binaries = try Self.sharedFunctionsDirectory()
         let generatorSettings = ["LEADWIRE_DATABASE": scratch.databasePath].merging(settings) { $1 }
         func generate(_ arguments: [String], into name: String) throws -> URL {
             let common = ["--port", String(port), "--state-dir", state, "--functions-dir", binaries, "--user", Self.user, "--processes", String(processes)]
+                + (["lighttpd", "nginx", "apache"].contains(arguments[0]) ? tlsArguments : [])
             let file = scratch.folder.appending(path: name)
             try Data(try runtimeOutput(["host-config"] + arguments + common, environment: generatorSettings).utf8).write(to: file)
             return file
@@ -72,7 +86,8 @@ final class WebHost {
         }
         // Ready when a function answers: its own 405 proves the whole path works.
         for _ in 0..<100 {
-            if let probe = try? await http("GET", base + "/kommo-webhook", timeout: 2), probe.status == 405 { return }
+            if tls, (try? Self.curlTLS(base + "/kommo-webhook"))?.status == 405 { return }
+            if !tls, let probe = try? await http("GET", base + "/kommo-webhook", timeout: 2), probe.status == 405 { return }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw TestSetupError("\(kind) did not answer on \(base); see \(state)")
@@ -87,6 +102,16 @@ final class WebHost {
                 kill(pid, SIGKILL)
             }
         }
+    }
+
+    /// An HTTPS request through curl (the test's own client speaks plain HTTP), accepting the
+    /// self-signed certificate: the status and the body.
+    static func curlTLS(_ url: String, method: String = "GET", body: String? = nil) throws -> (status: Int, body: String) {
+        var arguments = ["-k", "-s", "-X", method, "-w", "\n%{http_code}", url]
+        if let body { arguments += ["-H", "Content-Type: application/x-www-form-urlencoded", "--data-binary", body] }
+        let (_, output) = try ServerProcess.runToEnd("/usr/bin/curl", arguments)
+        let status = Int(output.split(separator: "\n").last ?? "") ?? 0
+        return (status, String(output.split(separator: "\n").dropLast().joined(separator: "\n")))
     }
 
     /// Where `function`'s log lines go behind this host, as deploy/ says: lighttpd writes them
