@@ -106,6 +106,24 @@ import Testing
         withExtendedLifetime(host) {}
     }
 
+    /// Behind a reverse proxy: its X-Forwarded-For names the sender, but only when it comes
+    /// from a proxy the configuration trusts; from anyone else it is ignored.
+    @Test(arguments: [WebHost.Kind.lighttpdCGI, .nginxFastCGI, .apacheCGI])
+    func xForwardedForIsBelievedFromTrustedProxiesOnly(_ kind: WebHost.Kind) async throws {
+        func senderSeen(trusting proxies: [String]) async throws -> String? {
+            let scratch = Scratch("proxy")
+            let host = try await WebHost(kind, scratch: scratch, serverArguments: proxies.flatMap { ["--trusted-proxy", $0] })
+            let answer = try await http(
+                "POST", host.base + "/kommo-webhook", body: kommoLeadForm(id: 5, name: "Proxied"),
+                headers: ["Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": "203.0.113.7"])
+            #expect(answer.status == 200)
+            withExtendedLifetime(host) {}
+            return try Database(path: scratch.databasePath).queryRow("SELECT remote_addr FROM kommo_webhook_logs")?[0].text
+        }
+        #expect(try await senderSeen(trusting: ["127.0.0.1"]) == "203.0.113.7", "\(kind) behind a trusted proxy")
+        #expect(try await senderSeen(trusting: []) == "127.0.0.1", "\(kind) must not believe anyone's X-Forwarded-For")
+    }
+
     /// Least privilege, as deployed: a host started as root runs the functions as `leadwire`,
     /// and they see the Leadwire settings and nothing of the generating shell's environment.
     @Test(.enabled(if: getuid() == 0, "needs root, as a host started at boot has"), arguments: WebHost.Kind.allCases.filter(\.isFastCGI))

@@ -35,6 +35,9 @@ struct HostConfig: ParsableCommand {
     @Option(help: "PEM private key of --tls-certificate.")
     var tlsKey: String?
 
+    @Option(help: "A reverse proxy (address or CIDR range) whose X-Forwarded-For is believed; repeat for several. From anyone else the header is ignored.")
+    var trustedProxy: [String] = []
+
     @Option(help: "Folder for the server's sockets, logs and pid files.")
     var stateDir: String = "/var/lib/leadwire"
 
@@ -56,6 +59,7 @@ struct HostConfig: ParsableCommand {
             settings: options.functionSettings().filter { $0.key.hasPrefix("LEADWIRE_") }, processes: processes,
             maxBodyBytes: try FunctionSettings(Environment(options.environment)).maxBodyBytes)
         setup.listen = listen
+        setup.trustedProxies = trustedProxy
         switch (tlsCertificate, tlsKey) {
         case let (certificate?, key?): setup.tls = TLSFiles(certificate: certificate, key: key)
         case (nil, nil): break

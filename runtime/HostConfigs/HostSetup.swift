@@ -9,6 +9,9 @@ struct HostSetup {
     var listen = "127.0.0.1"
     /// When set, the server terminates TLS itself with this certificate chain and key (PEM).
     var tls: TLSFiles?
+    /// Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed, so the
+    /// functions see the real sender as REMOTE_ADDR. From anyone else the header is ignored.
+    var trustedProxies: [String] = []
     var functionsDirectory: String
     /// Sockets, logs and pid files go here. Never the document root: it holds the database.
     var stateDirectory: String

@@ -25,6 +25,14 @@ struct LighttpdConfig {
             "# Bodies a little over the functions' limit reach them (they answer 413 in JSON); far larger never do.",
             "server.max-request-size = \(setup.maxBodyBytes / 1024 + 64)",
         ]
+        if !setup.trustedProxies.isEmpty {
+            lines += [
+                "# X-Forwarded-For believed from these reverse proxies only: REMOTE_ADDR is the real sender.",
+                #"server.modules += ("mod_extforward")"#,
+                "extforward.forwarder = (" + setup.trustedProxies.map { "\(quoted($0)) => \"trust\"" }.joined(separator: ", ") + ")",
+                #"extforward.headers = ("X-Forwarded-For")"#,
+            ]
+        }
         if let tls = setup.tls {
             lines += [
                 "# TLS terminated here (mod_openssl, Debian's lighttpd-mod-openssl).",

@@ -32,6 +32,8 @@ struct NginxConfig {
                 "    uwsgi_temp_path \(state)/nginx-uwsgi;",
                 "    scgi_temp_path \(state)/nginx-scgi;",
                 "    client_max_body_size \(setup.maxBodyBytes);",
+            ] + (setup.trustedProxies.isEmpty ? [] : ["    # X-Forwarded-For believed from these reverse proxies only: REMOTE_ADDR is the real sender."]
+                + setup.trustedProxies.map { "    set_real_ip_from \($0);" } + ["    real_ip_header X-Forwarded-For;", "    real_ip_recursive on;"]) + [
                 "    map $script $function {",
             ] + setup.routes.map { "        \($0.path) \($0.function);" }
             + [

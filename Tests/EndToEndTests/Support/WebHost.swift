@@ -38,7 +38,9 @@ final class WebHost {
 
     /// With `tls`, the server terminates TLS with a self-signed certificate made here, and
     /// `base` is an https URL (reach it with `curl`, see `curlTLS`).
-    init(_ kind: Kind, scratch: Scratch, settings: [String: String] = [:], processes: Int = 2, tls: Bool = false) async throws {
+    init(
+        _ kind: Kind, scratch: Scratch, settings: [String: String] = [:], processes: Int = 2, tls: Bool = false, serverArguments: [String] = []
+    ) async throws {
         self.kind = kind
         self.scratch = scratch
         let port = try freePort()
@@ -61,7 +63,7 @@ final class WebHost {
         let generatorSettings = ["LEADWIRE_DATABASE": scratch.databasePath].merging(settings) { $1 }
         func generate(_ arguments: [String], into name: String) throws -> URL {
             let common = ["--port", String(port), "--state-dir", state, "--functions-dir", binaries, "--user", Self.user, "--processes", String(processes)]
-                + (["lighttpd", "nginx", "apache"].contains(arguments[0]) ? tlsArguments : [])
+                + (["lighttpd", "nginx", "apache"].contains(arguments[0]) ? tlsArguments + serverArguments : [])
             let file = scratch.folder.appending(path: name)
             try Data(try runtimeOutput(["host-config"] + arguments + common, environment: generatorSettings).utf8).write(to: file)
             return file
