@@ -198,6 +198,8 @@ import Testing
             return connection
         }
         let probe = ProcessProbe(pid: server.processIdentifier)
+        // The pool's second process may still be starting on a busy machine.
+        for _ in 0..<100 where probe.children.count < 2 { try await Task.sleep(for: .milliseconds(50)) }
         let workers = probe.children
         #expect(workers.count == 2, "kommo-webhook's pool")
         kill(server.processIdentifier, SIGTERM)
