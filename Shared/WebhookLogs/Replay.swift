@@ -21,9 +21,7 @@ enum Replay {
         let (body, contentType) = try storedEvent(source: source, payload: row[1].text, rawBody: row[2], contentType: row[3].text)
         let executable = try FunctionsFolder.executable(function.name, environment: context.environment)
 
-        var variables = context.environment.values.filter { name, _ in
-            name.hasPrefix("LEADWIRE_") || ["PATH", "TZ", "LANG", "LC_ALL", "TMPDIR"].contains(name)
-        }
+        var variables = CGIInvocation.settings(from: context.environment.values)
         variables[Environment.replayVariable] = logID
         variables["GATEWAY_INTERFACE"] = "CGI/1.1"
         variables["REQUEST_METHOD"] = "POST"

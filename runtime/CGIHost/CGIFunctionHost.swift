@@ -14,7 +14,7 @@ import ProcessSpawning
 struct CGIFunctionHost: FunctionRunner {
     /// Where the function executables are (the build's products folder by default).
     let functionsDirectory: URL
-    /// Variables passed through to every function (see `CGIEnvironment.settings(from:)`).
+    /// Variables passed through to every function (see `CGIInvocation.settings(from:)`).
     let settings: [String: String]
     let timeout: Duration
     let slots: ProcessSlots

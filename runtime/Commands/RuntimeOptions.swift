@@ -85,7 +85,7 @@ struct RuntimeOptions: ParsableArguments {
 
     /// Settings for the functions this runtime starts: its own LEADWIRE_* and the store path.
     func functionSettings() -> [String: String] {
-        var settings = CGIEnvironment.settings(from: environment)
+        var settings = CGIInvocation.settings(from: environment)
         settings["LEADWIRE_DATABASE"] = databasePath
         return settings
     }

@@ -1,12 +1,24 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 
 /// A settings file (`--env-file`), in the form container tools read: `NAME=value` a line,
 /// `export ` allowed before it, `#` comments and blank lines skipped, one pair of surrounding
 /// quotes removed. Only `LEADWIRE_*` names belong in it; the values are checked where they are
 /// used, exactly as when they come from the environment.
 enum SettingsFile {
+    /// Files already read, by path: commands ask for their environment many times, and the
+    /// file is read once.
+    private static let cache = Mutex<[String: [String: String]]>([:])
+
     static func read(_ path: String) throws -> [String: String] {
+        if let settings = cache.withLock({ $0[path] }) { return settings }
+        let settings = try parse(path)
+        cache.withLock { $0[path] = settings }
+        return settings
+    }
+
+    private static func parse(_ path: String) throws -> [String: String] {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)

@@ -39,13 +39,4 @@ struct CGIEnvironment {
         }
         return variables
     }
-
-    /// Which of the runtime's own variables a function sees. Nothing else passes: in particular
-    /// not HTTP_* from the runtime's environment, which a function would take for request
-    /// headers (the "httpoxy" mistake).
-    static func settings(from environment: [String: String]) -> [String: String] {
-        environment.filter { name, _ in
-            name.hasPrefix("LEADWIRE_") || ["PATH", "TZ", "LANG", "LC_ALL", "HOME", "TMPDIR"].contains(name)
-        }
-    }
 }

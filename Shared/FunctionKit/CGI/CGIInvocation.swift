@@ -14,6 +14,15 @@ public enum CGIInvocation {
         public let description: String
     }
 
+    /// Which of a host's own variables a function it starts sees: the runtime's and replay's
+    /// rule. Nothing else passes: in particular not HTTP_* from the host's environment, which a
+    /// function would take for request headers (the "httpoxy" mistake).
+    public static func settings(from environment: [String: String]) -> [String: String] {
+        environment.filter { name, _ in
+            name.hasPrefix("LEADWIRE_") || ["PATH", "TZ", "LANG", "LC_ALL", "HOME", "TMPDIR"].contains(name)
+        }
+    }
+
     /// Starts `executable` with `variables` as its whole environment, writes `body`, and waits
     /// up to `timeout` for it to finish; a function still running then is killed. Output past
     /// `maxOutputBytes` is an error rather than memory spent.
