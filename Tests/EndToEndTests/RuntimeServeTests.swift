@@ -22,10 +22,15 @@ import Testing
         #expect(active.map { $0[0] } == ["Test Lead"])
         let logs = try database.query("SELECT status FROM kommo_webhook_logs ORDER BY created_at DESC LIMIT 10")
         #expect(logs.map { $0[0] } == ["success"])
-        // One access line per request, on the runtime's stdout.
+        // One access line per request, on the runtime's stdout, with the request id the answer
+        // and the function's own line carry.
+        let id = try #require(response.headers["x-request-id"])
         let log = try await server.waitForLog(containing: #""event":"access""#)
-        #expect(log.contains(#""path":"/functions/v1/kommo-webhook""#))
-        #expect(log.contains(#""target":"kommo-webhook""#))
+        let access = log.split(separator: "\n").first { $0.contains(#""event":"access""#) }
+        #expect(access?.contains(#""path":"/functions/v1/kommo-webhook""#) == true)
+        #expect(access?.contains(#""target":"kommo-webhook""#) == true)
+        #expect(access?.contains(#""request_id":"\#(id)""#) == true, "\(log)")
+        #expect(log.contains(#""function":"kommo-webhook","event":"request","request_id":"\#(id)""#), "\(log)")
     }
 
     @Test func everyFunctionIsRoutedByItsSeedPath() async throws {

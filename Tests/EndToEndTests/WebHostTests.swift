@@ -92,6 +92,65 @@ import Testing
         #expect(text.contains(#""function":"health","event":"request""#), "\(kind): no request line in \(log.path)")
     }
 
+    /// What the web server answers itself comes back in the functions' JSON error shape: a path
+    /// no function serves, a POST without Content-Length (lighttpd refuses it with 411; the
+    /// others hand it to the function), and a function whose processes are gone.
+    @Test(arguments: WebHost.Kind.allCases)
+    func theHostsOwnErrorsAreJSON(_ kind: WebHost.Kind) async throws {
+        let host = try await WebHost(kind, scratch: scratch)
+        let unknown = try await http("GET", host.base + "/no-such-function")
+        #expect(unknown.status == 404)
+        #expect(unknown.headers["content-type"]?.hasPrefix("application/json") == true, "\(kind): \(unknown.headers)")
+        #expect(unknown.body.contains(#"{"error":{"code":"not_found""#), "\(kind): \(unknown.body)")
+
+        let port = try #require(host.base.split(separator: ":").last.flatMap { Int($0) })
+        let bare = try await onNewThread {
+            let connection = try RawHTTPConnection(port: port)
+            try connection.send(Array("POST /api/admin/webhook-logs/1/replay HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8))
+            return try connection.readResponse(untilCloseWithoutLength: true)
+        }
+        #expect(bare.status == (kind.server == "lighttpd" ? 411 : 401), "\(kind): \(bare.status)")
+        #expect(bare.headers["content-type"]?.hasPrefix("application/json") == true, "\(kind): \(bare.headers)")
+        #expect(bare.text.hasPrefix(#"{"error":{"code":""#), "\(kind): \(bare.text)")
+
+        // The pools nginx and Apache use are not restarted by the server: with them gone it answers itself.
+        guard kind == .nginxFastCGI || kind == .apacheFastCGI else { return }
+        for pid in host.fastCGIProcesses(of: "health") { kill(pid, SIGKILL) }
+        var gone = try await http("GET", host.base + "/health")
+        for _ in 0..<50 where gone.status == 200 {
+            try await Task.sleep(for: .milliseconds(100))
+            gone = try await http("GET", host.base + "/health")
+        }
+        #expect([502, 503].contains(gone.status), "\(kind): \(gone.status)")
+        #expect(gone.headers["content-type"]?.hasPrefix("application/json") == true, "\(kind): \(gone.headers)")
+        #expect(gone.body.hasPrefix(#"{"error":{"code":""#), "\(kind): \(gone.body)")
+    }
+
+    /// One request id ties the host's access log to the function's log line and the answer:
+    /// a sender's own X-Request-Id is kept, and a request without one is given one.
+    @Test(arguments: WebHost.Kind.allCases)
+    func oneRequestIDInTheAnswerTheFunctionLogAndTheAccessLog(_ kind: WebHost.Kind) async throws {
+        let host = try await WebHost(kind, scratch: scratch)
+        let given = try await http("GET", host.base + "/health", headers: ["X-Request-Id": "sender-7f3a.1"])
+        #expect(given.headers["x-request-id"] == "sender-7f3a.1")
+        let made = try await http("GET", host.base + "/health?second")
+        let id = try #require(made.headers["x-request-id"])
+        #expect(id.count == 32 && id.allSatisfy(\.isHexDigit), "\(kind): \(id)")
+
+        for (log, what) in [(host.functionLog(of: "health"), "function log"), (host.accessLog, "access log")] {
+            // lighttpd flushes its access log every 4 seconds.
+            var text = ""
+            for _ in 0..<200 {
+                text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+                if text.contains(id) && text.contains("sender-7f3a.1") { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(text.contains(id) && text.contains("sender-7f3a.1"), "\(kind): the \(what) \(log.path) lacks the ids")
+        }
+        let line = try String(contentsOf: host.functionLog(of: "health"), encoding: .utf8).split(separator: "\n").first { $0.contains(id) }
+        #expect(line?.contains(#""event":"request""#) == true && line?.contains(#""request_id":"\#(id)""#) == true)
+    }
+
     /// The web server terminating TLS itself (a self-signed certificate): the same answers over https.
     @Test(arguments: [WebHost.Kind.lighttpdCGI, .nginxFastCGI, .apacheCGI])
     func theHostTerminatesTLS(_ kind: WebHost.Kind) async throws {

@@ -21,6 +21,19 @@ import Testing
         #expect(!text.contains("Internal"))
     }
 
+    /// A sender's X-Request-Id is kept only as a plain token: anything that could forge or
+    /// bloat a log line is replaced by a fresh id.
+    @Test(arguments: [
+        ("kommo-7f3a.1:2", true), (String(repeating: "a", count: 128), true), (String(repeating: "a", count: 129), false),
+        ("two words", false), ("line\nbreak", false), (#"quote""#, false), ("", false),
+    ])
+    func aSendersRequestIDIsKeptOnlyWhenPlain(given: String, kept: Bool) {
+        let id = RequestID.of(Environment(["HTTP_X_REQUEST_ID": given]))
+        #expect((id == given) == kept)
+        if !kept { #expect(id.count == 32 && id.allSatisfy(\.isHexDigit)) }
+        #expect(RequestID.of(Environment()) != RequestID.of(Environment()))
+    }
+
     @Test func errorsRenderAsJSONWithTheirStatus() {
         let response = HTTPError.unauthorized("token missing").response
         #expect(response.status == .unauthorized)

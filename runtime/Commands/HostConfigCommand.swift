@@ -10,11 +10,13 @@ struct HostConfig: ParsableCommand {
         discussion: """
             Generated from the same function catalog the runtime routes by, so the routes always agree. \
             Only the routes answer: every other path is a 404. `pools` prints the spawn-fcgi script that \
-            starts the FastCGI processes nginx and Apache connect to; `systemd` prints socket and service units.
+            starts the FastCGI processes nginx and Apache connect to; `systemd` prints socket and service units; \
+            `error-pages` writes the JSON error files lighttpd's configuration names into --state-dir.
             """)
 
     enum Kind: String, ExpressibleByArgument, CaseIterable {
         case lighttpd, nginx, apache, pools, systemd
+        case errorPages = "error-pages"
     }
 
     @Argument(help: "What to print: \(Kind.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -78,6 +80,7 @@ struct HostConfig: ParsableCommand {
             case .apache: ApacheConfig(setup: setup, fastCGI: fastcgi, user: user).text
             case .pools: PoolScript(setup: setup, user: user == "root" ? nil : user).text
             case .systemd: SystemdUnits(setup: setup, user: user).text
+            case .errorPages: try HostErrorPages(stateDirectory: stateDir).write().map { "wrote \($0)\n" }.joined()
             }
         print(text, terminator: "")
     }

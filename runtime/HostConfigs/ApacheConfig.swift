@@ -27,11 +27,21 @@ struct ApacheConfig {
             "<Directory \"/\">",
             "    Require all denied",
             "</Directory>",
-            "ErrorDocument 404 \(quoted(HostSetup.notFoundJSON))",
             "# Apache refuses larger bodies itself: a CGI program that answers 413 without reading its",
             "# body makes mod_cgid reset the connection instead of passing the answer on.",
             "LimitRequestBody \(setup.maxBodyBytes)",
-            "ErrorDocument 413 \(quoted(HostSetup.tooLargeJSON))",
+            "# Apache's own errors in the functions' JSON shape (a function's own answers pass unchanged).",
+        ]
+        lines += HostError.all.map { "ErrorDocument \($0.status) \(quoted($0.json))" }
+        lines += [
+            "# Apache labels those text/html. Relabel the errors no function made (every function's",
+            "# answer carries X-Leadwire-Version).",
+            #"Header always set Content-Type "application/json" "expr=%{REQUEST_STATUS} -ge 400 && -z resp('X-Leadwire-Version')""#,
+        ]
+        lines += [
+            "# The combined format and the request id the function answered, which its log lines carry too.",
+            #"LogFormat "%h %l %u %t \"%r\" %>s %b \"%{Referer}i\" \"%{User-Agent}i\" %{X-Request-Id}o" leadwire"#,
+            "CustomLog \(state)/apache-access.log leadwire",
             "# Authorization reaches the functions (admin keys): Apache withholds it by default.",
             "<Location \"/\">",
             "    CGIPassAuth On",

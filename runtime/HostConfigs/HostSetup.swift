@@ -52,10 +52,6 @@ struct HostSetup {
     }
 
     var sortedSettings: [(name: String, value: String)] { settings.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
-
-    /// The JSON a host answers for a path no function serves.
-    static let notFoundJSON = #"{"error":{"code":"not_found","message":"No function serves this path."}}"#
-    static let tooLargeJSON = #"{"error":{"code":"payload_too_large","message":"The body is larger than this endpoint accepts (LEADWIRE_MAX_BODY_BYTES)."}}"#
 }
 
 /// Double-quoted, with `\` and `"` escaped: the string syntax of lighttpd, nginx and Apache.

@@ -22,6 +22,13 @@ struct LighttpdConfig {
             "server.breakagelog = \(quoted(setup.stateDirectory + "/functions.log"))",
             "server.pid-file = \(quoted(setup.stateDirectory + "/lighttpd.pid"))",
             "accesslog.filename = \(quoted(setup.stateDirectory + "/lighttpd-access.log"))",
+            "# The combined format and the request id the function answered, which its log lines carry too.",
+            "accesslog.format = \(quoted(#"%h %V %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i" %{X-Request-Id}o"#))",
+            "# lighttpd's own errors (404, 411, 503...) in the functions' JSON shape: the files",
+            "# `runtime host-config error-pages` writes. lighttpd names them <status>.html, and this",
+            "# server serves no other file, so .html is JSON here.",
+            "server.errorfile-prefix = \(quoted(HostErrorPages.folder(in: setup.stateDirectory) + "/"))",
+            #"mimetype.assign = (".html" => "application/json")"#,
             "# Bodies a little over the functions' limit reach them (they answer 413 in JSON); far larger never do.",
             "server.max-request-size = \(setup.maxBodyBytes / 1024 + 64)",
         ]

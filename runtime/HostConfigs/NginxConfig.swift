@@ -25,7 +25,9 @@ struct NginxConfig {
                 "error_log \(state)/nginx-error.log;",
                 "events { worker_connections 1024; }",
                 "http {",
-                "    access_log \(state)/nginx-access.log;",
+                "    # The combined format and the request id the function answered, which its log lines carry too.",
+                #"    log_format leadwire '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $upstream_http_x_request_id';"#,
+                "    access_log \(state)/nginx-access.log leadwire;",
                 "    client_body_temp_path \(state)/nginx-body;",
                 "    fastcgi_temp_path \(state)/nginx-fastcgi;",
                 "    proxy_temp_path \(state)/nginx-proxy;",
@@ -41,12 +43,23 @@ struct NginxConfig {
                 "    server {",
                 "        listen \(setup.listenAddress)\(setup.tls == nil ? "" : " ssl");",
             ] + (setup.tls.map { ["        ssl_certificate \($0.certificate);", "        ssl_certificate_key \($0.key);"] } ?? []) + [
-                "        error_page 413 = @too_large;",
-                "        location @too_large { default_type application/json; return 413 '\(HostSetup.tooLargeJSON)'; }",
-                "        location / { default_type application/json; return 404 '\(HostSetup.notFoundJSON)'; }",
+                "        # nginx's own errors in the functions' JSON shape (a function's own answers pass unchanged).",
+            ] + errorPages + [
+                "        location / { default_type application/json; return 404 '\(HostError.notFound.json)'; }",
                 "        location ~ ^(?<script>\(alternatives))(?<info>/.*)?$ {",
             ] + parameters.map { "            " + $0 } + ["        }", "    }", "}"]
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A named location per error nginx makes itself, answering it as JSON.
+    private var errorPages: [String] {
+        HostError.all.flatMap { error -> [String] in
+            let location = "@status_\(error.status)"
+            return [
+                "        error_page \(error.status) \(location);",
+                "        location \(location) { default_type application/json; return \(error.status) '\(error.json)'; }",
+            ]
+        }
     }
 
     /// The CGI meta-variables (RFC 3875) nginx sends; request headers follow as HTTP_*.

@@ -46,6 +46,7 @@ final class FunctionResponder: Sendable {
         let match = Catalog.route(path)
         let headers = Self.fields(head.headers)
         var status = 0
+        var requestID: String?
         var bodyRead = true
         do {
             if let match {
@@ -57,6 +58,7 @@ final class FunctionResponder: Sendable {
                 let keepAlive = head.isKeepAlive && bodyRead
                 try await runner.invoke(match, request) { answer in
                     status = answer.status.code
+                    requestID = answer.headers[.requestID]
                     try await Self.send(&answer, version: head.version, keepAlive: keepAlive, to: outbound)
                 }
             } else {
@@ -68,10 +70,10 @@ final class FunctionResponder: Sendable {
                 try await Self.send(&answer, version: head.version, keepAlive: head.isKeepAlive, to: outbound)
             }
         } catch {
-            logAccess(head, path: path, match: match, status: status, started: started, error: error)
+            logAccess(head, path: path, match: match, status: status, requestID: requestID, started: started, error: error)
             throw error
         }
-        logAccess(head, path: path, match: match, status: status, started: started, error: nil)
+        logAccess(head, path: path, match: match, status: status, requestID: requestID, started: started, error: nil)
         return head.isKeepAlive && bodyRead
     }
 
@@ -146,13 +148,15 @@ final class FunctionResponder: Sendable {
         return fields
     }
 
+    /// One line per request, with the id the function answered (its own log lines carry it too).
     private func logAccess(
-        _ head: HTTPRequestHead, path: String, match: RouteMatch?, status: Int, started: Timestamp, error: (any Error)?
+        _ head: HTTPRequestHead, path: String, match: RouteMatch?, status: Int, requestID: String?, started: Timestamp, error: (any Error)?
     ) {
+        let log = requestID.map { accessLog.about(request: $0) } ?? accessLog
         if let error {
-            accessLog.error("response_aborted", ["path": .string(path), "message": .string(String(describing: error))])
+            log.error("response_aborted", ["path": .string(path), "message": .string(String(describing: error))])
         }
-        accessLog.info(
+        log.info(
             "access",
             [
                 "method": .string(head.method.rawValue), "path": .string(path),

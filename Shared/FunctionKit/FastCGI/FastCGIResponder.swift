@@ -140,9 +140,12 @@ struct FastCGIResponder {
             values["CONTENT_LENGTH"] = String(complete.bodyByteCount)
         }
         let meta = Environment(values)
-        let response = FunctionMain.respond(context: context, handler: handler) { settings throws(HTTPError) in
+        let requestID = RequestID.of(meta)
+        let context = context.handling(request: requestID)
+        var response = FunctionMain.respond(context: context, handler: handler) { settings throws(HTTPError) in
             try CGIRequest.request(from: meta, maxBodyBytes: settings.maxBodyBytes) { _ in complete.body }
         }
+        response.headers[.requestID] = requestID
         let output = StdoutRecordWriter(connection: connection, requestID: complete.requestID)
         var delivered = true
         do {

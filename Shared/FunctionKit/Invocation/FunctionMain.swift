@@ -11,7 +11,7 @@ import Darwin
 public struct FunctionContext: Sendable {
     public let functionName: String
     public let environment: Environment
-    public let logger: Logger
+    public private(set) var logger: Logger
     public let clock: @Sendable () -> Timestamp
     public let resources = ProcessResources()
 
@@ -23,6 +23,13 @@ public struct FunctionContext: Sendable {
         self.environment = environment
         self.logger = logger ?? Logger(function: functionName)
         self.clock = clock
+    }
+
+    /// The context for one request: its log lines carry the request's id.
+    public func handling(request id: String) -> FunctionContext {
+        var context = self
+        context.logger = logger.about(request: id)
+        return context
     }
 }
 
@@ -69,11 +76,14 @@ public enum FunctionMain {
         answerOneCGIRequest(context: context) { _, _ in throw error }
     }
 
-    private static func answerOneCGIRequest(context: FunctionContext, handler: Handler) -> Never {
+    private static func answerOneCGIRequest(context processContext: FunctionContext, handler: Handler) -> Never {
         let started = Timestamp.now()
-        let response = respond(context: context, handler: handler) { settings throws(HTTPError) in
+        let requestID = RequestID.of(processContext.environment)
+        let context = processContext.handling(request: requestID)
+        var response = respond(context: context, handler: handler) { settings throws(HTTPError) in
             try CGIRequest.read(environment: context.environment, maxBodyBytes: settings.maxBodyBytes)
         }
+        response.headers[.requestID] = requestID
         // The request's log line goes out before the answer: a CGI host may end the process as
         // soon as it has the whole answer (lighttpd does), and the line would be lost. For a
         // streamed answer, its time is therefore the time to the first byte.

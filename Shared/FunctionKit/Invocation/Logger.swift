@@ -7,6 +7,8 @@ import Glibc
 /// Callers pass only what is safe to keep; secrets, tokens and bodies never go here.
 public struct Logger: Sendable {
     public let function: String
+    /// The request these lines are about (see `RequestID`); nil for the process's own lines.
+    public private(set) var requestID: String?
     private let sink: @Sendable (String) -> Void
 
     public init(function: String, sink: @escaping @Sendable (String) -> Void = Logger.standardError) {
@@ -38,6 +40,13 @@ public struct Logger: Sendable {
         }
     }
 
+    /// The same log, each line naming the request it is about.
+    public func about(request id: String) -> Logger {
+        var logger = self
+        logger.requestID = id
+        return logger
+    }
+
     public func info(_ event: String, _ fields: KeyValuePairs<String, JSONValue> = [:]) {
         log("info", event, fields)
     }
@@ -51,6 +60,7 @@ public struct Logger: Sendable {
             ("ts", .string(Timestamp.now().iso8601)), ("level", .string(level)),
             ("function", .string(function)), ("event", .string(event)),
         ])
+        if let requestID { object["request_id"] = .string(requestID) }
         for (key, value) in fields { object[key] = value }
         sink(JSONValue.object(object).jsonText)
     }

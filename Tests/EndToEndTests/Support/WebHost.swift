@@ -71,6 +71,7 @@ final class WebHost {
 
         switch kind {
         case .lighttpdCGI, .lighttpdFastCGI:
+            _ = try runtimeOutput(["host-config", "error-pages", "--state-dir", state], environment: generatorSettings)
             let config = try generate(["lighttpd"] + (kind.isFastCGI ? ["--fastcgi"] : []), into: "lighttpd.conf")
             try start("/usr/sbin/lighttpd", ["-D", "-f", config.path])
         case .nginxFcgiwrap, .nginxFastCGI:
@@ -115,6 +116,9 @@ final class WebHost {
         let status = Int(output.split(separator: "\n").last ?? "") ?? 0
         return (status, String(output.split(separator: "\n").dropLast().joined(separator: "\n")))
     }
+
+    /// The server's access log (the generated configurations write it in the state folder).
+    var accessLog: URL { scratch.folder.appending(path: "\(kind.server)-access.log") }
 
     /// Where `function`'s log lines go behind this host, as deploy/ says: lighttpd writes them
     /// to its `server.breakagelog`, Apache's mod_cgid to its error log, and what spawn-fcgi
