@@ -36,7 +36,7 @@ struct KommoProcessing {
     init(_ payload: KommoWebhookPayload, database: Database, receivedAt: Int64) throws {
         let processor = LeadEventProcessor(
             repository: KommoLeadRepository(database: database), accountID: payload.accountID,
-            subdomain: payload.accountSubdomain, receivedAt: receivedAt)
+            subdomain: payload.accountSubdomain, receivedAt: receivedAt, fanOut: try EventFanOut(database: database))
         self.payload = payload
         self.results = try payload.leadEvents.map(processor.apply)
     }

@@ -10,6 +10,8 @@ struct LeadEventProcessor {
     /// When the request arrived (unix seconds): the modification time of a delete, which
     /// carries none of its own, so that a late retry of an older update cannot undo it.
     let receivedAt: Int64
+    /// Where the changes' outbound events go, in the same transaction.
+    let fanOut: EventFanOut
 
     func apply(_ event: LeadEvent) throws -> EventResult {
         guard let eventType = event.eventType else {
@@ -38,6 +40,10 @@ struct LeadEventProcessor {
         case .insert: try repository.insert(incoming, accountID: account, subdomain: subdomain, kommoID: kommoID)
         case .update: try repository.update(incoming, accountID: account, subdomain: subdomain, kommoID: kommoID)
         case .unchanged, .stale: break
+        }
+        if fanOut.wantsAny {
+            let changes = LeadChangeEvents(kommoID: kommoID, accountID: account, subdomain: subdomain)
+            for outbound in changes.events(stored: stored, incoming: incoming, write: write) { try fanOut.emit(outbound) }
         }
         return EventResult(event, kommoID: kommoID, outcome: EventResult.Outcome(write))
     }

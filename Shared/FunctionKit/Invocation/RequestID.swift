@@ -18,11 +18,7 @@ public enum RequestID {
         return generate()
     }
 
-    static func generate() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<2).flatMap { _ in withUnsafeBytes(of: generator.next() as UInt64) { Array($0) } }
-        return Hex.encode(bytes)
-    }
+    static func generate() -> String { Hex.encode(RandomBytes.make(16)) }
 
     private static func isTokenByte(_ byte: UInt8) -> Bool {
         switch byte {

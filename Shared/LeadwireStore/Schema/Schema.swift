@@ -10,6 +10,7 @@ enum Schema {
         Migration(name: "002_amocrm", sql: amocrm),
         Migration(name: "003_knowlarity", sql: knowlarity),
         Migration(name: "004_admin", sql: admin),
+        Migration(name: "005_webhooks", sql: webhooks),
     ]
 
 }

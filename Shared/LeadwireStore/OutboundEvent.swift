@@ -1,0 +1,71 @@
+public import FunctionKit
+
+/// An event for the outbound webhook subscribers (seed 004's payload shape: `event`,
+/// `timestamp`, `data`, `metadata`). `emit` must run inside the transaction of the change that
+/// caused it: the event then exists exactly when the change does, never for one rolled back.
+public struct OutboundEvent: Sendable {
+    public let type: String
+    public let data: JSONObject
+    public let metadata: JSONObject
+
+    public init(_ type: String, data: JSONObject, metadata: JSONObject) {
+        self.type = type
+        self.data = data
+        self.metadata = metadata
+    }
+
+    /// Every kind of event a subscription can ask for (`*` asks for all).
+    public static let types = [
+        "lead.created", "lead.updated", "lead.status_changed", "lead.responsible_changed", "lead.deleted", "lead.restored",
+        "tag.added", "tag.removed", "customfield.updated", "sale.recorded", "call.received", "lead.source_added",
+        "export.completed", "webhook.test",
+    ]
+
+    /// The body every subscriber receives, byte for byte (signatures are over these bytes).
+    public func payload(id: String, at time: Timestamp) -> String {
+        JSONValue.object(
+            JSONObject([
+                ("event", .string(type)), ("id", .string(id)), ("timestamp", .string(time.iso8601)),
+                ("data", .object(data)), ("metadata", .object(metadata)),
+            ])
+        ).jsonText
+    }
+}
+
+/// Fans events out to the subscriptions that asked for them, inside the caller's transaction.
+/// Made once per request: one small query says which event types anyone wants, so a store
+/// without subscriptions pays nothing more per event.
+public struct EventFanOut {
+    private let database: Database
+    private let wanted: Set<String>
+
+    public init(database: Database) throws(SQLiteError) {
+        self.database = database
+        wanted = Set(
+            try database.query(
+                "SELECT DISTINCT e.value FROM webhook_subscriptions s, json_each(s.events) e WHERE s.active = 1"
+            ).compactMap { $0[0].text })
+    }
+
+    /// Whether any active subscription wants any event: when none does, callers skip working
+    /// out their events at all.
+    public var wantsAny: Bool { !wanted.isEmpty }
+
+    /// Whether any active subscription wants events of this type.
+    public func wants(_ type: String) -> Bool { wanted.contains(type) || wanted.contains("*") }
+
+    /// Queues one message per active subscription that asked for the event, all with one event
+    /// id (the `webhook-id` receivers de-duplicate by). Returns how many were queued.
+    @discardableResult
+    public func emit(_ event: OutboundEvent, at time: Timestamp = .now()) throws(SQLiteError) -> Int {
+        guard wants(event.type) else { return 0 }
+        let id = "msg_" + Identifiers.randomHex(byteCount: 16)
+        return try database.run(
+            """
+            INSERT INTO outbox (topic, payload, idempotency_key, subscription_id, event_id)
+            SELECT 'webhook', ?2, ?3 || ':' || s.id, s.id, ?3
+            FROM webhook_subscriptions s
+            WHERE s.active = 1 AND EXISTS (SELECT 1 FROM json_each(s.events) WHERE value IN (?1, '*'))
+            """, [.text(event.type), .text(event.payload(id: id, at: time)), .text(id)])
+    }
+}
