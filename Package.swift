@@ -47,6 +47,9 @@ let package = Package(
         // The system SQLite library (libsqlite3-dev), linked through a module map.
         .systemLibrary(name: "CSQLite", path: "Shared/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
 
+        // The system libcrypto (OpenSSL, libssl-dev) for AES-256-GCM, linked through a module map.
+        .systemLibrary(name: "CLibCrypto", path: "Shared/CLibCrypto", providers: [.apt(["libssl-dev"])]),
+
         // glibc calls Swift's Glibc module leaves out (pipe2, closefrom for posix_spawn).
         .target(name: "CGlibcExtras", path: "Shared/CGlibcExtras"),
 
@@ -69,6 +72,10 @@ let package = Package(
         shared("WebhookLogs", dependencies: ["FunctionKit", "FunctionCatalog", "LeadwireStore", "Admin", httpTypes]),
         shared("Export", dependencies: ["FunctionKit", "LeadwireStore", "Admin", "Hashing", httpTypes]),
         shared("Health", dependencies: ["FunctionKit", "LeadwireStore", httpTypes]),
+        // Secrets at rest: AES-256-GCM under LEADWIRE_SECRET_KEY.
+        shared("SecretSealing", dependencies: ["CLibCrypto", "Hashing", "FunctionKit"]),
+        // Outbound webhooks: signing secrets and signatures, the delivery queue, the retry schedule.
+        shared("Outbound", dependencies: ["FunctionKit", "LeadwireStore", "Hashing", "SecretSealing"]),
         shared("Knowlarity", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", "Hashing", httpTypes]),
 
         function("kommo-webhook", dependencies: ["FunctionKit", "Kommo"]),
@@ -99,6 +106,11 @@ let package = Package(
         // swift-crypto is the independent reference the hand-written SHA-256 and HMAC are checked against.
         .testTarget(name: "HashingTests", dependencies: ["Hashing", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictness),
         .testTarget(name: "LeadwireStoreTests", dependencies: ["LeadwireStore", "FunctionKit"], swiftSettings: strictness),
+        // swift-crypto again the independent reference: it opens what SecretSealing seals, and back.
+        .testTarget(
+            name: "SecretSealingTests", dependencies: ["SecretSealing", "FunctionKit", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictness),
+        .testTarget(name: "OutboundTests", dependencies: ["Outbound", "FunctionKit", "LeadwireStore", "TestSupport"], swiftSettings: strictness),
         .testTarget(name: "KommoTests", dependencies: ["Kommo", "FunctionKit", "LeadwireStore", "TestSupport"], swiftSettings: strictness),
         .testTarget(name: "KnowlarityTests", dependencies: ["Knowlarity", "FunctionKit", "LeadwireStore", "TestSupport", httpTypes, .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictness),
         .testTarget(

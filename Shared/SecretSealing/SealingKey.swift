@@ -1,0 +1,28 @@
+public import FunctionKit
+import Hashing
+
+/// The key that seals secrets at rest (`LEADWIRE_SECRET_KEY`): 32 bytes, given as 64 hex digits
+/// or as base64. Whoever holds the database file but not this key cannot read the secrets.
+public struct SealingKey: Sendable {
+    public static let variable = "LEADWIRE_SECRET_KEY"
+    let bytes: [UInt8]
+
+    public init(bytes: [UInt8]) throws(ConfigurationError) {
+        guard bytes.count == 32 else {
+            throw ConfigurationError(message: "\(Self.variable) must be 32 bytes (64 hex digits or base64); it is \(bytes.count).")
+        }
+        self.bytes = bytes
+    }
+
+    /// The key from the settings, or an error that says how to make one.
+    public init(_ environment: Environment) throws(ConfigurationError) {
+        guard let text = environment[Self.variable] else {
+            throw ConfigurationError(
+                message: "\(Self.variable) is not set: webhook signing secrets are stored encrypted with it. Make one with `openssl rand -hex 32`.")
+        }
+        guard let bytes = Hex.decode(text) ?? Base64.decode(text) else {
+            throw ConfigurationError(message: "\(Self.variable) is neither hex nor base64.")
+        }
+        try self.init(bytes: bytes)
+    }
+}
