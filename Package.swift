@@ -33,6 +33,7 @@ let package = Package(
         .executable(name: "admin-webhook-logs", targets: ["admin-webhook-logs"]),
         .executable(name: "export", targets: ["export"]),
         .executable(name: "health", targets: ["health"]),
+        .executable(name: "webhook-subscriptions", targets: ["webhook-subscriptions"]),
         .executable(name: "runtime", targets: ["runtime"]),
     ],
     dependencies: [
@@ -76,6 +77,7 @@ let package = Package(
         shared("SecretSealing", dependencies: ["CLibCrypto", "Hashing", "FunctionKit"]),
         // Outbound webhooks: signing secrets and signatures, the delivery queue, the retry schedule.
         shared("Outbound", dependencies: ["FunctionKit", "LeadwireStore", "Hashing", "SecretSealing"]),
+        shared("WebhookSubscriptions", dependencies: ["FunctionKit", "LeadwireStore", "Admin", "Outbound", "SecretSealing", httpTypes]),
         shared("Knowlarity", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", "Hashing", httpTypes]),
 
         function("kommo-webhook", dependencies: ["FunctionKit", "Kommo"]),
@@ -84,6 +86,7 @@ let package = Package(
         function("admin-webhook-logs", dependencies: ["FunctionKit", "WebhookLogs"]),
         function("export", dependencies: ["FunctionKit", "Export"]),
         function("health", dependencies: ["FunctionKit", "Health"]),
+        function("webhook-subscriptions", dependencies: ["FunctionKit", "WebhookSubscriptions"]),
 
         .executableTarget(
             name: "runtime",

@@ -9,6 +9,8 @@ public enum Scope: String, CaseIterable, Sendable {
     case logsReplay = "logs:replay"
     /// Export datasets (`GET /api/admin/export/...`).
     case export
+    /// Manage outbound webhook subscriptions (`/api/admin/webhooks`).
+    case webhooksManage = "webhooks:manage"
 }
 
 /// An admin API key as stored: its name and scopes, never the key itself.

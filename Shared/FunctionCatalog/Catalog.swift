@@ -36,6 +36,12 @@ public enum Catalog {
             methods: ["GET /<dataset>/<csv|json|ndjson>", "GET /api/admin/users"],
             authentication: .adminKey),
         FunctionDescription(
+            name: "webhook-subscriptions",
+            summary: "Outbound webhook subscriptions: create, list, change, delete, test, rotate the secret, retry a delivery",
+            routes: [Route("/api/admin/webhooks")],
+            methods: ["GET", "POST", "PATCH /{id}", "DELETE /{id}", "POST /{id}/test", "POST /{id}/rotate-secret", "POST /{id}/deliveries/{delivery}/retry"],
+            authentication: .adminKey),
+        FunctionDescription(
             name: "health",
             summary: "200 with the version and schema version when the store answers, 503 when it does not",
             routes: [Route("/health")],

@@ -904,6 +904,414 @@ enum OpenAPIDocument {
     }
    }
   },
+  "/api/admin/webhooks": {
+   "get": {
+    "operationId": "listWebhooks",
+    "summary": "Every outbound webhook subscription, with its counters",
+    "tags": [
+     "webhooks"
+    ],
+    "security": [
+     {
+      "adminKey": []
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The subscriptions",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/WebhookAnswer"
+        }
+       }
+      }
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
+     "403": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   },
+   "post": {
+    "operationId": "createWebhook",
+    "summary": "Seed 004's subscription: the answer holds its signing secret, shown this once",
+    "tags": [
+     "webhooks"
+    ],
+    "security": [
+     {
+      "adminKey": []
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/WebhookCreate"
+       }
+      }
+     }
+    },
+    "responses": {
+     "201": {
+      "description": "Created",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/WebhookAnswer"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
+     "403": {
+      "$ref": "#/components/responses/Error"
+     },
+     "413": {
+      "$ref": "#/components/responses/Error"
+     },
+     "415": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/admin/webhooks/{id}": {
+   "get": {
+    "operationId": "getWebhook",
+    "summary": "One subscription with its counters and last 50 deliveries",
+    "tags": [
+     "webhooks"
+    ],
+    "security": [
+     {
+      "adminKey": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The subscription",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/WebhookAnswer"
+        }
+       }
+      }
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
+     "403": {
+      "$ref": "#/components/responses/Error"
+     },
+     "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   },
+   "patch": {
+    "operationId": "updateWebhook",
+    "summary": "Change fields; \"active\": true re-enables a disabled subscription",
+    "tags": [
+     "webhooks"
+    ],
+    "security": [
+     {
+      "adminKey": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/WebhookUpdate"
+       }
+      }
+     }
+    },
+    "responses": {
+     "200": {
+      "description": "Changed",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/WebhookAnswer"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
+     "403": {
+      "$ref": "#/components/responses/Error"
+     },
+     "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "413": {
+      "$ref": "#/components/responses/Error"
+     },
+     "415": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   },
+   "delete": {
+    "operationId": "deleteWebhook",
+    "summary": "Delete a subscription, its queued messages and its deliveries",
+    "tags": [
+     "webhooks"
+    ],
+    "security": [
+     {
+      "adminKey": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "Deleted",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/WebhookAnswer"
+        }
+       }
+      }
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
+     "403": {
+      "$ref": "#/components/responses/Error"
+     },
+     "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/admin/webhooks/{id}/test": {
+   "post": {
+    "operationId": "testWebhook",
+    "summary": "Send a webhook.test event and report the delivery (202 when no worker took it in time)",
+    "tags": [
+     "webhooks"
+    ],
+    "security": [
+     {
+      "adminKey": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "Delivered or failed",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/WebhookAnswer"
+        }
+       }
+      }
+     },
+     "202": {
+      "description": "Queued",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/WebhookAnswer"
+        }
+       }
+      }
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
+     "403": {
+      "$ref": "#/components/responses/Error"
+     },
+     "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/admin/webhooks/{id}/rotate-secret": {
+   "post": {
+    "operationId": "rotateWebhookSecret",
+    "summary": "A new signing secret; the previous one also signs for 24 hours",
+    "tags": [
+     "webhooks"
+    ],
+    "security": [
+     {
+      "adminKey": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "The new secret",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/WebhookAnswer"
+        }
+       }
+      }
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
+     "403": {
+      "$ref": "#/components/responses/Error"
+     },
+     "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
+  "/api/admin/webhooks/{id}/deliveries/{delivery}/retry": {
+   "post": {
+    "operationId": "retryWebhookDelivery",
+    "summary": "Queue a delivery's message again, with fresh attempts",
+    "tags": [
+     "webhooks"
+    ],
+    "security": [
+     {
+      "adminKey": []
+     }
+    ],
+    "parameters": [
+     {
+      "name": "id",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "delivery",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "integer"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "Queued",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/WebhookAnswer"
+        }
+       }
+      }
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
+     "403": {
+      "$ref": "#/components/responses/Error"
+     },
+     "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   }
+  },
   "/openapi.json": {
    "get": {
     "operationId": "openAPI",
@@ -986,6 +1394,140 @@ enum OpenAPIDocument {
         "type": "string"
        }
       }
+     }
+    }
+   },
+   "WebhookCreate": {
+    "type": "object",
+    "required": [
+     "name",
+     "url",
+     "events"
+    ],
+    "additionalProperties": false,
+    "properties": {
+     "name": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 200
+     },
+     "url": {
+      "type": "string",
+      "maxLength": 2048,
+      "description": "https; public addresses only unless LEADWIRE_WEBHOOKS_ALLOW_PRIVATE=1"
+     },
+     "events": {
+      "type": "array",
+      "minItems": 1,
+      "maxItems": 100,
+      "items": {
+       "type": "string"
+      }
+     },
+     "description": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "maxLength": 1000
+     },
+     "retryAttempts": {
+      "type": "integer",
+      "minimum": 0,
+      "maximum": 20,
+      "default": 3
+     },
+     "retryDelay": {
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 86400,
+      "default": 60
+     },
+     "timeoutMs": {
+      "type": "integer",
+      "minimum": 100,
+      "maximum": 30000,
+      "default": 10000
+     },
+     "active": {
+      "type": "boolean",
+      "default": true
+     }
+    }
+   },
+   "WebhookUpdate": {
+    "type": "object",
+    "additionalProperties": false,
+    "properties": {
+     "name": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 200
+     },
+     "url": {
+      "type": "string",
+      "maxLength": 2048,
+      "description": "https; public addresses only unless LEADWIRE_WEBHOOKS_ALLOW_PRIVATE=1"
+     },
+     "events": {
+      "type": "array",
+      "minItems": 1,
+      "maxItems": 100,
+      "items": {
+       "type": "string"
+      }
+     },
+     "description": {
+      "type": [
+       "string",
+       "null"
+      ],
+      "maxLength": 1000
+     },
+     "retryAttempts": {
+      "type": "integer",
+      "minimum": 0,
+      "maximum": 20,
+      "default": 3
+     },
+     "retryDelay": {
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 86400,
+      "default": 60
+     },
+     "timeoutMs": {
+      "type": "integer",
+      "minimum": 100,
+      "maximum": 30000,
+      "default": 10000
+     },
+     "active": {
+      "type": "boolean",
+      "default": true
+     }
+    }
+   },
+   "WebhookAnswer": {
+    "type": "object",
+    "required": [
+     "success"
+    ],
+    "properties": {
+     "success": {
+      "type": "boolean"
+     },
+     "webhook": {
+      "type": "object"
+     },
+     "webhooks": {
+      "type": "array"
+     },
+     "delivery": {
+      "type": "object"
+     },
+     "secret": {
+      "type": "string"
      }
     }
    },
