@@ -28,7 +28,9 @@ public enum AmoCRMWebhook {
         let intake = DurableIntake<[DealResult]>(
             process: { body, database in
                 let payload = KommoWebhookPayload(body)
-                let processor = DealProcessor(settings: settings, sales: SalesRepository(database: database), accountID: payload.accountID)
+                let processor = DealProcessor(
+                    settings: settings, sales: SalesRepository(database: database), accountID: payload.accountID,
+                    fanOut: try EventFanOut(database: database))
                 return try payload.leadEvents.map(processor.process)
             },
             record: { arrival, request, database in

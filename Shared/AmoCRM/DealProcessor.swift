@@ -41,6 +41,8 @@ struct DealProcessor {
     let settings: AmoCRMSettings
     let sales: SalesRepository
     let accountID: Int64?
+    /// Where a newly recorded sale's `sale.recorded` event goes, in the same transaction.
+    let fanOut: EventFanOut
 
     /// Events that carry a lead's full state, so its status can be read from them.
     private static let stateEvents: Set<String> = ["add", "update", "status", "restore"]
@@ -66,6 +68,7 @@ struct DealProcessor {
             pipelineID: pipelineID, statusID: item["status_id"]?.int64, amount: item["price"]?.double, utm: utm, routing: routing,
             soldAt: modified.map { Timestamp(millisecondsSince1970: $0 * 1000).iso8601 })
         let recorded = try sales.record(sale)
+        if recorded { try fanOut.emit(sale.recordedEvent) }
         return DealResult(
             leadID: leadID, pipelineID: pipelineID, utm: utm, routing: routing, outcome: recorded ? .recorded : .alreadyRecorded,
             error: nil)

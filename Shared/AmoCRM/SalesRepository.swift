@@ -15,6 +15,23 @@ struct Sale {
     let soldAt: String?
 }
 
+extension Sale {
+    /// `sale.recorded`: the sale with its route, for outbound subscribers.
+    var recordedEvent: OutboundEvent {
+        let sale = JSONObject(
+            [
+                ("account_id", JSONValue(accountID)), ("lead_id", JSONValue(leadID)), ("lead_name", JSONValue(leadName)),
+                ("pipeline_id", JSONValue(pipelineID)), ("status_id", JSONValue(statusID)),
+                ("amount", amount.map { .number(String($0)) } ?? .null), ("sold_at", JSONValue(soldAt)),
+                ("routing_decision", .string(routing.decision.rawValue)), ("referral_code", JSONValue(routing.referralCode)),
+                ("targetologist", JSONValue(routing.targetologist)),
+            ] + UTMParameter.allCases.map { (key: $0.rawValue, value: JSONValue(utm[$0])) })
+        return OutboundEvent(
+            "sale.recorded", data: JSONObject([("sale", .object(sale))]),
+            metadata: JSONObject([("source", "amocrm-webhook"), ("action", "recorded")]))
+    }
+}
+
 /// Writes sales to `referral_sales` and `all_sales_tracking`, at most once per deal: the tables
 /// are unique on (account, lead), so a repeated delivery of the same won deal inserts nothing.
 struct SalesRepository {

@@ -46,13 +46,16 @@ public enum ExportAPI {
         return Response(
             headers: headers,
             streamingBody: StreamingBody { writer in
-                try stream(query, from: database, to: writer, auditID: auditID, logger: context.logger)
+                try stream(query, from: database, to: writer, auditID: auditID, keyName: key.name, logger: context.logger)
             })
     }
 
     /// Streams the rows, hashing and counting what is sent, then completes the audit row. If
-    /// sending fails midway, the audit records how far it got and `completed = 0`.
-    static func stream(_ query: ExportQuery, from database: Database, to writer: any BodyWriter, auditID: Int64, logger: Logger) throws {
+    /// sending fails midway, the audit records how far it got and `completed = 0`. A completed
+    /// export is also an `export.completed` event, written with its audit row.
+    static func stream(
+        _ query: ExportQuery, from database: Database, to writer: any BodyWriter, auditID: Int64, keyName: String, logger: Logger
+    ) throws {
         let encoder = RowEncoder(format: query.format, columns: query.columns)
         var hasher = SHA256()
         var sent = 0
@@ -66,14 +69,22 @@ public enum ExportAPI {
             buffer.removeAll(keepingCapacity: true)
         }
         func audit(completed: Bool) {
-            let digest = completed ? SQLValue.text(Hex.encode(hasher.finalize())) : .null
+            let digest = completed ? Hex.encode(hasher.finalize()) : nil
             do {
                 _ = try database.transaction {
                     try database.run(
                         """
                         UPDATE data_exports SET row_count = ?, byte_count = ?, sha256 = ?, completed = ?,
                             finished_at = \(StoreTime.nowSQL) WHERE id = ?
-                        """, [.integer(Int64(rows)), .integer(Int64(sent)), digest, SQLValue(completed), .integer(auditID)])
+                        """, [.integer(Int64(rows)), .integer(Int64(sent)), SQLValue(digest), SQLValue(completed), .integer(auditID)])
+                    guard completed else { return }
+                    let export = JSONObject([
+                        ("id", JSONValue(auditID)), ("dataset", .string(query.dataset.name)), ("format", .string(query.format.rawValue)),
+                        ("filters", query.filters), ("rows", JSONValue(Int64(rows))), ("bytes", JSONValue(Int64(sent))),
+                        ("sha256", JSONValue(digest)), ("key_name", .string(keyName)),
+                    ])
+                    try EventFanOut(database: database).emit(
+                        OutboundEvent("export.completed", data: JSONObject([("export", .object(export))]), metadata: JSONObject([("source", "export"), ("action", "completed")])))
                 }
             } catch {
                 logger.error("export_audit_failed", ["export_id": JSONValue(auditID), "message": .string(String(describing: error))])

@@ -35,6 +35,10 @@ struct CallProcessor {
     let phones: PhoneRule
     let timeZone: TimeZoneRule
     let now: Timestamp
+    /// Where the call's events go, in the same transaction: `call.received` for every new
+    /// call, and `lead.created` (a new phone) or `lead.source_added` (a lead from another
+    /// source that now has Knowlarity too). A duplicate delivery emits nothing.
+    let fanOut: EventFanOut
 
     static let sourceName = "Knowlarity"
     static let sourceType = "knowlarity_call"
@@ -70,6 +74,7 @@ struct CallProcessor {
                 SQLValue(call.durationSeconds), SQLValue(call.recordingURL), SQLValue(result.leadID),
                 result.outcome == .noLead ? .null : .text(result.outcome.rawValue), .text(call.payload.jsonText),
             ])
+        if fanOut.wantsAny { try emitEvents(call, result, phone: phones.normalize(call.customerNumber)) }
         return result
     }
 
@@ -102,6 +107,25 @@ struct CallProcessor {
             [.integer(primaryID), .integer(source), .text(uuid), .text(call.payload.jsonText)])
         try count(source: source, day: day)
         return CallResult(callUUID: uuid, outcome: .crossSourceRepeat, leadID: primaryID, error: nil)
+    }
+
+    private func emitEvents(_ call: KnowlarityCall, _ result: CallResult, phone: String?) throws {
+        let callData = JSONValue.object(
+            JSONObject([
+                ("uuid", .string(result.callUUID)), ("customer_number", JSONValue(call.customerNumber)), ("phone_normalized", JSONValue(phone)),
+                ("agent_number", JSONValue(call.agentNumber)), ("start_time", JSONValue(call.startTime)),
+                ("duration_seconds", JSONValue(call.durationSeconds)), ("recording_url", JSONValue(call.recordingURL)),
+                ("lead_id", JSONValue(result.leadID)), ("outcome", .string(result.outcome.rawValue)),
+            ]))
+        func event(_ type: String, _ action: String) -> OutboundEvent {
+            OutboundEvent(type, data: JSONObject([("call", callData)]), metadata: JSONObject([("source", "knowlarity-webhook"), ("action", .string(action))]))
+        }
+        try fanOut.emit(event("call.received", "received"))
+        switch result.outcome {
+        case .newLead: try fanOut.emit(event("lead.created", "created"))
+        case .crossSourceRepeat: try fanOut.emit(event("lead.source_added", "source_added"))
+        case .sameSourceRepeat, .duplicateCall, .noLead: break
+        }
     }
 
     /// The Knowlarity row of `sources`, created the first time it is needed.

@@ -27,7 +27,8 @@ public enum KnowlarityWebhook {
 
         let intake = DurableIntake<CallResult?>(
             process: { body, database in
-                let processor = CallProcessor(database: database, phones: settings.phones, timeZone: settings.timeZone, now: now)
+                let processor = CallProcessor(
+                    database: database, phones: settings.phones, timeZone: settings.timeZone, now: now, fanOut: try EventFanOut(database: database))
                 return try processor.process(KnowlarityCall(body: body))
             },
             record: { arrival, request, database in String(try logEntry(for: arrival, request: request).insert(into: database)) },

@@ -23,6 +23,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Start a process per request (CGI) instead of keeping FastCGI processes.")
     var cgi = false
 
+    @Flag(help: "Do not deliver queued outbound webhooks and Telegram notices here (run `runtime worker` apart instead).")
+    var noWorker = false
+
     @OptionGroup var options: RuntimeOptions
     @OptionGroup var functions: FunctionsOptions
 
@@ -56,13 +59,21 @@ struct Serve: AsyncParsableCommand {
             responder.boundPort.store(boundPort, ordering: .relaxed)
             standardOutputLine(
                 "Leadwire runtime listening on http://\(address):\(boundPort) (database \(databasePath), schema \(version), "
-                    + "functions from \(functionsDirectory), \(mode))")
+                    + "functions from \(functionsDirectory), \(mode)\(noWorker ? "" : ", delivering outbound messages"))")
         }
         var logger = Logging.Logger(label: "leadwire-runtime")
         logger.logLevel = .warning
-        let services = ServiceGroup(
-            configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await services.run()
+        var services: [any Service] = [server]
+        if !noWorker {
+            let options = self.options
+            services.append(
+                WorkerService(
+                    openDatabase: { try options.openDatabase() }, settings: try WorkerSettings(environment),
+                    log: FunctionKit.Logger(function: "worker", sink: standardOutputLine)))
+        }
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
         await pools?.stop()
     }
 }

@@ -1,0 +1,179 @@
+public import FunctionKit
+public import LeadwireStore
+public import SecretSealing
+
+/// The outbox as the worker sees it: messages claimed under a lease, so several workers (on
+/// one machine or sharing the file) never send one message at once, and a worker that dies
+/// mid-delivery (`kill -9`) leaves its messages to another once the lease ends. Delivery is
+/// at least once: a receiver may see a message again, always with the same `webhook-id`.
+public struct DeliveryQueue {
+    let database: Database
+    let key: SealingKey?
+    public let owner: String
+    public let leaseSeconds: Int64
+
+    public init(database: Database, key: SealingKey?, owner: String, leaseSeconds: Int64 = 60) {
+        self.database = database
+        self.key = key
+        self.owner = owner
+        self.leaseSeconds = leaseSeconds
+    }
+
+    /// Claims up to `limit` messages that are due, on `topics` only (`webhook`, `telegram.%`
+    /// patterns). Messages of a disabled subscription are left alone until it is re-enabled.
+    public func claim(limit: Int, topics: [String], now: Timestamp = .now()) throws -> [QueuedMessage] {
+        guard !topics.isEmpty else { return [] }
+        let nowText = now.iso8601
+        let until = Timestamp(millisecondsSince1970: now.millisecondsSince1970 + leaseSeconds * 1000).iso8601
+        let topicFilter = topics.map { _ in "o.topic LIKE ?" }.joined(separator: " OR ")
+        return try database.transaction {
+            let claimed = try database.query(
+                """
+                UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE id IN (
+                    SELECT o.id FROM outbox o LEFT JOIN webhook_subscriptions s ON s.id = o.subscription_id
+                    WHERE o.status = 'pending' AND o.next_attempt_at <= ? AND (o.lease_until IS NULL OR o.lease_until <= ?)
+                        AND (o.subscription_id IS NULL OR s.active = 1) AND (\(topicFilter))
+                    ORDER BY o.next_attempt_at, o.id LIMIT ?)
+                RETURNING id
+                """, [.text(owner), .text(until), .text(nowText), .text(nowText)] + topics.map { .text($0) } + [.integer(Int64(limit))]
+            ).compactMap { $0[0].integer }
+            guard !claimed.isEmpty else { return [] }
+            let list = claimed.map(String.init).joined(separator: ",")
+            return try database.query(
+                """
+                SELECT o.id, o.topic, o.payload, o.event_id, o.attempts, s.id, s.url, s.timeout_ms, s.retry_attempts, s.retry_delay,
+                    s.secret_sealed, s.previous_secret_sealed, s.previous_secret_until
+                FROM outbox o LEFT JOIN webhook_subscriptions s ON s.id = o.subscription_id
+                WHERE o.id IN (\(list)) ORDER BY o.next_attempt_at, o.id
+                """
+            ).map { QueuedMessage($0, key: key, now: now) }
+        }
+    }
+
+    /// Records one attempt: delivered, to be retried after `retryInSeconds`, or failed for
+    /// good (`retryInSeconds` nil). Only while this worker still holds the lease: a message
+    /// another worker took over after the lease ended is that worker's to record.
+    @discardableResult
+    public func record(_ message: QueuedMessage, _ attempt: AttemptResult, retryInSeconds: Int64?, now: Timestamp = .now()) throws -> Bool {
+        try database.transaction {
+            let status = attempt.delivered ? "delivered" : (retryInSeconds == nil ? "failed" : "pending")
+            let next = Timestamp(millisecondsSince1970: now.millisecondsSince1970 + (retryInSeconds ?? 0) * 1000).iso8601
+            let updated = try database.run(
+                """
+                UPDATE outbox SET status = ?, attempts = attempts + 1, next_attempt_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL,
+                    delivered_at = CASE WHEN ? THEN \(StoreTime.nowSQL) END
+                WHERE id = ? AND lease_owner = ?
+                """, [.text(status), .text(next), SQLValue(attempt.error ?? attempt.httpStatus.map { "HTTP \($0)" }), SQLValue(attempt.delivered), .integer(message.id), .text(owner)])
+            guard updated == 1 else { return false }
+            guard let subscription = message.subscription else { return true }
+            _ = try database.run(
+                """
+                INSERT INTO webhook_deliveries (outbox_id, subscription_id, event_id, event_type, attempt, status, http_status, response_excerpt, error, duration_ms)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    .integer(message.id), .text(subscription.id), .text(message.eventID), .text(message.eventType), .integer(message.attempts + 1),
+                    .text(attempt.delivered ? "success" : "failed"), SQLValue(attempt.httpStatus.map(Int64.init)), SQLValue(attempt.responseExcerpt),
+                    SQLValue(attempt.error), .integer(attempt.durationMilliseconds),
+                ])
+            _ = try database.run(
+                attempt.delivered
+                    ? """
+                    UPDATE webhook_subscriptions SET success_count = success_count + 1, consecutive_failures = 0,
+                        last_delivery_status = 'success', last_delivery_at = \(StoreTime.nowSQL) WHERE id = ?
+                    """
+                    : """
+                    UPDATE webhook_subscriptions SET failed_count = failed_count + 1, consecutive_failures = consecutive_failures + 1,
+                        last_delivery_status = 'failed', last_delivery_at = \(StoreTime.nowSQL) WHERE id = ?
+                    """, [.text(subscription.id)])
+            return true
+        }
+    }
+
+    /// Switches a subscription off (410 Gone, or too many failures in a row); its messages wait
+    /// until someone re-enables it. Returns whether this call switched it off.
+    @discardableResult
+    public func disable(subscription id: String, reason: String) throws -> Bool {
+        try database.run(
+            "UPDATE webhook_subscriptions SET active = 0, disabled_reason = ?, updated_at = \(StoreTime.nowSQL) WHERE id = ? AND active = 1",
+            [.text(reason), .text(id)]) == 1
+    }
+
+    /// How many attempts in a row have failed for the subscription.
+    public func consecutiveFailures(of id: String) throws -> Int64 {
+        try database.queryRow("SELECT consecutive_failures FROM webhook_subscriptions WHERE id = ?", [.text(id)])?[0].integer ?? 0
+    }
+}
+
+/// How one attempt went.
+public struct AttemptResult: Sendable {
+    public var httpStatus: Int?
+    public var responseExcerpt: String?
+    public var error: String?
+    public var durationMilliseconds: Int64
+    /// Seconds the receiver asked to wait (`Retry-After`, or Telegram's `retry_after`).
+    public var retryAfterSeconds: Int64?
+
+    public init(httpStatus: Int?, responseExcerpt: String?, error: String?, durationMilliseconds: Int64, retryAfterSeconds: Int64? = nil) {
+        self.httpStatus = httpStatus
+        self.responseExcerpt = responseExcerpt
+        self.error = error
+        self.durationMilliseconds = durationMilliseconds
+        self.retryAfterSeconds = retryAfterSeconds
+    }
+
+    public var delivered: Bool { error == nil && (200..<300).contains(httpStatus ?? 0) }
+}
+
+/// A claimed message with what sending it needs.
+public struct QueuedMessage: Sendable {
+    public struct Target: Sendable {
+        public let id: String
+        public let url: String
+        public let timeoutMilliseconds: Int64
+        public let schedule: RetrySchedule
+        /// The current secret first, then the previous one while it is still valid.
+        public let secrets: [SigningSecret]
+    }
+
+    public let id: Int64
+    public let topic: String
+    public let payload: String
+    public let eventID: String
+    public let eventType: String
+    /// Attempts made before this one.
+    public let attempts: Int64
+    /// The subscription, for a webhook message.
+    public let subscription: Target?
+
+    /// Why the message cannot be signed (its secret does not open with this key), if so: it
+    /// is then recorded as a failed attempt, never sent unsigned.
+    public let unsendable: String?
+
+    init(_ row: Row, key: SealingKey?, now: Timestamp) {
+        id = row[0].integer ?? 0
+        topic = row[1].text ?? ""
+        payload = row[2].text ?? ""
+        attempts = row[4].integer ?? 0
+        let parsed = try? JSONValue(parsing: payload)
+        eventID = row[3].text ?? "msg_outbox_\(id)"
+        eventType = parsed?["event"]?.text ?? topic
+        guard let subscriptionID = row[5].text else {
+            subscription = nil
+            unsendable = nil
+            return
+        }
+        func open(_ value: SQLValue) -> SigningSecret? {
+            guard let key, case .blob(let sealed) = value,
+                let opened = try? SecretBox.open(sealed, key: key, context: "webhook-secret:" + subscriptionID)
+            else { return nil }
+            return SigningSecret(String(decoding: opened, as: UTF8.self))
+        }
+        var secrets = [open(row[10])].compactMap { $0 }
+        unsendable = secrets.isEmpty ? "the signing secret does not open: LEADWIRE_SECRET_KEY is unset or not the key it was sealed with" : nil
+        if let until = row[12].text, until > now.iso8601, let previous = open(row[11]) { secrets.append(previous) }
+        subscription = Target(
+            id: subscriptionID, url: row[6].text ?? "", timeoutMilliseconds: row[7].integer ?? 10_000,
+            schedule: RetrySchedule(baseSeconds: row[9].integer ?? 60, retries: row[8].integer ?? 3), secrets: secrets)
+    }
+}

@@ -1,0 +1,199 @@
+import Admin
+import Foundation
+import LeadwireStore
+import Testing
+
+/// Outbound webhooks end to end: `runtime serve` (with its worker), the subscription API as
+/// seed 004 calls it, every event kind, and a receiver on 127.0.0.1 that checks both
+/// signatures with Python's hmac.
+@Suite(.serialized) struct OutboundWebhookTests {
+    let scratch = Scratch("outbound")
+    static let secretKey = String(repeating: "5e", count: 32)
+
+    private func start(_ extra: [String: String] = [:], arguments: [String] = []) async throws -> (ServerProcess, String, String) {
+        let settings = [
+            "LEADWIRE_SECRET_KEY": Self.secretKey, "LEADWIRE_WEBHOOKS_ALLOW_PRIVATE": "1", "LEADWIRE_WORKER_POLL_MS": "50",
+            "LEADWIRE_AMOCRM_TARGETOLOGISTS": "Kenesary=kenesary*",
+        ].merging(extra) { $1 }
+        let database = try Database(path: scratch.databasePath)
+        let key = try ApiKeys(database: database).create(name: "crm-sync", scopes: [.webhooksManage, .export])
+        let (server, base) = try await startRuntime(in: scratch, settings: settings, arguments: arguments)
+        return (server, base, key)
+    }
+
+    private func json(_ result: HTTPResult) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(result.body.utf8)) as? [String: Any], "\(result.body)")
+    }
+
+    private func subscribe(_ base: String, key: String, _ body: String) async throws -> (id: String, secret: String) {
+        let created = try await http(
+            "POST", base + "/api/admin/webhooks", body: body, headers: ["Authorization": "Bearer \(key)", "Content-Type": "application/json"])
+        #expect(created.status == 201, "\(created.body)")
+        let webhook = try #require(try json(created)["webhook"] as? [String: Any])
+        return (try #require(webhook["id"] as? String), try #require(webhook["secret"] as? String))
+    }
+
+    @Test func seedExamplesAndEveryEventKindArriveWithValidSignatures() async throws {
+        let receiver = try await WebhookReceiver(scratch: scratch)
+        let (server, base, key) = try await start([
+            "LEADWIRE_TELEGRAM_BOT_TOKEN": "123:abc", "LEADWIRE_TELEGRAM_CHAT_ID": "-100200", "LEADWIRE_TELEGRAM_API_BASE": receiver.base,
+        ])
+        let admin = ["Authorization": "Bearer \(key)", "Content-Type": "application/json"]
+        // Seed 004's create body, with the receiver's URL and every event.
+        let (id, secret) = try await subscribe(
+            base, key: key,
+            #"{"name":"My CRM Webhook","url":"\#(receiver.base)/ok","events":["*"],"description":"Sync leads to our CRM","retryAttempts":3,"retryDelay":60,"timeoutMs":10000}"#)
+        #expect(secret.hasPrefix("whsec_"))
+        try receiver.trust(["/ok": [secret]])
+
+        let form = ["Content-Type": "application/x-www-form-urlencoded"]
+        func kommo(_ action: String, _ fields: String) async throws {
+            let body = fields.split(separator: "&").map { "leads%5B\(action)%5D%5B0%5D" + $0 }.joined(separator: "&") + "&account%5Bid%5D=1"
+            #expect(try await http("POST", base + "/kommo-webhook", body: body, headers: form).status == 200)
+        }
+        try await kommo("add", "%5Bid%5D=5&%5Bname%5D=Lead&%5Bstatus_id%5D=1&%5Bresponsible_user_id%5D=7&%5Bupdated_at%5D=100")
+        try await kommo("status", "%5Bid%5D=5&%5Bname%5D=Lead&%5Bstatus_id%5D=2&%5Bresponsible_user_id%5D=8&%5Bupdated_at%5D=200&%5Btags%5D%5B0%5D%5Bname%5D=vip&%5Bcustom_fields%5D%5B0%5D%5Bid%5D=9&%5Bcustom_fields%5D%5B0%5D%5Bvalues%5D%5B0%5D%5Bvalue%5D=x")
+        try await kommo("update", "%5Bid%5D=5&%5Bname%5D=Lead&%5Bstatus_id%5D=2&%5Bresponsible_user_id%5D=8&%5Bupdated_at%5D=300&%5Bcustom_fields%5D%5B0%5D%5Bid%5D=9&%5Bcustom_fields%5D%5B0%5D%5Bvalues%5D%5B0%5D%5Bvalue%5D=y")
+        try await kommo("delete", "%5Bid%5D=5")
+        try await kommo("restore", "%5Bid%5D=5&%5Bname%5D=Lead&%5Bupdated_at%5D=99999999999")
+        #expect(try await http("POST", base + "/webhook/amocrm", body: amoWonDealForm(id: 77, utmSource: "kenesary_fb"), headers: form).status == 200)
+        // A lead another source brought, then a Knowlarity call from its phone; then a new phone.
+        let database = try Database(path: scratch.databasePath)
+        _ = try database.run("INSERT INTO sources (display_name, source_type) VALUES ('Website', 'web')")
+        _ = try database.run(
+            "INSERT INTO leads_master (full_name, phone_number_normalized, source_id, status) VALUES ('Web', '8019858999', (SELECT id FROM sources WHERE display_name = 'Website'), 'New')")
+        let jsonBody = ["Content-Type": "application/json"]
+        #expect(try await http("POST", base + "/webhooks/knowlarity", body: knowlarityCallJSON(uuid: "c-1"), headers: jsonBody).status == 200)
+        #expect(
+            try await http("POST", base + "/webhooks/knowlarity", body: knowlarityCallJSON(uuid: "c-2", phone: "+919999912345"), headers: jsonBody).status == 200)
+        #expect(try await http("GET", base + "/api/admin/export/kommo-leads/csv", headers: ["Authorization": "Bearer \(key)"]).status == 200)
+
+        // Seed 004's test delivery answers with the receiver's verdict.
+        let test = try await http("POST", base + "/api/admin/webhooks/\(id)/test", body: "", headers: admin)
+        #expect(test.status == 200, "\(test.body)")
+        #expect(try json(test)["success"] as? Bool == true)
+
+        let kinds: Set = [
+            "lead.created", "lead.updated", "lead.status_changed", "lead.responsible_changed", "lead.deleted", "lead.restored", "tag.added",
+            "customfield.updated", "sale.recorded", "call.received", "lead.source_added", "export.completed", "webhook.test",
+        ]
+        let seen = try await receiver.wait(for: "every event kind") { Set($0.map(\.event)).isSuperset(of: kinds) }
+        for delivery in seen where delivery.path == "/ok" {
+            #expect(delivery.standardValidWith == [0], "\(delivery.event): webhook-signature")
+            #expect(delivery.hexValid, "\(delivery.event): X-Webhook-Signature")
+            #expect(delivery.body["event"] as? String == delivery.event)
+            #expect(delivery.body["id"] as? String == delivery.webhookID)
+        }
+        let sale = try #require(seen.first { $0.event == "sale.recorded" })
+        #expect(((sale.body["data"] as? [String: Any])?["sale"] as? [String: Any])?["routing_decision"] as? String == "traffic")
+
+        // The traffic sale's Telegram notice: 429 with retry_after first, then sent.
+        let telegram = try await receiver.wait(for: "the Telegram notice sent") { $0.contains { $0.path.hasPrefix("/bot123:abc/sendMessage") && $0.status == 200 } }
+        let notice = try #require(telegram.last { $0.path.hasPrefix("/bot") })
+        #expect(notice.body["chat_id"] as? String == "-100200")
+        #expect((notice.body["text"] as? String)?.contains("Kenesary") == true)
+
+        // GET shows the counters seed 004's SQL reads and the deliveries.
+        let one = try json(try await http("GET", base + "/api/admin/webhooks/\(id)", headers: admin))
+        let webhook = try #require(one["webhook"] as? [String: Any])
+        #expect((webhook["successCount"] as? Int ?? 0) >= kinds.count)
+        #expect(webhook["lastDeliveryStatus"] as? String == "success")
+        #expect(webhook["secret"] == nil)
+        let deliveries = try #require(webhook["deliveries"] as? [[String: Any]])
+        #expect(!deliveries.isEmpty && deliveries.count <= 50)
+        #expect(deliveries.first?["httpStatus"] as? Int == 200)
+        #expect(try Database(path: scratch.databasePath).queryRow("SELECT secret_sealed FROM webhook_subscriptions")?[0].text == nil)
+
+        // Rotation: both secrets sign for a while, so a receiver on either verifies.
+        let rotated = try json(try await http("POST", base + "/api/admin/webhooks/\(id)/rotate-secret", body: "", headers: admin))
+        let newSecret = try #require(rotated["secret"] as? String)
+        try receiver.trust(["/ok": [newSecret, secret]])
+        #expect(try await http("POST", base + "/api/admin/webhooks/\(id)/test", body: "", headers: admin).status == 200)
+        let afterRotation = try #require(receiver.deliveries.last { $0.event == "webhook.test" })
+        #expect(afterRotation.standardValidWith == [0, 1])
+        #expect(afterRotation.hexValid)
+
+        // PATCH, list, DELETE as seed 004 shows them.
+        let patched = try await http("PATCH", base + "/api/admin/webhooks/\(id)", body: #"{"active":false,"events":["lead.created"]}"#, headers: admin)
+        #expect(patched.status == 200)
+        let list = try json(try await http("GET", base + "/api/admin/webhooks", headers: admin))
+        #expect((list["webhooks"] as? [[String: Any]])?.first?["active"] as? Bool == false)
+        #expect(try await http("DELETE", base + "/api/admin/webhooks/\(id)", headers: admin).status == 200)
+        #expect(try await http("GET", base + "/api/admin/webhooks/\(id)", headers: admin).status == 404)
+        withExtendedLifetime(server) {}
+    }
+
+    @Test func theReceiversAnswerDecidesRetriesAndDisabling() async throws {
+        let receiver = try await WebhookReceiver(scratch: scratch)
+        let (server, base, key) = try await start()
+        let admin = ["Authorization": "Bearer \(key)", "Content-Type": "application/json"]
+        let gone = try await subscribe(base, key: key, #"{"name":"gone","url":"\#(receiver.base)/gone","events":["lead.created"]}"#)
+        let flaky = try await subscribe(base, key: key, #"{"name":"flaky","url":"\#(receiver.base)/flaky","events":["lead.created"],"retryDelay":1}"#)
+        let slow = try await subscribe(
+            base, key: key, #"{"name":"slow","url":"\#(receiver.base)/slow","events":["lead.created"],"timeoutMs":500,"retryAttempts":0}"#)
+        try receiver.trust(["/gone": [gone.secret], "/flaky": [flaky.secret], "/slow": [slow.secret]])
+        #expect(try await http("POST", base + "/kommo-webhook", body: kommoLeadForm(id: 1, name: "Retry me")).status == 200)
+
+        // 500, then success, with the same webhook-id both times.
+        let flakyDeliveries = try await receiver.wait(for: "the flaky receiver's second try") { $0.filter { $0.path == "/flaky" }.count >= 2 }
+            .filter { $0.path == "/flaky" }
+        #expect(flakyDeliveries.map(\.status) == [500, 200])
+        #expect(Set(flakyDeliveries.map(\.webhookID)).count == 1)
+
+        func webhook(_ id: String) async throws -> [String: Any] {
+            try #require(try json(try await http("GET", base + "/api/admin/webhooks/\(id)", headers: admin))["webhook"] as? [String: Any])
+        }
+        // 410 Gone switches the subscription off at once.
+        var goneState = try await webhook(gone.id)
+        for _ in 0..<100 where goneState["active"] as? Bool != false {
+            try await Task.sleep(for: .milliseconds(50))
+            goneState = try await webhook(gone.id)
+        }
+        #expect(goneState["active"] as? Bool == false)
+        #expect((goneState["disabledReason"] as? String)?.contains("410") == true)
+
+        // Past timeoutMs the attempt fails; with no retries left the message fails for good,
+        // and a retry by hand queues it again.
+        var slowState = try await webhook(slow.id)
+        for _ in 0..<100 where (slowState["deliveries"] as? [[String: Any]])?.isEmpty != false {
+            try await Task.sleep(for: .milliseconds(50))
+            slowState = try await webhook(slow.id)
+        }
+        let failed = try #require((slowState["deliveries"] as? [[String: Any]])?.first)
+        #expect(failed["status"] as? String == "failed")
+        #expect((failed["error"] as? String)?.contains("500 ms") == true, "\(failed)")
+        #expect(failed["messageStatus"] as? String == "failed")
+        let deliveryID = try #require(failed["id"] as? Int)
+        let retried = try await http("POST", base + "/api/admin/webhooks/\(slow.id)/deliveries/\(deliveryID)/retry", body: "", headers: admin)
+        #expect(retried.status == 200, "\(retried.body)")
+        _ = try await receiver.wait(for: "the retried slow delivery") { $0.filter { $0.path == "/slow" }.count >= 2 }
+        withExtendedLifetime(server) {}
+    }
+
+    /// At least once: a worker killed mid-delivery leaves the message to another once its
+    /// lease ends, and the receiver gets it again with the same webhook-id.
+    @Test func aWorkerKilledMidDeliveryLeavesItsMessageToAnother() async throws {
+        let receiver = try await WebhookReceiver(scratch: scratch)
+        let lease = ["LEADWIRE_WORKER_LEASE_SECONDS": "2"]
+        let (server, base, key) = try await start(lease, arguments: ["--no-worker"])
+        let hold = try await subscribe(base, key: key, #"{"name":"hold","url":"\#(receiver.base)/hold","events":["lead.created"]}"#)
+        try receiver.trust(["/hold": [hold.secret]])
+        #expect(try await http("POST", base + "/kommo-webhook", body: kommoLeadForm(id: 2, name: "Once at least")).status == 200)
+
+        let environment = [
+            "PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": scratch.databasePath, "LEADWIRE_SECRET_KEY": Self.secretKey,
+            "LEADWIRE_WEBHOOKS_ALLOW_PRIVATE": "1", "LEADWIRE_WORKER_POLL_MS": "50",
+        ].merging(lease) { $1 }
+        let first = try ServerProcess(
+            executable: try Products.url("runtime"), arguments: ["worker"], environment: environment, log: scratch.folder.appending(path: "worker-1.log"))
+        let held = try await receiver.wait(for: "the held delivery") { $0.contains { $0.path == "/hold" } }
+        kill(first.processIdentifier, SIGKILL)
+        let second = try ServerProcess(
+            executable: try Products.url("runtime"), arguments: ["worker"], environment: environment, log: scratch.folder.appending(path: "worker-2.log"))
+        let again = try await receiver.wait(for: "the delivery after the lease") { $0.contains { $0.path == "/hold" && $0.status == 200 } }
+        let delivered = try #require(again.first { $0.path == "/hold" && $0.status == 200 })
+        #expect(delivered.webhookID == held.first { $0.path == "/hold" }?.webhookID)
+        #expect(delivered.standardValidWith == [0])
+        withExtendedLifetime((server, second)) {}
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+
+/// A subscriber on 127.0.0.1, in Python, that checks both signatures on its own (Python's
+/// hmac, not Leadwire's code) and answers as a real receiver might, by path:
+/// `/ok` 200; `/gone` 410; `/flaky` 500 the first time a webhook-id comes, then 200; `/slow`
+/// after 2 s; `/hold` keeps the first request of a webhook-id for 30 s. `/bot<token>/sendMessage`
+/// stands in for Telegram: 429 with `retry_after` 1 the first time, then `{"ok": true}`.
+/// Every request becomes a line of `received.jsonl`.
+final class WebhookReceiver {
+    let folder: URL
+    let port: Int
+    private let process: ServerProcess
+
+    var base: String { "http://127.0.0.1:\(port)" }
+
+    init(scratch: Scratch) async throws {
+        folder = scratch.folder.appending(path: "receiver")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let script = folder.appending(path: "receiver.py")
+        try Data(Self.script.utf8).write(to: script)
+        port = try freePort()
+        process = try ServerProcess(
+            executable: URL(fileURLWithPath: "/usr/bin/python3"), arguments: [script.path, String(port), folder.path],
+            environment: ["PATH": "/usr/bin:/bin"], log: folder.appending(path: "receiver.log"))
+        _ = try await process.waitForLog(containing: "ready")
+        try trust([:])
+    }
+
+    /// The secrets (current first) the receiver checks each path's signatures with.
+    func trust(_ secrets: [String: [String]]) throws {
+        try JSONSerialization.data(withJSONObject: secrets).write(to: folder.appending(path: "secrets.json"), options: .atomic)
+    }
+
+    struct Delivery {
+        let fields: [String: Any]
+        var path: String { fields["path"] as? String ?? "" }
+        var webhookID: String { fields["id"] as? String ?? "" }
+        var event: String { fields["event"] as? String ?? "" }
+        var status: Int { fields["status"] as? Int ?? 0 }
+        /// Indices of the trusted secrets whose Standard Webhooks signature verifies.
+        var standardValidWith: [Int] { fields["standard_valid_with"] as? [Int] ?? [] }
+        var hexValid: Bool { fields["hex_valid"] as? Bool ?? false }
+        var body: [String: Any] { fields["body"] as? [String: Any] ?? [:] }
+    }
+
+    var deliveries: [Delivery] {
+        let text = (try? String(contentsOf: folder.appending(path: "received.jsonl"), encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+        }.map(Delivery.init)
+    }
+
+    /// Waits until `condition` holds for the deliveries so far (the worker delivers apart).
+    func wait(seconds: Double = 20, for what: String, _ condition: ([Delivery]) -> Bool) async throws -> [Delivery] {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            let now = deliveries
+            if condition(now) { return now }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestSetupError("the receiver never saw \(what); it got: \(deliveries.map { "\($0.path) \($0.event) \($0.status)" })")
+    }
+
+    private static let script = #"""
+        import base64, hashlib, hmac, json, os, sys, threading, time
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        port, folder = int(sys.argv[1]), sys.argv[2]
+        seen, lock = set(), threading.Lock()
+
+        def secrets_for(path):
+            with open(os.path.join(folder, "secrets.json")) as f:
+                return json.load(f).get(path, [])
+
+        def standard_valid_with(secrets, headers, body):
+            msg_id, stamp = headers.get("webhook-id", ""), headers.get("webhook-timestamp", "0")
+            if abs(time.time() - int(stamp)) > 300:
+                return []
+            given = [s.split(",", 1)[1] for s in headers.get("webhook-signature", "").split(" ") if s.startswith("v1,")]
+            valid = []
+            for index, secret in enumerate(secrets):
+                key = base64.b64decode(secret[len("whsec_"):])
+                expected = base64.b64encode(hmac.new(key, f"{msg_id}.{stamp}.".encode() + body, hashlib.sha256).digest()).decode()
+                if any(hmac.compare_digest(expected, g) for g in given):
+                    valid.append(index)
+            return valid
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                path = self.path
+                msg_id = self.headers.get("webhook-id", "")
+                with lock:
+                    first = (path, msg_id) not in seen
+                    seen.add((path, msg_id))
+                record = {"path": path, "id": msg_id, "event": self.headers.get("X-Webhook-Event", "")}
+                try:
+                    record["body"] = json.loads(body)
+                except ValueError:
+                    record["body"] = None
+                answer = b'{"received": true}'
+                if path.startswith("/bot"):
+                    status = 429 if first else 200
+                    answer = b'{"ok": false, "error_code": 429, "parameters": {"retry_after": 1}}' if first else b'{"ok": true}'
+                else:
+                    secrets = secrets_for(path)
+                    record["standard_valid_with"] = standard_valid_with(secrets, self.headers, body)
+                    record["hex_valid"] = bool(secrets) and hmac.compare_digest(
+                        hmac.new(secrets[0].encode(), body, hashlib.sha256).hexdigest(), self.headers.get("X-Webhook-Signature", ""))
+                    status = {"/gone": 410}.get(path, 200)
+                    if path == "/flaky" and first:
+                        status = 500
+                    if path == "/slow":
+                        time.sleep(2)
+                    if path == "/hold" and first:
+                        record["status"] = "holding"
+                        self.write(record)
+                        time.sleep(30)
+                record["status"] = status
+                self.write(record)
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def write(self, record):
+                with lock, open(os.path.join(folder, "received.jsonl"), "a") as f:
+                    f.write(json.dumps(record) + "\n")
+
+        server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        print("ready", flush=True)
+        server.serve_forever()
+        """#
+}

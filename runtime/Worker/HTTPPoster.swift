@@ -1,0 +1,90 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import Outbound
+
+/// One POST to a checked address, on its own connection, for the worker: HTTP/1.1 over plain
+/// NIO (with TLS from swift-nio-ssl for https, the host name checked against the certificate).
+/// The whole exchange has one deadline; the answer's body is read up to `excerptBytes` and
+/// the rest dropped. Redirects are answers like any other (never followed).
+struct HTTPPoster: Sendable {
+    let group: any EventLoopGroup
+    let tls: NIOSSLContext
+    static let excerptBytes = 1024
+
+    init(group: any EventLoopGroup) throws {
+        self.group = group
+        tls = try NIOSSLContext(configuration: .makeClientConfiguration())
+    }
+
+    struct Answer: Sendable {
+        var status: Int
+        var headers: HTTPHeaders
+        var excerpt: [UInt8]
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    func post(
+        to url: SubscriberURL, at address: ResolvedAddress, headers extra: [(String, String)], body: [UInt8], timeoutMilliseconds: Int64
+    ) async throws -> Answer {
+        let socketAddress = try SocketAddress(ipAddress: address.text, port: address.port)
+        let hostIsName = (try? SocketAddress(ipAddress: url.host, port: 0)) == nil
+        let tls = url.isSecure ? self.tls : nil
+        let serverName = hostIsName ? url.host : nil
+        let channel = try await ClientBootstrap(group: group)
+            .connectTimeout(.milliseconds(timeoutMilliseconds))
+            .connect(to: socketAddress) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: serverName)) }
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
+                }
+            }
+        var headers = HTTPHeaders()
+        let defaultPort = url.isSecure ? 443 : 80
+        headers.add(name: "Host", value: url.port == defaultPort ? url.host : "\(url.host):\(url.port)")
+        headers.add(name: "Content-Length", value: String(body.count))
+        headers.add(name: "Connection", value: "close")
+        for (name, value) in extra { headers.add(name: name, value: value) }
+        let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: url.target, headers: headers)
+
+        return try await withThrowingTaskGroup(of: Answer?.self) { group in
+            group.addTask {
+                try await channel.executeThenClose { inbound, outbound in
+                    try await outbound.write(.head(head))
+                    try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body))))
+                    try await outbound.write(.end(nil))
+                    var answer: Answer?
+                    for try await part in inbound {
+                        switch part {
+                        case .head(let response):
+                            answer = Answer(status: Int(response.status.code), headers: response.headers, excerpt: [])
+                        case .body(let buffer):
+                            let room = Self.excerptBytes - (answer?.excerpt.count ?? 0)
+                            if room > 0 { answer?.excerpt += buffer.readableBytesView.prefix(room) }
+                        case .end:
+                            if let answer { return answer }
+                        }
+                    }
+                    if let answer { return answer }
+                    throw Failure(description: "the connection closed before an answer")
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(timeoutMilliseconds))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let answer = first else {
+                channel.channel.close(promise: nil)
+                throw Failure(description: "no answer within \(timeoutMilliseconds) ms")
+            }
+            return answer
+        }
+    }
+}
