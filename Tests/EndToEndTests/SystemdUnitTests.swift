@@ -26,7 +26,9 @@ import Testing
 
     @Test func systemdReadsEveryUnitWithoutAComplaint() throws {
         let files = try units()
-        #expect(Set(files.keys) == Set(Catalog.functions.flatMap { ["leadwire-\($0.name).socket", "leadwire-\($0.name).service"] }))
+        #expect(
+            Set(files.keys) == Set(Catalog.functions.flatMap { ["leadwire-\($0.name).socket", "leadwire-\($0.name).service"] } + ["leadwire-worker.service"]))
+        #expect(try #require(files["leadwire-worker.service"]).contains("/runtime worker\n"))
         let folder = scratch.folder.appending(path: "units")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for (name, text) in files { try text.write(to: folder.appending(path: name), atomically: true, encoding: .utf8) }

@@ -2,7 +2,8 @@
 /// (`StandardInput=socket` hands it the listening socket as fd 0, the FastCGI convention).
 /// systemd restarts a process that dies, and the socket keeps accepting meanwhile. Each service
 /// is hardened: no privilege gain, the whole file system read-only but the database folder, a
-/// private /tmp, home folders read-only, no access to kernel settings.
+/// private /tmp, home folders read-only, no access to kernel settings. One more service runs
+/// the outbound worker (`runtime worker`), started at boot and restarted if it dies.
 struct SystemdUnits {
     let setup: HostSetup
     let user: String
@@ -36,21 +37,47 @@ struct SystemdUnits {
                 StandardInput=socket
                 StandardOutput=journal
                 StandardError=journal
-                User=\(user)
-                Restart=always
-                NoNewPrivileges=yes
-                ProtectSystem=strict
-                ReadWritePaths=\(setup.databaseFolder)
-                PrivateTmp=yes
-                ProtectHome=read-only
-                ProtectKernelTunables=yes
-                ProtectKernelModules=yes
-                ProtectControlGroups=yes
-                RestrictSUIDSGID=yes
-                LockPersonality=yes
-                \(setup.sortedSettings.map { "Environment=\(quoted("\($0.name)=\($0.value)"))" }.joined(separator: "\n"))
+                \(common)
                 """)
         }
+        files.append(
+            """
+            # file: leadwire-worker.service
+            [Unit]
+            Description=Leadwire outbound worker (webhooks, Telegram notices)
+            After=network-online.target
+            Wants=network-online.target
+
+            [Service]
+            ExecStart=\(setup.executable("runtime")) worker
+            StandardOutput=journal
+            StandardError=journal
+            # SIGTERM: the deliveries in flight finish (each within its timeoutMs, at most 30 s).
+            TimeoutStopSec=45
+            \(common)
+
+            [Install]
+            WantedBy=multi-user.target
+            """)
         return files.joined(separator: "\n\n") + "\n"
+    }
+
+    /// What every service shares: its user, restarts, the hardening and the settings.
+    private var common: String {
+        """
+        User=\(user)
+        Restart=always
+        NoNewPrivileges=yes
+        ProtectSystem=strict
+        ReadWritePaths=\(setup.databaseFolder)
+        PrivateTmp=yes
+        ProtectHome=read-only
+        ProtectKernelTunables=yes
+        ProtectKernelModules=yes
+        ProtectControlGroups=yes
+        RestrictSUIDSGID=yes
+        LockPersonality=yes
+        \(setup.sortedSettings.map { "Environment=\(quoted("\($0.name)=\($0.value)"))" }.joined(separator: "\n"))
+        """
     }
 }

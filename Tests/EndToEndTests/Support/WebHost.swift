@@ -193,7 +193,8 @@ final class WebHost {
         let folder = FileManager.default.temporaryDirectory.appending(path: "leadwire-host-functions-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.path)
-        for name in Catalog.functions.map(\.name) {
+        // As deployed: every function, and the runtime beside them (the worker's unit runs it).
+        for name in Catalog.functions.map(\.name) + ["runtime"] {
             let target = folder.appending(path: name)
             try FileManager.default.copyItem(at: try Products.url(name), to: target)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: target.path)
