@@ -36,7 +36,13 @@ import Testing
     /// starts the runtime is left out: the test starts it the same way.
     @Test func theWalkthroughWorksPastedIntoOneShell() async throws {
         let scratch = Scratch("readme")
-        let (server, base) = try await startRuntime(in: scratch, settings: ["LEADWIRE_AMOCRM_TARGETOLOGISTS": "Kenesary=kenesary*"])
+        // The settings of the README's start command, and the secret key scripts/serve would make.
+        let (server, base) = try await startRuntime(
+            in: scratch,
+            settings: [
+                "LEADWIRE_AMOCRM_TARGETOLOGISTS": "Kenesary=kenesary*", "LEADWIRE_WEBHOOKS_ALLOW_PRIVATE": "1",
+                "LEADWIRE_SECRET_KEY": String(repeating: "ab", count: 32),
+            ])
         // curl fails on HTTP errors and stays quiet (a .curlrc), as `set -e` needs.
         try "silent\nshow-error\nfail-with-body\n".write(to: scratch.folder.appending(path: ".curlrc"), atomically: true, encoding: .utf8)
 
@@ -56,6 +62,8 @@ import Testing
         #expect(output.contains("8019858999"), "the consent-only users export is empty")
         #expect(output.contains(#""name":"Aliya VIP""#), "the tag and custom-field export is empty")
         #expect(output.contains(#""total":1"#), "the users listing")
+        // The outbound example's receiver verified both deliveries' signatures.
+        #expect(output.contains("webhook.test verified") && output.contains("lead.created verified"), "\(output.suffix(3000))")
 
         let database = try Database(path: scratch.databasePath)
         let queries = try Self.blocks("sql").flatMap { block in

@@ -17,7 +17,9 @@ struct WorkerSettings: Sendable {
     var sealingKey: SealingKey?
     var telegram: TelegramSettings?
 
-    init(_ environment: Environment) throws(ConfigurationError) {
+    /// From the runtime's settings; `LEADWIRE_*_FILE` variants are read as the functions read them.
+    init(_ settings: Environment) throws(ConfigurationError) {
+        let environment = try settings.resolvingSecretFiles()
         concurrency = try environment.integer("LEADWIRE_WORKER_CONCURRENCY", default: 32)
         pollMilliseconds = try environment.integer("LEADWIRE_WORKER_POLL_MS", default: 500)
         leaseSeconds = Int64(try environment.integer("LEADWIRE_WORKER_LEASE_SECONDS", default: 60))
