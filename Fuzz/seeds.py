@@ -73,8 +73,14 @@ def cgi_request():
             "truncated": meta % 500 + KOMMO_FORM[:20], "bad-length": b"REQUEST_METHOD=POST\nCONTENT_LENGTH=-1\n\n"}
 
 
+def subscriber_url():
+    return {"https": b"https://crm.example.com/webhooks/flowkick?x=1", "port": b"http://127.0.0.1:9000/hooks",
+            "ipv6": b"https://[2001:db8::1]:8443/", "userinfo": b"https://user:pw@example.com/", "bare": b"https://example.com",
+            "bad-port": b"https://example.com:99999/", "space": b"https://example.com/a b"}
+
+
 SEEDS = {"fastcgi-records": fastcgi_records, "form-tree": form_tree, "json-body": json_body, "time-text": time_text,
-         "cgi-request": cgi_request}
+         "cgi-request": cgi_request, "subscriber-url": subscriber_url}
 
 if __name__ == "__main__":
     target, folder = sys.argv[1], sys.argv[2]

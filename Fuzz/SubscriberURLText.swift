@@ -1,0 +1,13 @@
+// libFuzzer target: arbitrary text as a webhook subscriber's URL. A URL that parses has a host,
+// a port from 1 to 65535 and a request target that starts with "/" and holds no space or
+// control character, and its text is at most the limit.
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzSubscriberURL(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+    let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
+    guard let url = try? SubscriberURL(text) else { return 0 }
+    guard !url.host.isEmpty, (1...65535).contains(url.port), url.target.hasPrefix("/"),
+        url.target.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }), text.utf8.count <= SubscriberURL.maximumLength
+    else { fatalError("\(text) parsed as host \(url.host), port \(url.port), target \(url.target)") }
+    return 0
+}
