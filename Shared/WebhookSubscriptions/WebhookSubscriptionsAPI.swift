@@ -19,6 +19,7 @@ import Glibc
 /// - `POST   /api/admin/webhooks/{id}/test`: send a `webhook.test` event and report how it went.
 /// - `POST   /api/admin/webhooks/{id}/rotate-secret`: a new secret; the old one signs too for 24 h.
 /// - `POST   /api/admin/webhooks/{id}/deliveries/{delivery}/retry`: queue that message again.
+/// - `GET    /api/admin/webhooks/viewer`: the deliveries page (it asks for a key; data needs one).
 public enum WebhookSubscriptionsAPI {
     public static let name = "webhook-subscriptions"
     static let root = "/api/admin/webhooks"
@@ -31,6 +32,10 @@ public enum WebhookSubscriptionsAPI {
         let rest = request.path.hasPrefix(root) ? String(request.path.dropFirst(root.count)) : request.path
         let parts = rest.split(separator: "/").map(String.init)
         guard parts.count <= 4 else { throw HTTPError.notFound("No such admin resource: \(request.path).") }
+        if parts == ["viewer"] {
+            try request.require(method: .get)
+            return DeliveriesPage.response
+        }
         let database = try context.openStore()
         let caller = try request.requireAdminKey(.webhooksManage, in: database)
         let store = SubscriptionStore(database: database, key: try SealingKey(context.environment))

@@ -48,4 +48,39 @@ import Testing
         #expect(!refused.contains(#"<span class="badge"#))
         _ = server
     }
+
+    @Test func aPersonSeesEachSubscriptionsDeliveriesAndCanActOnThem() async throws {
+        let scratch = Scratch("deliveries-viewer")
+        let key = try ApiKeys(database: Database(path: scratch.databasePath)).create(name: "viewer", scopes: [.webhooksManage])
+        let receiver = try await WebhookReceiver(scratch: scratch)
+        let (server, base) = try await startRuntime(
+            in: scratch,
+            settings: ["LEADWIRE_SECRET_KEY": String(repeating: "1f", count: 32), "LEADWIRE_WEBHOOKS_ALLOW_PRIVATE": "1", "LEADWIRE_WORKER_POLL_MS": "50"])
+        let admin = ["Authorization": "Bearer \(key)", "Content-Type": "application/json"]
+        for (name, url) in [("Working CRM", receiver.base + "/ok"), ("Gone CRM", receiver.base + "/gone"), ("Closed port", "http://127.0.0.1:1/hook")] {
+            let body = #"{"name":"\#(name)","url":"\#(url)","events":["lead.created"],"retryAttempts":0}"#
+            #expect(try await http("POST", base + "/api/admin/webhooks", body: body, headers: admin).status == 201)
+        }
+        _ = try await http("POST", base + "/kommo-webhook", body: kommoLeadForm(id: 8, name: "Onward"))
+        _ = try await receiver.wait(for: "both receivers' deliveries") { $0.count >= 2 }
+        var dom = ""
+        for _ in 0..<50 {
+            dom = try render(base + "/api/admin/webhooks/viewer#key=" + key)
+            if dom.contains("Switched off") && dom.contains("status-failed") { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(dom.contains("3 subscriptions."))
+        #expect(dom.contains("1 delivered, 0 failed"))
+        #expect(dom.contains(#"<span class="badge status-success">success</span>"#))
+        #expect(dom.contains(#"<span class="badge state-disabled">disabled</span>"#))
+        #expect(dom.contains("Switched off: the receiver answered 410 Gone"))
+        #expect(dom.contains("Re-enable"))
+        #expect(dom.contains(#"<span class="badge status-failed">failed</span>"#))
+        #expect(dom.contains("Retry"), "a failed message can be retried from the page")
+        #expect(dom.contains("lead.created"))
+
+        let refused = try render(base + "/api/admin/webhooks/viewer#key=lw_wrong")
+        #expect(refused.contains("The admin key is not valid, or it was revoked."))
+        _ = server
+    }
 }
