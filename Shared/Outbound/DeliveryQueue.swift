@@ -55,39 +55,61 @@ public struct DeliveryQueue {
     /// another worker took over after the lease ended is that worker's to record.
     @discardableResult
     public func record(_ message: QueuedMessage, _ attempt: AttemptResult, retryInSeconds: Int64?, now: Timestamp = .now()) throws -> Bool {
-        try database.transaction {
-            let status = attempt.delivered ? "delivered" : (retryInSeconds == nil ? "failed" : "pending")
-            let next = Timestamp(millisecondsSince1970: now.millisecondsSince1970 + (retryInSeconds ?? 0) * 1000).iso8601
-            let updated = try database.run(
-                """
-                UPDATE outbox SET status = ?, attempts = attempts + 1, next_attempt_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL,
-                    delivered_at = CASE WHEN ? THEN \(StoreTime.nowSQL) END
-                WHERE id = ? AND lease_owner = ?
-                """, [.text(status), .text(next), SQLValue(attempt.error ?? attempt.httpStatus.map { "HTTP \($0)" }), SQLValue(attempt.delivered), .integer(message.id), .text(owner)])
-            guard updated == 1 else { return false }
-            guard let subscription = message.subscription else { return true }
-            _ = try database.run(
-                """
-                INSERT INTO webhook_deliveries (outbox_id, subscription_id, event_id, event_type, attempt, status, http_status, response_excerpt, error, duration_ms)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                [
-                    .integer(message.id), .text(subscription.id), .text(message.eventID), .text(message.eventType), .integer(message.attempts + 1),
-                    .text(attempt.delivered ? "success" : "failed"), SQLValue(attempt.httpStatus.map(Int64.init)), SQLValue(attempt.responseExcerpt),
-                    SQLValue(attempt.error), .integer(attempt.durationMilliseconds),
-                ])
-            _ = try database.run(
-                attempt.delivered
-                    ? """
-                    UPDATE webhook_subscriptions SET success_count = success_count + 1, consecutive_failures = 0,
-                        last_delivery_status = 'success', last_delivery_at = \(StoreTime.nowSQL) WHERE id = ?
-                    """
-                    : """
-                    UPDATE webhook_subscriptions SET failed_count = failed_count + 1, consecutive_failures = consecutive_failures + 1,
-                        last_delivery_status = 'failed', last_delivery_at = \(StoreTime.nowSQL) WHERE id = ?
-                    """, [.text(subscription.id)])
-            return true
+        try record([Outcome(message: message, attempt: attempt, retryInSeconds: retryInSeconds)], now: now)[0]
+    }
+
+    /// One attempt and what follows it.
+    public struct Outcome {
+        public let message: QueuedMessage
+        public let attempt: AttemptResult
+        public let retryInSeconds: Int64?
+
+        public init(message: QueuedMessage, attempt: AttemptResult, retryInSeconds: Int64?) {
+            self.message = message
+            self.attempt = attempt
+            self.retryInSeconds = retryInSeconds
         }
+    }
+
+    /// Records a batch of attempts in one transaction (one commit, not one per message);
+    /// returns, for each, whether this worker still held it.
+    public func record(_ outcomes: [Outcome], now: Timestamp = .now()) throws -> [Bool] {
+        try database.transaction { try outcomes.map { try recordOne($0, now: now) } }
+    }
+
+    private func recordOne(_ outcome: Outcome, now: Timestamp) throws -> Bool {
+        let (message, attempt, retryInSeconds) = (outcome.message, outcome.attempt, outcome.retryInSeconds)
+        let status = attempt.delivered ? "delivered" : (retryInSeconds == nil ? "failed" : "pending")
+        let next = Timestamp(millisecondsSince1970: now.millisecondsSince1970 + (retryInSeconds ?? 0) * 1000).iso8601
+        let updated = try database.run(
+            """
+            UPDATE outbox SET status = ?, attempts = attempts + 1, next_attempt_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL,
+                delivered_at = CASE WHEN ? THEN \(StoreTime.nowSQL) END
+            WHERE id = ? AND lease_owner = ?
+            """, [.text(status), .text(next), SQLValue(attempt.error ?? attempt.httpStatus.map { "HTTP \($0)" }), SQLValue(attempt.delivered), .integer(message.id), .text(owner)])
+        guard updated == 1 else { return false }
+        guard let subscription = message.subscription else { return true }
+        _ = try database.run(
+            """
+            INSERT INTO webhook_deliveries (outbox_id, subscription_id, event_id, event_type, attempt, status, http_status, response_excerpt, error, duration_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                .integer(message.id), .text(subscription.id), .text(message.eventID), .text(message.eventType), .integer(message.attempts + 1),
+                .text(attempt.delivered ? "success" : "failed"), SQLValue(attempt.httpStatus.map(Int64.init)), SQLValue(attempt.responseExcerpt),
+                SQLValue(attempt.error), .integer(attempt.durationMilliseconds),
+            ])
+        _ = try database.run(
+            attempt.delivered
+                ? """
+                UPDATE webhook_subscriptions SET success_count = success_count + 1, consecutive_failures = 0,
+                    last_delivery_status = 'success', last_delivery_at = \(StoreTime.nowSQL) WHERE id = ?
+                """
+                : """
+                UPDATE webhook_subscriptions SET failed_count = failed_count + 1, consecutive_failures = consecutive_failures + 1,
+                    last_delivery_status = 'failed', last_delivery_at = \(StoreTime.nowSQL) WHERE id = ?
+                """, [.text(subscription.id)])
+        return true
     }
 
     /// Switches a subscription off (410 Gone, or too many failures in a row); its messages wait

@@ -44,40 +44,45 @@ final class DeliveryWorker {
                 for await result in group { results.append(result) }
                 return results
             }
-            for (message, result) in results { try settle(message, result, totals: &totals) }
+            try settle(results, totals: &totals)
         }
     }
 
-    private func settle(_ message: QueuedMessage, _ result: AttemptResult, totals: inout Totals) throws {
-        let fields: KeyValuePairs<String, JSONValue> = [
-            "message": JSONValue(message.id), "topic": .string(message.topic), "event_id": .string(message.eventID),
-            "subscription": JSONValue(message.subscription?.id), "http_status": JSONValue(result.httpStatus.map(Int64.init)),
-            "error": JSONValue(result.error), "attempt": JSONValue(message.attempts + 1),
-        ]
-        if result.delivered {
-            if try queue.record(message, result, retryInSeconds: nil) { totals.delivered += 1 }
-            return
+    /// Records a batch's results in one transaction, then logs what failed and switches off
+    /// the subscriptions that asked for it (410) or kept failing.
+    private func settle(_ results: [(QueuedMessage, AttemptResult)], totals: inout Totals) throws {
+        let outcomes = results.map { message, result in
+            // After a 410 the message waits with the rest for the subscription to be re-enabled.
+            let schedule = message.subscription?.schedule ?? Self.telegramSchedule
+            let retry = result.delivered ? nil : schedule.delay(afterFailedAttempts: message.attempts + 1, retryAfter: result.retryAfterSeconds)
+            return DeliveryQueue.Outcome(message: message, attempt: result, retryInSeconds: retry)
         }
-        let gone = result.httpStatus == 410 && message.subscription != nil
-        let schedule = message.subscription?.schedule ?? Self.telegramSchedule
-        // After a 410 the message waits with the rest for the subscription to be re-enabled.
-        let retry = schedule.delay(afterFailedAttempts: message.attempts + 1, retryAfter: result.retryAfterSeconds)
-        guard try queue.record(message, result, retryInSeconds: retry) else { return }
-        if retry == nil {
-            totals.failed += 1
-            log.error("delivery_failed", fields)
-        } else {
-            totals.retrying += 1
-            log.info("delivery_retrying", fields)
-        }
-        guard let subscription = message.subscription else { return }
-        if gone {
-            if try queue.disable(subscription: subscription.id, reason: "the receiver answered 410 Gone") {
-                log.error("subscription_disabled", ["subscription": .string(subscription.id), "reason": "410 Gone"])
+        let held = try queue.record(outcomes)
+        for (outcome, stillHeld) in zip(outcomes, held) where stillHeld {
+            let (message, result) = (outcome.message, outcome.attempt)
+            if result.delivered {
+                totals.delivered += 1
+                continue
             }
-        } else if try queue.consecutiveFailures(of: subscription.id) >= settings.disableAfterFailures {
-            let reason = "\(settings.disableAfterFailures) failed attempts in a row"
-            if try queue.disable(subscription: subscription.id, reason: reason) {
+            let fields: KeyValuePairs<String, JSONValue> = [
+                "message": JSONValue(message.id), "topic": .string(message.topic), "event_id": .string(message.eventID),
+                "subscription": JSONValue(message.subscription?.id), "http_status": JSONValue(result.httpStatus.map(Int64.init)),
+                "error": JSONValue(result.error), "attempt": JSONValue(message.attempts + 1),
+            ]
+            if outcome.retryInSeconds == nil {
+                totals.failed += 1
+                log.error("delivery_failed", fields)
+            } else {
+                totals.retrying += 1
+                log.info("delivery_retrying", fields)
+            }
+            guard let subscription = message.subscription else { continue }
+            let reason: String? =
+                result.httpStatus == 410
+                ? "the receiver answered 410 Gone"
+                : try queue.consecutiveFailures(of: subscription.id) >= settings.disableAfterFailures
+                    ? "\(settings.disableAfterFailures) failed attempts in a row" : nil
+            if let reason, try queue.disable(subscription: subscription.id, reason: reason) {
                 log.error("subscription_disabled", ["subscription": .string(subscription.id), "reason": .string(reason)])
             }
         }
