@@ -8,11 +8,14 @@ UTF-8 names) at 1 and 16 connections through:
   - lighttpd mod_cgi, lighttpd mod_fastcgi and nginx FastCGI (spawn-fcgi pools), each from
     the configuration `runtime host-config` generates, with every commit synced (the default),
   - lighttpd mod_cgi and mod_fastcgi again with LEADWIRE_SQLITE_SYNCHRONOUS=normal, to show
-    what not waiting for the disk on each commit buys (the baseline still syncs).
+    what not waiting for the disk on each commit buys (the baseline still syncs),
+  - lighttpd mod_fastcgi with an outbound webhook subscription to every event, so each lead
+    change also queues its events (no worker runs): the cost of subscriptions on intake.
 For each: req/s, p50, p99, requests, non-2xx, rows stored, lost (2xx answers without a row),
 and the throughput ratio to the baseline. Then the peak RSS of a FastCGI process.
 Targets (issue 7, ratios in one run): CGI >= 0.5x baseline with p99 <= 100 ms; FastCGI >= 4x
-with p99 <= 20 ms and <= 16 MB per process; zero lost everywhere. Prints; never fails a build.
+with p99 <= 20 ms and <= 16 MB per process; zero lost everywhere. Issue 8: with a subscription,
+at most 10% less throughput than lighttpd FastCGI without. Prints; never fails a build.
 
 Usage: Benchmarks/hosts.py [--functions DIR] [--runtime PATH] [--duration S] [--processes N]
 """
@@ -30,7 +33,7 @@ import time
 import urllib.parse
 import urllib.request
 
-FUNCTIONS = ["kommo-webhook", "amocrm-webhook", "knowlarity-webhook", "admin-webhook-logs", "export", "health"]
+FUNCTIONS = ["kommo-webhook", "amocrm-webhook", "knowlarity-webhook", "admin-webhook-logs", "export", "health", "webhook-subscriptions"]
 NAMES = ["Алия Нурланова", "José Müller", "李雷", "Test Lead", "Ковальчук & Co", "O'Brien", "Zoë 🚀", "Acme Ltd"]
 
 
@@ -173,10 +176,14 @@ def main():
     results = []
     port = 18_400
     setups = ["C CGI baseline (lighttpd)", "lighttpd CGI", "lighttpd FastCGI", "nginx FastCGI", "lighttpd CGI, sync normal",
-              "lighttpd FastCGI, sync normal"]
+              "lighttpd FastCGI, sync normal", "lighttpd FastCGI, subscribed"]
     for name in setups:
         port += 1
         folder, database = prepare(re.sub(r"\W+", "-", name).strip("-").lower())
+        if "subscribed" in name:
+            with sqlite3.connect(database) as connection:
+                connection.execute("INSERT INTO webhook_subscriptions (id, name, url, events, secret_sealed) "
+                                   "VALUES ('wh_bench', 'bench', 'https://crm.example.com/hook', '[\"*\"]', x'00')")
         setup = Setup(name, folder, None, "SELECT count(*) FROM raw_events" if "baseline" in name else "SELECT count(*) FROM kommo_webhook_logs")
         config = os.path.join(folder, "server.conf")
         log = open(os.path.join(folder, "server.out"), "w")
@@ -246,6 +253,9 @@ def main():
     for r in fastcgi:
         verdicts.append(f"{r['name']} {r['ratio']:.2f}x (target >= 4x), p99 {r['p99']:.1f} ms (target <= 20), "
                         f"RSS {r.get('peak_rss_mb', 0):.1f} MB (target <= 16)")
+    if "lighttpd FastCGI, subscribed" in at16 and "lighttpd FastCGI" in at16:
+        cost = 1 - at16["lighttpd FastCGI, subscribed"]["rps"] / at16["lighttpd FastCGI"]["rps"]
+        verdicts.append(f"a subscription to every event costs {cost * 100:.0f}% of FastCGI throughput (target <= 10%)")
     verdicts.append(f"lost {sum(r['lost'] for r in results)} (target 0)")
     print("  at 16 connections: " + "; ".join(verdicts))
 

@@ -12,7 +12,25 @@ public enum AdminPage {
         return Response(headers: headers, body: Array(html.utf8))
     }
 
-    public static let style = """
+    /// A whole page: the shared head (title, viewport, style) around `body`.
+    public static func document(title: String, body: String) -> String {
+        """
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(title) · Leadwire</title>
+        <style>\(style)</style>
+        </head>
+        <body>
+        \(body)
+        </body>
+        </html>
+        """
+    }
+
+    static let style = """
         :root { font-family: system-ui, sans-serif; color: #1f2933; background: #f5f7fa; }
         body { margin: 0 auto; max-width: 1200px; padding: 16px; }
         h1 { font-size: 20px; margin: 0 0 12px; }

@@ -7,16 +7,9 @@ import FunctionKit
 enum ViewerPage {
     static var response: Response { AdminPage.response(html) }
 
-    static let html = #"""
-        <!doctype html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>Webhook logs · Leadwire</title>
-        <style>\#(AdminPage.style)</style>
-        </head>
-        <body>
+    static let html = AdminPage.document(
+        title: "Webhook logs",
+        body: #"""
         <h1>Webhook logs</h1>
         <form id="filters">
           <label>Admin key <input id="key" type="password" autocomplete="off" placeholder="lw_…" size="20"></label>
@@ -106,7 +99,5 @@ enum ViewerPage {
           if (keyInput.value) load(false);
         })();
         </script>
-        </body>
-        </html>
-        """#
+        """#)
 }

@@ -19,8 +19,7 @@ public enum WebhookLogsAPI {
     }
 
     static func route(_ request: Request, context: FunctionContext) throws -> Response {
-        let rest = request.path.hasPrefix(root) ? String(request.path.dropFirst(root.count)) : request.path
-        let parts = rest.split(separator: "/").map(String.init)
+        let parts = request.segments(under: root)
         switch parts.count {
         case 0:
             try request.require(method: .get)

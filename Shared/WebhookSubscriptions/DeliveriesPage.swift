@@ -10,16 +10,9 @@ import FunctionKit
 enum DeliveriesPage {
     static var response: Response { AdminPage.response(html) }
 
-    static let html = #"""
-        <!doctype html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>Webhook deliveries · Leadwire</title>
-        <style>\#(AdminPage.style)</style>
-        </head>
-        <body>
+    static let html = AdminPage.document(
+        title: "Webhook deliveries",
+        body: #"""
         <h1>Webhook deliveries</h1>
         <form id="filters">
           <label>Admin key <input id="key" type="password" autocomplete="off" placeholder="lw_…" size="20"></label>
@@ -132,7 +125,5 @@ enum DeliveriesPage {
           if (keyInput.value) load();
         })();
         </script>
-        </body>
-        </html>
-        """#
+        """#)
 }

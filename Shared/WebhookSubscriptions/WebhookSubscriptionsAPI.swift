@@ -29,8 +29,7 @@ public enum WebhookSubscriptionsAPI {
     }
 
     static func route(_ request: Request, context: FunctionContext) throws -> Response {
-        let rest = request.path.hasPrefix(root) ? String(request.path.dropFirst(root.count)) : request.path
-        let parts = rest.split(separator: "/").map(String.init)
+        let parts = request.segments(under: root)
         guard parts.count <= 4 else { throw HTTPError.notFound("No such admin resource: \(request.path).") }
         if parts == ["viewer"] {
             try request.require(method: .get)

@@ -7,8 +7,8 @@ import Outbound
 
 /// One POST to a checked address, on its own connection, for the worker: HTTP/1.1 over plain
 /// NIO (with TLS from swift-nio-ssl for https, the host name checked against the certificate).
-/// The whole exchange has one deadline; the answer's body is read up to `excerptBytes` and
-/// the rest dropped. Redirects are answers like any other (never followed).
+/// Connecting and answering share one deadline (`timeoutMs`); the answer's body is read up to
+/// `excerptBytes` and the rest dropped. Redirects are answers like any other (never followed).
 struct HTTPPoster: Sendable {
     let group: any EventLoopGroup
     let tls: NIOSSLContext
@@ -32,6 +32,8 @@ struct HTTPPoster: Sendable {
     func post(
         to url: SubscriberURL, at address: ResolvedAddress, headers extra: [(String, String)], body: [UInt8], timeoutMilliseconds: Int64
     ) async throws -> Answer {
+        // One deadline for connecting and answering together.
+        let deadline = ContinuousClock.now + .milliseconds(timeoutMilliseconds)
         let socketAddress = try SocketAddress(ipAddress: address.text, port: address.port)
         let hostIsName = (try? SocketAddress(ipAddress: url.host, port: 0)) == nil
         let tls = url.isSecure ? self.tls : nil
@@ -47,7 +49,8 @@ struct HTTPPoster: Sendable {
             }
         var headers = HTTPHeaders()
         let defaultPort = url.isSecure ? 443 : 80
-        headers.add(name: "Host", value: url.port == defaultPort ? url.host : "\(url.host):\(url.port)")
+        let host = url.host.contains(":") ? "[\(url.host)]" : url.host  // an IPv6 address goes in brackets
+        headers.add(name: "Host", value: url.port == defaultPort ? host : "\(host):\(url.port)")
         headers.add(name: "Content-Length", value: String(body.count))
         headers.add(name: "Connection", value: "close")
         for (name, value) in extra { headers.add(name: name, value: value) }
@@ -76,7 +79,7 @@ struct HTTPPoster: Sendable {
                 }
             }
             group.addTask {
-                try await Task.sleep(for: .milliseconds(timeoutMilliseconds))
+                try await Task.sleep(until: deadline)
                 return nil
             }
             defer { group.cancelAll() }

@@ -47,6 +47,13 @@ public struct Request: Sendable {
     }
 
     /// Answers 405 with an `Allow` header unless the method is one of `allowed`.
+    /// The path's segments after `root` (`/api/admin/webhooks/wh_1/test` under
+    /// `/api/admin/webhooks` is `["wh_1", "test"]`): how an admin function reads its sub-routes.
+    public func segments(under root: String) -> [String] {
+        let rest = path.hasPrefix(root) ? String(path.dropFirst(root.count)) : path
+        return rest.split(separator: "/").map(String.init)
+    }
+
     public func require(method allowed: HTTPRequest.Method...) throws(HTTPError) {
         guard allowed.contains(method) else { throw .methodNotAllowed(allowed: allowed) }
     }

@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Delivery benchmark: `runtime worker --once` draining N signed webhook messages to a local
+receiver that answers 200 at once (nginx `return 200`).
+
+The baseline, measured in the same run, is wrk posting the same payload to the same receiver
+with one connection per request (`Connection: close`, as the worker sends), at the worker's
+concurrency: what the receiver and loopback allow with that pattern. Prints deliveries/s, the
+ratio to the baseline, the worker's peak RSS (GNU time) and how many messages were delivered.
+Targets (issue 8): at least 2,000 deliveries/s with a peak RSS of at most 40 MB. Prints; never
+fails a build.
+
+Usage: Benchmarks/deliveries.py [--runtime PATH] [--functions DIR] [--messages N]
+"""
+import argparse
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+from hosts import parse_wrk, wait_until_answering
+
+KEY = "5e" * 32
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runtime", default=".build-release/release/runtime")
+    parser.add_argument("--functions", default=".build-release/release")
+    parser.add_argument("--messages", type=int, default=20_000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    args = parser.parse_args()
+    root = tempfile.mkdtemp(prefix="leadwire-deliveries-bench-")
+    os.chmod(root, 0o755)
+    port = 18_480
+
+    # The receiver: nginx answering every POST at once.
+    config = os.path.join(root, "receiver.conf")
+    with open(config, "w") as handle:
+        handle.write(f"worker_processes 1;\npid {root}/nginx.pid;\nerror_log {root}/error.log;\nevents {{ worker_connections 4096; }}\n"
+                     f"http {{ access_log off; client_body_temp_path {root}/body; server {{ listen 127.0.0.1:{port}; "
+                     f"location / {{ return 200 '{{\"received\":true}}'; }} }} }}\n")
+    receiver = subprocess.Popen(["nginx", "-c", config, "-p", root, "-g", "daemon off;"], stderr=subprocess.DEVNULL)
+    try:
+        wait_until_answering(f"http://127.0.0.1:{port}/")
+        environment = {"PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": os.path.join(root, "leadwire.sqlite3"), "LEADWIRE_SECRET_KEY": KEY,
+                       "LEADWIRE_WEBHOOKS_ALLOW_PRIVATE": "1", "LEADWIRE_WORKER_CONCURRENCY": str(args.concurrency)}
+        subprocess.run([args.runtime, "migrate"], env=environment, check=True, stdout=subprocess.DEVNULL)
+        key = subprocess.run([args.runtime, "keys", "create", "--name", "bench", "--scopes", "webhooks:manage"], env=environment,
+                             check=True, capture_output=True, text=True).stdout.strip()
+        body = json.dumps({"name": "bench", "url": f"http://127.0.0.1:{port}/hook", "events": ["*"]})
+        created = subprocess.run([args.runtime, "invoke", "webhook-subscriptions", "--functions-dir", args.functions, "--method", "POST",
+                                  "--path", "/api/admin/webhooks", "--header", f"Authorization: Bearer {key}",
+                                  "--header", "Content-Type: application/json"],
+                                 input=body, env=environment, check=True, capture_output=True, text=True).stdout
+        subscription = re.search(r'"id":"(wh_[0-9a-f]+)"', created).group(1)
+        payload = json.dumps({"event": "lead.created", "id": "msg_0", "timestamp": "2026-11-26T00:00:00.000Z",
+                              "data": {"lead": {"kommo_id": 25399013, "name": "Website order", "status_id": 142, "price": 150000}},
+                              "metadata": {"source": "kommo-webhook", "action": "created"}}, separators=(",", ":"))
+        with sqlite3.connect(environment["LEADWIRE_DATABASE"]) as connection:
+            connection.executemany(
+                "INSERT INTO outbox (topic, payload, idempotency_key, subscription_id, event_id) VALUES ('webhook', ?, ?, ?, ?)",
+                ((payload, f"msg_{n}:{subscription}", subscription, f"msg_{n}") for n in range(args.messages)))
+
+        lua = os.path.join(root, "post.lua")
+        with open(lua, "w") as handle:
+            handle.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.headers["Connection"] = "close"\n'
+                         f"wrk.body = {json.dumps(payload)}\n")
+        wrk = parse_wrk(subprocess.run(["wrk", "-t2", f"-c{args.concurrency}", "-d5s", "-s", lua, f"http://127.0.0.1:{port}/hook"],
+                                       capture_output=True, text=True).stdout)
+
+        started = time.monotonic()
+        timed = subprocess.run(["/usr/bin/time", "-v", args.runtime, "worker", "--once"], env=environment, capture_output=True, text=True)
+        elapsed = time.monotonic() - started
+        peak = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", timed.stderr).group(1)) / 1024
+        with sqlite3.connect(environment["LEADWIRE_DATABASE"]) as connection:
+            delivered, failed = connection.execute(
+                "SELECT count(*) FILTER (WHERE status = 'delivered'), count(*) FILTER (WHERE status <> 'delivered') FROM outbox").fetchone()
+        rate = delivered / elapsed
+        print(f"deliveries: {args.messages} signed webhooks to nginx `return 200` on 127.0.0.1, {args.concurrency} at once")
+        print(f"  baseline wrk, Connection: close, {args.concurrency} connections: {wrk['rps']:.0f} req/s")
+        print(f"  runtime worker --once: {delivered} delivered, {failed} not, in {elapsed:.2f} s: {rate:.0f} deliveries/s "
+              f"({rate / wrk['rps']:.2f}x the baseline), peak RSS {peak:.1f} MB")
+        print(f"  targets: >= 2000 deliveries/s ({'met' if rate >= 2000 else 'missed'}), peak RSS <= 40 MB ({'met' if peak <= 40 else 'missed'})")
+    finally:
+        receiver.terminate()
+        receiver.wait()
+
+
+if __name__ == "__main__":
+    main()
