@@ -7,9 +7,14 @@ import Hashing
 /// - `webhook-signature` (Standard Webhooks): HMAC-SHA256 keyed with the bytes after `whsec_`;
 /// - `X-Webhook-Signature` (seed 004): HMAC-SHA256 keyed with the secret text as shown, so the
 ///   seed's `crypto.createHmac('sha256', secret)` verifies it unchanged.
-public struct SigningSecret: Sendable, Equatable {
+public struct SigningSecret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public static let prefix = "whsec_"
     public let text: String
+
+    // Never printed by accident: only `text` gives it out.
+    public var description: String { "SigningSecret(redacted)" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: []) }
 
     public init?(_ text: String) {
         guard text.hasPrefix(Self.prefix), let key = Base64.decode(String(text.dropFirst(Self.prefix.count))), !key.isEmpty else { return nil }

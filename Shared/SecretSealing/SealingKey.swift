@@ -3,9 +3,14 @@ import Hashing
 
 /// The key that seals secrets at rest (`LEADWIRE_SECRET_KEY`): 32 bytes, given as 64 hex digits
 /// or as base64. Whoever holds the database file but not this key cannot read the secrets.
-public struct SealingKey: Sendable {
+public struct SealingKey: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public static let variable = "LEADWIRE_SECRET_KEY"
     let bytes: [UInt8]
+
+    // Never printed, whatever prints a value that holds it (an error message, a debugger).
+    public var description: String { "SealingKey(redacted)" }
+    public var debugDescription: String { description }
+    public var customMirror: Mirror { Mirror(self, children: []) }
 
     public init(bytes: [UInt8]) throws(ConfigurationError) {
         guard bytes.count == 32 else {

@@ -196,4 +196,29 @@ import Testing
         #expect(delivered.standardValidWith == [0])
         withExtendedLifetime((server, second)) {}
     }
+
+    /// For cron: `--once` delivers what is due and exits 0; without the key that opens the
+    /// subscriptions' secrets it refuses to start, saying why, and prints no secret.
+    @Test func workerOnceDeliversAndExitsAndAMissingKeyStopsItAtStart() async throws {
+        let receiver = try await WebhookReceiver(scratch: scratch)
+        let (server, base, key) = try await start(arguments: ["--no-worker"])
+        let hook = try await subscribe(base, key: key, #"{"name":"cron","url":"\#(receiver.base)/ok","events":["lead.created"]}"#)
+        try receiver.trust(["/ok": [hook.secret]])
+        #expect(try await http("POST", base + "/kommo-webhook", body: kommoLeadForm(id: 3, name: "By cron")).status == 200)
+        let settings = [
+            "PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": scratch.databasePath, "LEADWIRE_WEBHOOKS_ALLOW_PRIVATE": "1",
+            "LEADWIRE_TELEGRAM_BOT_TOKEN": "999:never-printed", "LEADWIRE_TELEGRAM_CHAT_ID": "1",
+        ]
+        let runtime = try Products.url("runtime").path
+        let (refused, why) = try ServerProcess.runToEnd(runtime, ["worker", "--once"], environment: settings)
+        #expect(refused != 0)
+        #expect(why.contains("LEADWIRE_SECRET_KEY is not set"), "\(why)")
+        let (status, output) = try ServerProcess.runToEnd(
+            runtime, ["worker", "--once"], environment: settings.merging(["LEADWIRE_SECRET_KEY": Self.secretKey]) { $1 })
+        #expect(status == 0, "\(output)")
+        #expect(output.contains(#""event":"worker_drained","delivered":1"#), "\(output)")
+        #expect(receiver.deliveries.contains { $0.event == "lead.created" && $0.standardValidWith == [0] })
+        for text in [why, output] { #expect(!text.contains("never-printed") && !text.contains(Self.secretKey) && !text.contains("whsec_")) }
+        withExtendedLifetime(server) {}
+    }
 }

@@ -23,7 +23,8 @@ struct Worker: AsyncParsableCommand {
         let options = self.options
         let service = WorkerService(
             openDatabase: { try options.openDatabase() }, settings: try WorkerSettings(Environment(options.environment)),
-            log: FunctionKit.Logger(function: "worker", sink: standardOutputLine), once: once)
+            log: FunctionKit.Logger(function: "worker", sink: standardOutputLine), once: once, requiresKey: true)
+        if once { return try await service.run() }
         var logger = Logging.Logger(label: "leadwire-worker")
         logger.logLevel = .warning
         try await ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()

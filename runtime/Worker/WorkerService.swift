@@ -7,18 +7,31 @@ import Synchronization
 
 /// The worker as a service: `runtime worker` runs it alone, `runtime serve` beside the HTTP
 /// server. On SIGTERM it finishes the deliveries in flight, records them, and stops.
-struct WorkerService: Service {
+struct WorkerService: Service, CustomStringConvertible {
     let openDatabase: @Sendable () throws -> Database
     let settings: WorkerSettings
     let log: Logger
     /// Drain what is due, then return (`runtime worker --once`, for cron).
     var once = false
+    /// Stop at start, with the reason, when subscriptions exist but LEADWIRE_SECRET_KEY is not
+    /// set (`runtime worker`: a worker that can never sign should not look healthy). `runtime
+    /// serve` only warns: it has inbound webhooks to answer.
+    var requiresKey = false
+
+    /// What ServiceLifecycle prints about it: nothing of its settings (they hold secrets).
+    var description: String { "the outbound worker" }
+
+    struct MissingKey: Error, CustomStringConvertible {
+        let description = "LEADWIRE_SECRET_KEY is not set, and webhook subscriptions exist: their secrets cannot be opened to sign deliveries. Set it to the key the subscriptions were created with."
+    }
 
     func run() async throws {
         let courier = Courier(poster: try HTTPPoster(group: MultiThreadedEventLoopGroup.singleton), settings: settings)
-        let worker = DeliveryWorker(database: try openDatabase(), courier: courier, settings: settings, log: log, owner: Self.owner())
-        if settings.sealingKey == nil {
-            log.info("webhooks_waiting", ["message": "LEADWIRE_SECRET_KEY is not set: webhook messages wait in the outbox until it is"])
+        let database = try openDatabase()
+        let worker = DeliveryWorker(database: database, courier: courier, settings: settings, log: log, owner: Self.owner())
+        if settings.sealingKey == nil, try database.queryRow("SELECT 1 FROM webhook_subscriptions LIMIT 1") != nil {
+            if requiresKey { throw MissingKey() }
+            log.error("webhooks_waiting", ["message": .string(MissingKey().description + " Webhook messages wait in the outbox.")])
         }
         if settings.telegram == nil {
             log.info("telegram_waiting", ["message": "LEADWIRE_TELEGRAM_BOT_TOKEN and LEADWIRE_TELEGRAM_CHAT_ID are not set: Telegram notices wait in the outbox"])

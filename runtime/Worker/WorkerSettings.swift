@@ -34,7 +34,7 @@ struct WorkerSettings: Sendable {
 }
 
 /// Telegram's Bot API: `sendMessage` to one chat.
-struct TelegramSettings: Sendable {
+struct TelegramSettings: Sendable, CustomStringConvertible {
     let token: String
     let chatID: String
     /// https://api.telegram.org, or a stand-in for tests.
@@ -46,4 +46,6 @@ struct TelegramSettings: Sendable {
         self.chatID = chatID
         apiBase = environment["LEADWIRE_TELEGRAM_API_BASE"] ?? "https://api.telegram.org"
     }
+
+    var description: String { "Telegram chat \(chatID) via \(apiBase) (token redacted)" }
 }

@@ -1,0 +1,57 @@
+import FunctionKit
+import Outbound
+import Testing
+
+/// Subscriber URLs against server-side request forgery: https only, public addresses only,
+/// unless LEADWIRE_WEBHOOKS_ALLOW_PRIVATE=1.
+@Suite struct SubscriberURLTests {
+    @Test(arguments: [
+        "http://127.0.0.1:9000/hook", "https://127.0.0.1/hook", "https://localhost/hook", "https://10.0.0.5/", "https://172.16.3.4/",
+        "https://192.168.1.10/", "https://169.254.169.254/latest/meta-data/", "https://100.64.0.1/", "https://0.0.0.0/",
+        "https://[::1]/", "https://[fe80::1]/", "https://[fd00::5]/", "https://[::ffff:127.0.0.1]/", "https://224.0.0.1/",
+    ])
+    func privateAndPlainHTTPURLsAreRefused(url: String) throws {
+        let parsed = try SubscriberURL(url)
+        #expect(throws: SubscriberURL.Refusal.self) { try parsed.checkedAddresses(allowPrivate: false) }
+        #expect(try parsed.checkedAddresses(allowPrivate: true).isEmpty == false, "allowed for development")
+    }
+
+    @Test(arguments: ["https://8.8.8.8/hook", "https://[2001:4860:4860::8888]:8443/x?y=1"])
+    func publicAddressesPass(url: String) throws {
+        let addresses = try SubscriberURL(url).checkedAddresses(allowPrivate: false)
+        #expect(addresses.count == 1 && addresses[0].isPublic)
+    }
+
+    @Test func theParsedPartsAreWhatTheWorkerSends() throws {
+        let url = try SubscriberURL("https://CRM.example.com:8443/webhooks/flowkick?tenant=7#ignored")
+        #expect(url.host == "crm.example.com" && url.port == 8443 && url.target == "/webhooks/flowkick?tenant=7" && url.isSecure)
+        #expect(try SubscriberURL("https://example.com").target == "/")
+        #expect(try SubscriberURL("http://[::1]:9000").host == "::1")
+        for bad in ["ftp://example.com/", "https://user:pw@example.com/", "https://example.com:0/", "https://example.com:70000/", "https:///x",
+                    "https://example.com/a b", "example.com/hook", "https://" + String(repeating: "a", count: 2100)] {
+            #expect(throws: SubscriberURL.Refusal.self, "\(bad)") { try SubscriberURL(bad) }
+        }
+    }
+
+    @Test func theSubscriptionBodyIsCheckedFieldByField() throws {
+        func input(_ json: String, creating: Bool = true) throws -> SubscriptionInput {
+            try SubscriptionInput(try JSONValue(parsing: json), creating: creating, allowPrivate: true)
+        }
+        let created = try input(#"{"name":" CRM ","url":"http://127.0.0.1/h","events":["lead.created","lead.created","*"]}"#)
+        #expect(created.name == "CRM" && created.events == ["lead.created", "*"] && created.retryAttempts == nil)
+        for (body, complaint) in [
+            (#"{"url":"http://127.0.0.1/h","events":["*"]}"#, "required"),
+            (#"{"name":"a","url":"http://127.0.0.1/h","events":["user.created"]}"#, "Unknown event"),
+            (#"{"name":"a","url":"http://127.0.0.1/h","events":[]}"#, "non-empty"),
+            (#"{"name":"a","url":"http://127.0.0.1/h","events":["*"],"timeoutMs":99}"#, "timeoutMs"),
+            (#"{"name":"a","url":"http://127.0.0.1/h","events":["*"],"retryAttempts":"3"}"#, "retryAttempts"),
+            (#"{"name":"a","url":"http://127.0.0.1/h","events":["*"],"secret":"mine"}"#, "Unknown field"),
+            (#"{"name":"a","url":"ftp://x/h","events":["*"]}"#, "https"),
+            (#"[1]"#, "JSON object"),
+        ] {
+            #expect(throws: SubscriptionInput.Invalid.self, "\(body)") { try input(body) }
+            do { _ = try input(body) } catch { #expect(String(describing: error).contains(complaint), "\(body): \(error)") }
+        }
+        #expect(try input(#"{"active":false}"#, creating: false).active == false)
+    }
+}
