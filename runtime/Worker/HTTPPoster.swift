@@ -1,4 +1,3 @@
-import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -33,7 +32,7 @@ struct HTTPPoster: Sendable {
         to url: SubscriberURL, at address: ResolvedAddress, headers extra: [(String, String)], body: [UInt8], timeoutMilliseconds: Int64
     ) async throws -> Answer {
         // One deadline for connecting and answering together.
-        let deadline = ContinuousClock.now + .milliseconds(timeoutMilliseconds)
+        let deadlineNanoseconds = NIODeadline.now().uptimeNanoseconds + UInt64(timeoutMilliseconds) * 1_000_000
         let socketAddress = try SocketAddress(ipAddress: address.text, port: address.port)
         let hostIsName = (try? SocketAddress(ipAddress: url.host, port: 0)) == nil
         let tls = url.isSecure ? self.tls : nil
@@ -56,38 +55,41 @@ struct HTTPPoster: Sendable {
         for (name, value) in extra { headers.add(name: name, value: value) }
         let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: url.target, headers: headers)
 
-        return try await withThrowingTaskGroup(of: Answer?.self) { group in
-            group.addTask {
-                try await channel.executeThenClose { inbound, outbound in
+        // Past the deadline the event loop closes the connection, which ends the exchange below.
+        let timedOut = AtomicFlag()
+        let timer = channel.channel.eventLoop.scheduleTask(deadline: .uptimeNanoseconds(deadlineNanoseconds)) {
+            timedOut.set()
+            channel.channel.close(promise: nil)
+        }
+        defer { timer.cancel() }
+        do {
+            return try await channel.executeThenClose { inbound, outbound in
+                // A receiver may answer before reading the whole body and close: its answer counts.
+                var writeError: (any Error)?
+                do {
                     try await outbound.write(.head(head))
                     try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body))))
                     try await outbound.write(.end(nil))
-                    var answer: Answer?
-                    for try await part in inbound {
-                        switch part {
-                        case .head(let response):
-                            answer = Answer(status: Int(response.status.code), headers: response.headers, excerpt: [])
-                        case .body(let buffer):
-                            let room = Self.excerptBytes - (answer?.excerpt.count ?? 0)
-                            if room > 0 { answer?.excerpt += buffer.readableBytesView.prefix(room) }
-                        case .end:
-                            if let answer { return answer }
-                        }
-                    }
-                    if let answer { return answer }
-                    throw Failure(description: "the connection closed before an answer")
+                } catch {
+                    writeError = error
                 }
+                var answer: Answer?
+                for try await part in inbound {
+                    switch part {
+                    case .head(let response):
+                        answer = Answer(status: Int(response.status.code), headers: response.headers, excerpt: [])
+                    case .body(let buffer):
+                        let room = Self.excerptBytes - (answer?.excerpt.count ?? 0)
+                        if room > 0 { answer?.excerpt += buffer.readableBytesView.prefix(room) }
+                    case .end:
+                        if let answer { return answer }
+                    }
+                }
+                throw writeError ?? Failure(description: "the connection closed before a whole answer")
             }
-            group.addTask {
-                try await Task.sleep(until: deadline)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let answer = first else {
-                channel.channel.close(promise: nil)
-                throw Failure(description: "no answer within \(timeoutMilliseconds) ms")
-            }
-            return answer
+        } catch {
+            if timedOut.isSet { throw Failure(description: "no answer within \(timeoutMilliseconds) ms") }
+            throw error
         }
     }
 }

@@ -43,7 +43,7 @@ struct WorkerService: Service, CustomStringConvertible {
                 ["delivered": JSONValue(Int64(totals.delivered)), "retrying": JSONValue(Int64(totals.retrying)), "failed": JSONValue(Int64(totals.failed))])
             return
         }
-        let stopping = StopFlag()
+        let stopping = AtomicFlag()
         try await withGracefulShutdownHandler {
             while !stopping.isSet {
                 if try await worker.drain().attempts > 0 { continue }
@@ -63,8 +63,8 @@ struct WorkerService: Service, CustomStringConvertible {
     }
 }
 
-/// Set once, from the shutdown handler; read by the loop.
-final class StopFlag: Sendable {
+/// A flag set once from one thread (a shutdown handler, a timer) and read from others.
+final class AtomicFlag: Sendable {
     private let value = Atomic<Bool>(false)
     var isSet: Bool { value.load(ordering: .relaxed) }
     func set() { value.store(true, ordering: .relaxed) }
