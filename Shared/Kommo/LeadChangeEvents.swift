@@ -18,7 +18,9 @@ struct LeadChangeEvents {
 
     func events(stored: LeadVersion?, incoming: LeadVersion, write: LeadWrite) -> [OutboundEvent] {
         guard write == .insert || write == .update else { return [] }
-        guard let stored else { return [event(incoming.isDeleted ? "lead.deleted" : "lead.created", incoming, action: "created")] }
+        guard let stored else {
+            return [incoming.isDeleted ? event("lead.deleted", incoming, action: "deleted") : event("lead.created", incoming, action: "created")]
+        }
         if incoming.isDeleted != stored.isDeleted {
             return [event(incoming.isDeleted ? "lead.deleted" : "lead.restored", incoming, action: incoming.isDeleted ? "deleted" : "restored")]
         }

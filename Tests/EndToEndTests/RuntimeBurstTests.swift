@@ -25,6 +25,8 @@ import Testing
     /// its first request are part of the baseline.
     func startWarmRuntime(_ mode: Mode, settings: [String: String] = [:]) async throws -> (ServerProcess, port: Int, ProcessProbe) {
         let (server, base) = try await startRuntime(in: scratch, settings: settings, arguments: mode.arguments)
+        // The delivery worker opens its own connection and event loops as it starts: count after.
+        _ = try await server.waitForLog(containing: #""event":"worker_started""#)
         let port = Int(base.split(separator: ":").last!)!
         let warmUp = try RawHTTPConnection(port: port).exchange("GET", "/no-such-function")
         #expect(warmUp.status == 404)

@@ -36,6 +36,7 @@ struct WorkerService: Service, CustomStringConvertible {
         if settings.telegram == nil {
             log.info("telegram_waiting", ["message": "LEADWIRE_TELEGRAM_BOT_TOKEN and LEADWIRE_TELEGRAM_CHAT_ID are not set: Telegram notices wait in the outbox"])
         }
+        log.info("worker_started", ["topics": .array(settings.topics.map { .string($0) }), "concurrency": JSONValue(Int64(settings.concurrency))])
         if once {
             let totals = try await worker.drain()
             log.info(
