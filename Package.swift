@@ -117,7 +117,7 @@ let package = Package(
             name: "SecretSealingTests", dependencies: ["SecretSealing", "FunctionKit", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictness),
         .testTarget(name: "OutboundTests", dependencies: ["Outbound", "FunctionKit", "LeadwireStore", "TestSupport"], swiftSettings: strictness),
-        .testTarget(name: "KommoTests", dependencies: ["Kommo", "FunctionKit", "LeadwireStore", "TestSupport"], swiftSettings: strictness),
+        .testTarget(name: "KommoTests", dependencies: ["Kommo", "FunctionKit", "LeadwireStore", "TestSupport", "WebhookIntake"], swiftSettings: strictness),
         .testTarget(name: "KnowlarityTests", dependencies: ["Knowlarity", "FunctionKit", "LeadwireStore", "TestSupport", httpTypes, .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictness),
         .testTarget(
             name: "AdminTests",

@@ -17,6 +17,7 @@ public enum AmoCRMWebhook {
             return status
         }
         try request.require(method: .post)
+        try SenderAllowlist(context.environment, variable: "LEADWIRE_AMOCRM_WEBHOOK_ALLOWED_IPS").verify(request, logger: context.logger)
         try WebhookToken(context.environment, variable: "LEADWIRE_AMOCRM_WEBHOOK_TOKEN").verify(request)
         return try receive(request, context: context)
     }

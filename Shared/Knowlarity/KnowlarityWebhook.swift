@@ -12,6 +12,7 @@ public enum KnowlarityWebhook {
 
     public static func handle(_ request: Request, context: FunctionContext) throws -> Response {
         try request.require(method: .post)
+        try SenderAllowlist(context.environment, variable: "LEADWIRE_KNOWLARITY_WEBHOOK_ALLOWED_IPS").verify(request, logger: context.logger)
         let settings = try context.resources.value { try KnowlaritySettings(context.environment) }
         try settings.authenticate(request)
         return try receive(request, context: context, settings: settings)

@@ -10,6 +10,7 @@ public enum KommoWebhook {
 
     public static func handle(_ request: Request, context: FunctionContext) throws -> Response {
         try request.require(method: .post)
+        try SenderAllowlist(context.environment, variable: "LEADWIRE_KOMMO_WEBHOOK_ALLOWED_IPS").verify(request, logger: context.logger)
         try WebhookToken(context.environment, variable: "LEADWIRE_KOMMO_WEBHOOK_TOKEN").verify(request)
         return try receive(request, context: context)
     }

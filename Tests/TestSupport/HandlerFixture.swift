@@ -41,14 +41,15 @@ public struct HandlerFixture: Sendable {
     @discardableResult
     public func send(
         _ body: String, bytes: [UInt8]? = nil, contentType: String? = "application/x-www-form-urlencoded", method: HTTPRequest.Method = .post,
-        path: String? = nil, query: String = "", headers extra: [(String, String)] = [], bodyLimitExceeded: BodyLimitExceeded? = nil
+        path: String? = nil, query: String = "", headers extra: [(String, String)] = [], bodyLimitExceeded: BodyLimitExceeded? = nil,
+        remoteAddress: String = "127.0.0.1"
     ) -> Response {
         var headers = HTTPFields()
         if let contentType { headers[.contentType] = contentType }
         for (name, value) in extra { headers.append(HTTPField(name: HTTPField.Name(name)!, value: value)) }
         let request = Request(
             method: method, path: path ?? self.path, query: QueryParameters(queryString: query), headers: headers,
-            body: bodyLimitExceeded == nil ? bytes ?? Array(body.utf8) : [], bodyLimitExceeded: bodyLimitExceeded, remoteAddress: "127.0.0.1")
+            body: bodyLimitExceeded == nil ? bytes ?? Array(body.utf8) : [], bodyLimitExceeded: bodyLimitExceeded, remoteAddress: remoteAddress)
         let context = FunctionContext(
             functionName: "test", environment: Environment(environment), logger: Logger(function: "test", sink: { _ in }), clock: clock)
         var response = FunctionMain.respond(context: context, handler: handler) { _ in request }

@@ -1,0 +1,57 @@
+import Synchronization
+import FunctionKit
+import HTTPTypes
+import LeadwireStore
+import TestSupport
+import Testing
+import WebhookIntake
+
+/// `LEADWIRE_<FUNCTION>_ALLOWED_IPS`: a sender outside the list gets 403, a log line, and
+/// nothing stored; addresses and CIDR ranges, IPv4 and IPv6.
+@Suite struct SenderAllowlistTests {
+    @Test(arguments: [
+        ("10.0.0.0/8", "10.200.3.4", true), ("10.0.0.0/8", "11.0.0.1", false), ("195.201.12.0/22", "195.201.15.255", true),
+        ("195.201.12.0/22", "195.201.16.0", false), ("203.0.113.7", "203.0.113.7", true), ("203.0.113.7", "203.0.113.8", false),
+        ("2a01:4f8::/32", "2a01:4f8:c17:1::5", true), ("2a01:4f8::/32", "2a01:4f9::1", false), ("10.0.0.0/8", "::ffff:10.1.2.3", true),
+        ("0.0.0.0/0", "198.51.100.1", true), ("10.0.0.0/8", "not an address", false), ("::/0", "10.0.0.1", false),
+    ])
+    func aSenderIsMatchedAgainstAddressesAndRanges(list: String, sender: String, allowed: Bool) throws {
+        let allowlist = try SenderAllowlist(Environment(["LEADWIRE_X_ALLOWED_IPS": list]), variable: "LEADWIRE_X_ALLOWED_IPS")
+        let request = Request(method: .post, path: "/x", remoteAddress: sender)
+        let logged = LogLines()
+        if allowed {
+            try allowlist.verify(request, logger: Logger(function: "t", sink: logged.append))
+        } else {
+            #expect(throws: HTTPError.self) { try allowlist.verify(request, logger: Logger(function: "t", sink: logged.append)) }
+            #expect(logged.lines.first?.contains(#""event":"sender_refused","remote_addr":"\#(sender)""#) == true)
+        }
+    }
+
+    @Test(arguments: ["10.0.0.0/33", "example.com", "10.0.0.1/x", " , "])
+    func aBadListIsAConfigurationErrorThatNamesIt(list: String) {
+        #expect(throws: ConfigurationError.self) { try SenderAllowlist(Environment(["LEADWIRE_X_ALLOWED_IPS": list]), variable: "LEADWIRE_X_ALLOWED_IPS") }
+    }
+
+    @Test func aKommoEventFromElsewhereIsRefusedAndNothingIsKept() throws {
+        var kommo = KommoFixture()
+        kommo.environment["LEADWIRE_KOMMO_WEBHOOK_ALLOWED_IPS"] = "195.201.0.0/16 2a01:4f8::/32"
+        let body = kommoForm("add", ["id": "7", "name": "Lead", "updated_at": "100"])
+        let refused = kommo.handler.send(body, remoteAddress: "203.0.113.9")
+        #expect(refused.status == .forbidden)
+        #expect(refused.json["error"]?["code"] == "sender_not_allowed")
+        #expect(try kommo.count("SELECT count(*) FROM kommo_webhook_logs") == 0)
+        #expect(try kommo.count("SELECT count(*) FROM kommo_leads") == 0)
+        #expect(kommo.handler.send(body, remoteAddress: "195.201.44.2").status == .ok)
+        #expect(try kommo.count("SELECT count(*) FROM kommo_leads") == 1)
+
+        kommo.environment["LEADWIRE_KOMMO_WEBHOOK_ALLOWED_IPS"] = "195.201.0.0/99"
+        #expect(kommo.handler.send(body, remoteAddress: "195.201.44.2").status == .internalServerError)
+    }
+}
+
+/// Log lines a test reads back.
+final class LogLines: Sendable {
+    private let storage = Mutex<[String]>([])
+    var lines: [String] { storage.withLock { $0 } }
+    var append: @Sendable (String) -> Void { { line in self.storage.withLock { $0.append(line) } } }
+}
