@@ -20,7 +20,7 @@ public enum Catalog {
             name: "knowlarity-webhook",
             summary: "Knowlarity calls into knowlarity_calls and leads_master, de-duplicated by phone",
             routes: [Route("/webhooks/knowlarity")],
-            methods: ["POST"],
+            methods: ["POST", "GET"],
             authentication: .optionalWebhookToken(environmentVariable: "LEADWIRE_KNOWLARITY_WEBHOOK_TOKEN"),
             logSource: "knowlarity"),
         FunctionDescription(

@@ -11,11 +11,24 @@ public enum KnowlarityWebhook {
     static let source = "knowlarity"
 
     public static func handle(_ request: Request, context: FunctionContext) throws -> Response {
-        try request.require(method: .post)
+        try request.require(method: .post, .get)
         try SenderAllowlist(context.environment, variable: "LEADWIRE_KNOWLARITY_WEBHOOK_ALLOWED_IPS").verify(request, logger: context.logger)
         let settings = try context.resources.value { try KnowlaritySettings(context.environment) }
         try settings.authenticate(request)
-        return try receive(request, context: context, settings: settings)
+        return try receive(request.method == .get ? callFromQuery(request) : request, context: context, settings: settings)
+    }
+
+    /// Some Knowlarity hooks are configured as GET, with the call's fields in the query string
+    /// (`?uuid=…&Customer_Number=…`). They become the JSON body a POST hook would send, without
+    /// the token, so the call is checked, stored and answered exactly as one.
+    static func callFromQuery(_ request: Request) -> Request {
+        var fields = JSONObject()
+        for (name, value) in request.query.pairs where name != "token" && fields[name] == nil { fields[name] = .string(value) }
+        var call = request
+        call.body = Array(JSONValue.object(fields).jsonText.utf8)
+        call.headers[.contentType] = "application/json"
+        call.headers[.contentLength] = String(call.body.count)
+        return call
     }
 
     /// Stores and processes an authenticated request (or a replayed one).

@@ -183,6 +183,99 @@ enum OpenAPIDocument {
    }
   },
   "/webhooks/knowlarity": {
+   "get": {
+    "operationId": "knowlarityWebhookGet",
+    "summary": "The same, for hooks configured as GET: the call's fields in the query string (any case)",
+    "tags": [
+     "webhooks"
+    ],
+    "parameters": [
+     {
+      "$ref": "#/components/parameters/Token"
+     },
+     {
+      "name": "uuid",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "customer_number",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "agent_number",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "start_time",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "call_duration",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "call_type",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "OK",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "success",
+          "log_id"
+         ],
+         "properties": {
+          "success": {
+           "type": "boolean"
+          },
+          "outcome": {
+           "type": "string"
+          }
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
+     },
+     "401": {
+      "$ref": "#/components/responses/Error"
+     },
+     "503": {
+      "$ref": "#/components/responses/Error"
+     }
+    }
+   },
    "post": {
     "operationId": "knowlarityWebhook",
     "summary": "Knowlarity calls into knowlarity_calls and leads_master",
