@@ -17,7 +17,8 @@ public enum AmoCRMWebhook {
             return status
         }
         try request.require(method: .post)
-        try SenderAllowlist(context.environment, variable: "LEADWIRE_AMOCRM_WEBHOOK_ALLOWED_IPS").verify(request, logger: context.logger)
+        try SenderChecks.run(
+            request, context: context, function: name, allowedIPs: "LEADWIRE_AMOCRM_WEBHOOK_ALLOWED_IPS", rateLimit: "LEADWIRE_AMOCRM_WEBHOOK_RATE_LIMIT")
         try WebhookToken(context.environment, variable: "LEADWIRE_AMOCRM_WEBHOOK_TOKEN").verify(request)
         return try receive(request, context: context)
     }

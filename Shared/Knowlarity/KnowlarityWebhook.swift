@@ -12,7 +12,8 @@ public enum KnowlarityWebhook {
 
     public static func handle(_ request: Request, context: FunctionContext) throws -> Response {
         try request.require(method: .post, .get)
-        try SenderAllowlist(context.environment, variable: "LEADWIRE_KNOWLARITY_WEBHOOK_ALLOWED_IPS").verify(request, logger: context.logger)
+        try SenderChecks.run(
+            request, context: context, function: name, allowedIPs: "LEADWIRE_KNOWLARITY_WEBHOOK_ALLOWED_IPS", rateLimit: "LEADWIRE_KNOWLARITY_WEBHOOK_RATE_LIMIT")
         let settings = try context.resources.value { try KnowlaritySettings(context.environment) }
         try settings.authenticate(request)
         return try receive(request.method == .get ? callFromQuery(request) : request, context: context, settings: settings)

@@ -10,7 +10,8 @@ public enum KommoWebhook {
 
     public static func handle(_ request: Request, context: FunctionContext) throws -> Response {
         try request.require(method: .post)
-        try SenderAllowlist(context.environment, variable: "LEADWIRE_KOMMO_WEBHOOK_ALLOWED_IPS").verify(request, logger: context.logger)
+        try SenderChecks.run(
+            request, context: context, function: name, allowedIPs: "LEADWIRE_KOMMO_WEBHOOK_ALLOWED_IPS", rateLimit: "LEADWIRE_KOMMO_WEBHOOK_RATE_LIMIT")
         try WebhookToken(context.environment, variable: "LEADWIRE_KOMMO_WEBHOOK_TOKEN").verify(request)
         return try receive(request, context: context)
     }

@@ -1,6 +1,7 @@
 import Synchronization
 import FunctionKit
 import HTTPTypes
+import Kommo
 import LeadwireStore
 import TestSupport
 import Testing
@@ -46,6 +47,35 @@ import WebhookIntake
 
         kommo.environment["LEADWIRE_KOMMO_WEBHOOK_ALLOWED_IPS"] = "195.201.0.0/99"
         #expect(kommo.handler.send(body, remoteAddress: "195.201.44.2").status == .internalServerError)
+    }
+}
+
+/// `LEADWIRE_<FUNCTION>_RATE_LIMIT`: a flood from one address is answered 429 with
+/// Retry-After and stores nothing, while another address goes on; the count is the store's, so
+/// a second process (here a second handler on the same file) sees it too.
+@Suite struct SenderRateLimitTests {
+    @Test func aFloodFromOneSenderDoesNotBlockAnother() throws {
+        var kommo = KommoFixture()
+        kommo.environment["LEADWIRE_KOMMO_WEBHOOK_RATE_LIMIT"] = "3"
+        kommo.handler.clock = { Timestamp(millisecondsSince1970: 1_800_000_010_000) }  // 10 s into a minute
+        let secondProcess = kommo.handler.sharing(path: "/kommo-webhook", handler: KommoWebhook.handle)
+        func send(_ id: Int, from address: String, through fixture: HandlerFixture) -> Response {
+            fixture.send(kommoForm("add", ["id": String(id), "name": "Lead", "updated_at": "100"]), remoteAddress: address)
+        }
+        #expect(send(1, from: "203.0.113.9", through: kommo.handler).status == .ok)
+        #expect(send(2, from: "203.0.113.9", through: secondProcess).status == .ok)
+        #expect(send(3, from: "203.0.113.9", through: kommo.handler).status == .ok)
+        let limited = send(4, from: "203.0.113.9", through: secondProcess)
+        #expect(limited.status == .tooManyRequests)
+        #expect(limited.headers[.retryAfter] == "50")
+        #expect(limited.json["error"]?["code"] == "rate_limited")
+        #expect(send(5, from: "198.51.100.4", through: kommo.handler).status == .ok, "another sender goes on")
+        #expect(try kommo.count("SELECT count(*) FROM kommo_webhook_logs") == 4)
+        #expect(try kommo.count("SELECT count(*) FROM kommo_leads WHERE kommo_id = 4") == 0)
+
+        // The next minute starts a new count.
+        kommo.handler.clock = { Timestamp(millisecondsSince1970: 1_800_000_070_000) }
+        #expect(send(4, from: "203.0.113.9", through: kommo.handler).status == .ok)
     }
 }
 
