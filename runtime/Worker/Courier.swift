@@ -66,7 +66,7 @@ struct Courier: Sendable {
         var lastError: any Error = HTTPPoster.Failure(description: "\(url.host) has no address")
         for address in addresses {
             do {
-                return try await poster.post(to: url, at: address, headers: headers, body: body, timeoutMilliseconds: timeoutMilliseconds)
+                return try await poster.send(to: url, at: address, headers: headers, body: body, timeoutMilliseconds: timeoutMilliseconds)
             } catch let error as HTTPPoster.Failure {
                 throw error  // an answer came too late or broke off: the next address would resend it
             } catch {

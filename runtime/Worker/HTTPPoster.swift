@@ -4,10 +4,12 @@ import NIOPosix
 import NIOSSL
 import Outbound
 
-/// One POST to a checked address, on its own connection, for the worker: HTTP/1.1 over plain
+/// One request to a checked address, on its own connection (a webhook POST, a call-log GET):
+/// HTTP/1.1 over plain
 /// NIO (with TLS from swift-nio-ssl for https, the host name checked against the certificate).
 /// Connecting and answering share one deadline (`timeoutMs`); the answer's body is read up to
-/// `excerptBytes` and the rest dropped. Redirects are answers like any other (never followed).
+/// `maxBodyBytes` (a webhook keeps an excerpt) and the rest dropped. Redirects are answers like
+/// any other (never followed).
 struct HTTPPoster: Sendable {
     let group: any EventLoopGroup
     let tls: NIOSSLContext
@@ -21,6 +23,7 @@ struct HTTPPoster: Sendable {
     struct Answer: Sendable {
         var status: Int
         var headers: HTTPHeaders
+        /// The body, up to the `maxBodyBytes` asked for.
         var excerpt: [UInt8]
     }
 
@@ -28,8 +31,9 @@ struct HTTPPoster: Sendable {
         let description: String
     }
 
-    func post(
-        to url: SubscriberURL, at address: ResolvedAddress, headers extra: [(String, String)], body: [UInt8], timeoutMilliseconds: Int64
+    func send(
+        _ method: HTTPMethod = .POST, to url: SubscriberURL, at address: ResolvedAddress, headers extra: [(String, String)], body: [UInt8] = [],
+        timeoutMilliseconds: Int64, maxBodyBytes: Int = excerptBytes
     ) async throws -> Answer {
         // One deadline for connecting and answering together.
         let deadlineNanoseconds = NIODeadline.now().uptimeNanoseconds + UInt64(timeoutMilliseconds) * 1_000_000
@@ -50,10 +54,10 @@ struct HTTPPoster: Sendable {
         let defaultPort = url.isSecure ? 443 : 80
         let host = url.host.contains(":") ? "[\(url.host)]" : url.host  // an IPv6 address goes in brackets
         headers.add(name: "Host", value: url.port == defaultPort ? host : "\(host):\(url.port)")
-        headers.add(name: "Content-Length", value: String(body.count))
+        if method == .POST || !body.isEmpty { headers.add(name: "Content-Length", value: String(body.count)) }
         headers.add(name: "Connection", value: "close")
         for (name, value) in extra { headers.add(name: name, value: value) }
-        let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: url.target, headers: headers)
+        let head = HTTPRequestHead(version: .http1_1, method: method, uri: url.target, headers: headers)
 
         // Past the deadline the event loop closes the connection, which ends the exchange below.
         let timedOut = AtomicFlag()
@@ -68,7 +72,7 @@ struct HTTPPoster: Sendable {
                 var writeError: (any Error)?
                 do {
                     try await outbound.write(.head(head))
-                    try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body))))
+                    if !body.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
                     try await outbound.write(.end(nil))
                 } catch {
                     writeError = error
@@ -79,7 +83,7 @@ struct HTTPPoster: Sendable {
                     case .head(let response):
                         answer = Answer(status: Int(response.status.code), headers: response.headers, excerpt: [])
                     case .body(let buffer):
-                        let room = Self.excerptBytes - (answer?.excerpt.count ?? 0)
+                        let room = maxBodyBytes - (answer?.excerpt.count ?? 0)
                         if room > 0 { answer?.excerpt += buffer.readableBytesView.prefix(room) }
                     case .end:
                         if let answer { return answer }

@@ -11,7 +11,7 @@ enum Schema {
         Migration(name: "003_knowlarity", sql: knowlarity),
         Migration(name: "004_admin", sql: admin),
         Migration(name: "005_webhooks", sql: webhooks),
-        Migration(name: "006_rate_limits", sql: rateLimits),
+        Migration(name: "006_intake_controls", sql: intakeControls),
     ]
 
 }

@@ -67,7 +67,7 @@ final class ServerProcess {
     }
 
     /// Waits until the log shows `marker`, returning the log text, or fails after `seconds`.
-    func waitForLog(containing marker: String, seconds: Double = 15) async throws -> String {
+    func waitForLog(containing marker: String, seconds: Double = 30) async throws -> String {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
