@@ -8,25 +8,16 @@ import Foundation
 /// are `calls.json`, which a test may change between passes; `throttle` holds how many
 /// requests to answer 429 (`Retry-After: 1`) first.
 final class KnowlarityCallLog {
-    let folder: URL
-    let port: Int
     static let apiKey = "app-key-1"
     static let srKey = "sr-key-1"
-    private let process: ServerProcess
+    private let standIn: PythonStandIn
+    var folder: URL { standIn.folder }
 
-    var base: String { "http://127.0.0.1:\(port)/Basic/v1" }
+    var base: String { "http://127.0.0.1:\(standIn.port)/Basic/v1" }
 
     init(scratch: Scratch) async throws {
-        folder = scratch.folder.appending(path: "calllog")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let script = folder.appending(path: "calllog.py")
-        try Data(Self.script.utf8).write(to: script)
-        port = try freePort()
-        try JSONSerialization.data(withJSONObject: [Any]()).write(to: folder.appending(path: "calls.json"))
-        process = try ServerProcess(
-            executable: URL(fileURLWithPath: "/usr/bin/python3"), arguments: [script.path, String(port), folder.path],
-            environment: ["PATH": "/usr/bin:/bin"], log: folder.appending(path: "calllog.log"))
-        _ = try await process.waitForLog(containing: "ready")
+        standIn = try await PythonStandIn("calllog", script: Self.script, scratch: scratch)
+        try publish([])
     }
 
     /// The calls the log holds from now on.
@@ -39,10 +30,7 @@ final class KnowlarityCallLog {
     }
 
     /// The requests it answered: path with query, and status.
-    var requests: [[String: Any]] {
-        let text = (try? String(contentsOf: folder.appending(path: "requests.jsonl"), encoding: .utf8)) ?? ""
-        return text.split(separator: "\n").compactMap { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] }
-    }
+    var requests: [[String: Any]] { standIn.records("requests.jsonl") }
 
     /// A call as the log lists it, started `minutesAgo` minutes ago (in +05:30, as Knowlarity writes times).
     static func call(uuid: String, phone: String, minutesAgo: Double) -> [String: Any] {

@@ -7,22 +7,13 @@ import Foundation
 /// stands in for Telegram: 429 with `retry_after` 1 the first time, then `{"ok": true}`.
 /// Every request becomes a line of `received.jsonl`.
 final class WebhookReceiver {
-    let folder: URL
-    let port: Int
-    private let process: ServerProcess
+    private let standIn: PythonStandIn
+    var folder: URL { standIn.folder }
 
-    var base: String { "http://127.0.0.1:\(port)" }
+    var base: String { "http://127.0.0.1:\(standIn.port)" }
 
     init(scratch: Scratch) async throws {
-        folder = scratch.folder.appending(path: "receiver")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let script = folder.appending(path: "receiver.py")
-        try Data(Self.script.utf8).write(to: script)
-        port = try freePort()
-        process = try ServerProcess(
-            executable: URL(fileURLWithPath: "/usr/bin/python3"), arguments: [script.path, String(port), folder.path],
-            environment: ["PATH": "/usr/bin:/bin"], log: folder.appending(path: "receiver.log"))
-        _ = try await process.waitForLog(containing: "ready")
+        standIn = try await PythonStandIn("receiver", script: Self.script, scratch: scratch)
         try trust([:])
     }
 
@@ -43,12 +34,7 @@ final class WebhookReceiver {
         var body: [String: Any] { fields["body"] as? [String: Any] ?? [:] }
     }
 
-    var deliveries: [Delivery] {
-        let text = (try? String(contentsOf: folder.appending(path: "received.jsonl"), encoding: .utf8)) ?? ""
-        return text.split(separator: "\n").compactMap {
-            (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
-        }.map(Delivery.init)
-    }
+    var deliveries: [Delivery] { standIn.records("received.jsonl").map(Delivery.init) }
 
     /// Waits until `condition` holds for the deliveries so far (the worker delivers apart).
     func wait(seconds: Double = 20, for what: String, _ condition: ([Delivery]) -> Bool) async throws -> [Delivery] {
