@@ -1,6 +1,6 @@
 public import FunctionKit
 import HTTPTypes
-import LeadwireStore
+public import LeadwireStore
 import WebhookIntake
 
 /// knowlarity-webhook: Knowlarity telephony calls into `knowlarity_calls` and, through seed 003's
@@ -62,6 +62,14 @@ public enum KnowlarityWebhook {
                 return .json(.object(answer))
             })
         return try intake.receive(request, context: context)
+    }
+
+    /// A call's uuid (as the hook or the call log lists it), under any of the names Knowlarity uses.
+    public static func uuid(of call: JSONValue) -> String? { KnowlarityCall(body: call).uuid }
+
+    /// Whether the call with this uuid is stored already.
+    public static func isStored(uuid: String, in database: Database) throws -> Bool {
+        try database.queryRow("SELECT 1 FROM knowlarity_calls WHERE call_uuid = ?", [.text(uuid)]) != nil
     }
 
     static let missingUUID = "the call has no uuid (uuid, call_uuid or callid), so it cannot be stored once and only once"

@@ -83,38 +83,27 @@ final class KnowlarityPoller: Sendable {
         ].map { "\($0)=\(Self.percentEncoded($1))" }.joined(separator: "&")
         let url = try SubscriberURL(settings.apiBase + "/account/calllog?" + query)
         let headers = [("x-api-key", settings.apiKey), ("Authorization", settings.srKey), ("Accept", "application/json")]
-        var lastError: any Error = Failure.broken("\(url.host) has no address")
-        for address in try url.checkedAddresses(allowPrivate: true) {
-            let answer: HTTPPoster.Answer
+        let answer = try await client.send(
+            .GET, to: url, atFirstOf: try url.checkedAddresses(allowPrivate: true), headers: headers, timeoutMilliseconds: 30_000,
+            maxBodyBytes: 16 << 20)
+        switch answer.status {
+        case 200:
             do {
-                answer = try await client.send(.GET, to: url, at: address, headers: headers, timeoutMilliseconds: 30_000, maxBodyBytes: 16 << 20)
+                return try JSONValue(parsing: answer.excerpt)
             } catch {
-                lastError = error
-                continue
+                throw Failure.broken("the page is not JSON (\(error))")
             }
-            switch answer.status {
-            case 200:
-                do {
-                    return try JSONValue(parsing: answer.excerpt)
-                } catch {
-                    throw Failure.broken("the page is not JSON (\(error))")
-                }
-            case 401, 403: throw Failure.refused(status: answer.status)
-            case 429, 500...599:
-                throw Failure.busy(status: answer.status, retryAfter: answer.headers.first(name: "Retry-After").flatMap { Int64($0.trimmingSpaces) })
-            default: throw Failure.broken("HTTP \(answer.status)")
-            }
+        case 401, 403: throw Failure.refused(status: answer.status)
+        case 429, 500...599:
+            throw Failure.busy(status: answer.status, retryAfter: answer.retryAfterSeconds)
+        default: throw Failure.broken("HTTP \(answer.status)")
         }
-        throw lastError
     }
 
     /// Sends a call the store does not have yet through the hook's processing; true when it
     /// was new. Known calls are skipped here, so overlapping passes add no log rows.
     private func store(_ call: JSONValue, in database: Database) throws -> Bool {
-        var fields: [String: String] = [:]
-        for member in call.object?.members ?? [] { fields[member.key.lowercased()] = member.value.text }
-        guard let uuid = ["uuid", "call_uuid", "callid", "call_id"].lazy.compactMap({ fields[$0] }).first else { return false }
-        if try database.queryRow("SELECT 1 FROM knowlarity_calls WHERE call_uuid = ?", [.text(uuid)]) != nil { return false }
+        guard let uuid = KnowlarityWebhook.uuid(of: call), try !KnowlarityWebhook.isStored(uuid: uuid, in: database) else { return false }
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         let request = Request(method: .post, path: "/webhooks/knowlarity", headers: headers, body: Array(call.jsonText.utf8), remoteAddress: "knowlarity-poll")

@@ -39,10 +39,10 @@ struct Courier: Sendable {
             ("webhook-id", message.eventID), ("webhook-timestamp", String(timestamp)),
             ("webhook-signature", WebhookSignature.standard(id: message.eventID, timestamp: timestamp, body: body, secrets: target.secrets)),
         ]
-        let answer = try await post(url, addresses, headers: headers, body: body, timeoutMilliseconds: target.timeoutMilliseconds)
+        let answer = try await poster.send(to: url, atFirstOf: addresses, headers: headers, body: body, timeoutMilliseconds: target.timeoutMilliseconds)
         return AttemptResult(
             httpStatus: answer.status, responseExcerpt: String(decoding: answer.excerpt, as: UTF8.self), error: nil, durationMilliseconds: 0,
-            retryAfterSeconds: answer.headers.first(name: "Retry-After").flatMap { Int64($0.trimmingSpaces) })
+            retryAfterSeconds: answer.retryAfterSeconds)
     }
 
     /// `sendMessage` with the text the notice was queued with; a 429 carries Telegram's
@@ -53,27 +53,12 @@ struct Courier: Sendable {
         let body = Array(JSONValue.object(JSONObject([("chat_id", .string(telegram.chatID)), ("text", .string(text))])).jsonText.utf8)
         // The operator chose this address, so it is not held to the subscriber rules.
         let url = try SubscriberURL(telegram.apiBase + "/bot" + telegram.token + "/sendMessage")
-        let answer = try await post(url, try url.checkedAddresses(allowPrivate: true), headers: [("Content-Type", "application/json")], body: body, timeoutMilliseconds: 10_000)
+        let answer = try await poster.send(
+            to: url, atFirstOf: try url.checkedAddresses(allowPrivate: true), headers: [("Content-Type", "application/json")], body: body,
+            timeoutMilliseconds: 10_000)
         let excerpt = String(decoding: answer.excerpt, as: UTF8.self)
         let retryAfter = (try? JSONValue(parsing: excerpt))?["parameters"]?["retry_after"]?.int64
         return AttemptResult(httpStatus: answer.status, responseExcerpt: excerpt, error: nil, durationMilliseconds: 0, retryAfterSeconds: retryAfter)
-    }
-
-    /// Tries the checked addresses in turn until one takes the connection.
-    private func post(
-        _ url: SubscriberURL, _ addresses: [ResolvedAddress], headers: [(String, String)], body: [UInt8], timeoutMilliseconds: Int64
-    ) async throws -> HTTPPoster.Answer {
-        var lastError: any Error = HTTPPoster.Failure(description: "\(url.host) has no address")
-        for address in addresses {
-            do {
-                return try await poster.send(to: url, at: address, headers: headers, body: body, timeoutMilliseconds: timeoutMilliseconds)
-            } catch let error as HTTPPoster.Failure {
-                throw error  // an answer came too late or broke off: the next address would resend it
-            } catch {
-                lastError = error
-            }
-        }
-        throw lastError
     }
 
     private func failure(_ reason: String) -> AttemptResult {

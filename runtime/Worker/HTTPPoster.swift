@@ -1,3 +1,4 @@
+import FunctionKit
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -25,10 +26,33 @@ struct HTTPPoster: Sendable {
         var headers: HTTPHeaders
         /// The body, up to the `maxBodyBytes` asked for.
         var excerpt: [UInt8]
+
+        /// `Retry-After` in seconds, when the answer gave one.
+        var retryAfterSeconds: Int64? { headers.first(name: "Retry-After").flatMap { Int64($0.trimmingSpaces) } }
     }
 
     struct Failure: Error, CustomStringConvertible {
         let description: String
+    }
+
+    /// Tries the checked addresses in turn until one takes the connection. An answer that came
+    /// too late or broke off ends it there: the next address would get the request again.
+    func send(
+        _ method: HTTPMethod = .POST, to url: SubscriberURL, atFirstOf addresses: [ResolvedAddress], headers: [(String, String)],
+        body: [UInt8] = [], timeoutMilliseconds: Int64, maxBodyBytes: Int = excerptBytes
+    ) async throws -> Answer {
+        var lastError: any Error = Failure(description: "\(url.host) has no address")
+        for address in addresses {
+            do {
+                return try await send(
+                    method, to: url, at: address, headers: headers, body: body, timeoutMilliseconds: timeoutMilliseconds, maxBodyBytes: maxBodyBytes)
+            } catch let error as Failure {
+                throw error
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError
     }
 
     func send(
