@@ -76,8 +76,16 @@ let package = Package(
         shared("Health", dependencies: ["FunctionKit", "LeadwireStore", httpTypes]),
         // Secrets at rest: AES-256-GCM under LEADWIRE_SECRET_KEY.
         shared("SecretSealing", dependencies: ["CLibCrypto", "Hashing", "FunctionKit"]),
+        // Requests out (to subscribers, Kommo, Knowlarity, Telegram): URLs checked against
+        // server-side request forgery, and one HTTP/1.1 client on SwiftNIO with TLS.
+        shared(
+            "OutboundHTTP",
+            dependencies: [
+                "FunctionKit", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]),
         // Outbound webhooks: signing secrets and signatures, the delivery queue, the retry schedule.
-        shared("Outbound", dependencies: ["FunctionKit", "LeadwireStore", "Hashing", "SecretSealing"]),
+        shared("Outbound", dependencies: ["FunctionKit", "LeadwireStore", "Hashing", "SecretSealing", "OutboundHTTP"]),
         shared("WebhookSubscriptions", dependencies: ["FunctionKit", "LeadwireStore", "Admin", "Outbound", "SecretSealing", httpTypes]),
         shared("Knowlarity", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", "Hashing", httpTypes]),
 
@@ -92,14 +100,12 @@ let package = Package(
         .executableTarget(
             name: "runtime",
             dependencies: [
-                "FunctionCatalog", "FunctionKit", "LeadwireStore", "Admin", "CGlibcExtras", "ProcessSpawning", "Outbound", "SecretSealing", "Knowlarity",
+                "FunctionCatalog", "FunctionKit", "LeadwireStore", "Admin", "CGlibcExtras", "ProcessSpawning", "Outbound", "OutboundHTTP", "SecretSealing", "Knowlarity",
                 httpTypes,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                // TLS for the worker's deliveries to https subscribers.
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -117,7 +123,7 @@ let package = Package(
         .testTarget(
             name: "SecretSealingTests", dependencies: ["SecretSealing", "FunctionKit", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictness),
-        .testTarget(name: "OutboundTests", dependencies: ["Outbound", "FunctionKit", "LeadwireStore", "TestSupport"], swiftSettings: strictness),
+        .testTarget(name: "OutboundTests", dependencies: ["Outbound", "OutboundHTTP", "FunctionKit", "LeadwireStore", "TestSupport"], swiftSettings: strictness),
         .testTarget(name: "KommoTests", dependencies: ["Kommo", "FunctionKit", "LeadwireStore", "TestSupport", "WebhookIntake"], swiftSettings: strictness),
         .testTarget(name: "KnowlarityTests", dependencies: ["Knowlarity", "FunctionKit", "LeadwireStore", "TestSupport", httpTypes, .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictness),
         .testTarget(

@@ -3,11 +3,11 @@
 // control character, and its text is at most the limit.
 
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzSubscriberURL(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+public func fuzzOutboundURL(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
-    guard let url = try? SubscriberURL(text) else { return 0 }
+    guard let url = try? OutboundURL(text) else { return 0 }
     guard !url.host.isEmpty, (1...65535).contains(url.port), url.target.hasPrefix("/"),
-        url.target.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }), text.utf8.count <= SubscriberURL.maximumLength
+        url.target.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }), text.utf8.count <= OutboundURL.maximumLength
     else { fatalError("\(text) parsed as host \(url.host), port \(url.port), target \(url.target)") }
     return 0
 }

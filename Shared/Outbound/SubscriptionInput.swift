@@ -1,3 +1,4 @@
+public import OutboundHTTP
 import LeadwireStore
 public import FunctionKit
 
@@ -6,7 +7,7 @@ public import FunctionKit
 /// is optional and only those given change.
 public struct SubscriptionInput: Sendable {
     public var name: String?
-    public var url: SubscriberURL?
+    public var url: OutboundURL?
     public var events: [String]?
     public var description: String??
     public var retryAttempts: Int64?
@@ -36,7 +37,7 @@ public struct SubscriptionInput: Sendable {
         if let value = object["url"] {
             guard let text = value.stringValue else { throw Invalid(description: "url must be a string.") }
             do {
-                let url = try SubscriberURL(text)
+                let url = try OutboundURL(text)
                 _ = try url.checkedAddresses(allowPrivate: allowPrivate)
                 self.url = url
             } catch {

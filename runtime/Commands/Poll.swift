@@ -1,7 +1,7 @@
 import ArgumentParser
 import FunctionKit
 import Logging
-import NIOPosix
+import OutboundHTTP
 import ServiceLifecycle
 import UnixSignals
 
@@ -32,7 +32,7 @@ struct Poll: AsyncParsableCommand {
         let environment = Environment(options.functionSettings())
         let context = FunctionContext(functionName: "poll", environment: environment, logger: FunctionKit.Logger(function: "poll", sink: standardOutputLine))
         let poller = KnowlarityPoller(
-            settings: try KnowlarityPollSettings(environment), client: try HTTPPoster(group: MultiThreadedEventLoopGroup.singleton), context: context)
+            settings: try KnowlarityPollSettings(environment), client: try HTTPClient(), context: context)
         if once {
             try await PollService.passWithRetries(poller, log: context.logger)
             return

@@ -4,6 +4,7 @@ import Knowlarity
 import LeadwireStore
 import NIOHTTP1
 import Outbound
+import OutboundHTTP
 
 /// Seed 003's safety net for lost hooks: reads Knowlarity's call log
 /// (`GET {base}/account/calllog?start_time=…&end_time=…&limit=…&offset=…`, with `x-api-key` and
@@ -14,7 +15,7 @@ import Outbound
 /// cursor, so a failed one is read again.
 final class KnowlarityPoller: Sendable {
     let settings: KnowlarityPollSettings
-    let client: HTTPPoster
+    let client: HTTPClient
     /// The functions' settings and store: the hook's processing runs with them.
     let context: FunctionContext
     static let cursorName = "knowlarity"
@@ -42,7 +43,7 @@ final class KnowlarityPoller: Sendable {
         var pages = 0
     }
 
-    init(settings: KnowlarityPollSettings, client: HTTPPoster, context: FunctionContext) {
+    init(settings: KnowlarityPollSettings, client: HTTPClient, context: FunctionContext) {
         self.settings = settings
         self.client = client
         self.context = context
@@ -81,7 +82,7 @@ final class KnowlarityPoller: Sendable {
             ("start_time", settings.apiTime(start)), ("end_time", settings.apiTime(end)),
             ("limit", String(KnowlarityPollSettings.pageSize)), ("offset", String(offset)),
         ].map { "\($0)=\(Self.percentEncoded($1))" }.joined(separator: "&")
-        let url = try SubscriberURL(settings.apiBase + "/account/calllog?" + query)
+        let url = try OutboundURL(settings.apiBase + "/account/calllog?" + query)
         let headers = [("x-api-key", settings.apiKey), ("Authorization", settings.srKey), ("Accept", "application/json")]
         let answer = try await client.send(
             .GET, to: url, atFirstOf: try url.checkedAddresses(allowPrivate: true), headers: headers, timeoutMilliseconds: 30_000,
@@ -89,7 +90,7 @@ final class KnowlarityPoller: Sendable {
         switch answer.status {
         case 200:
             do {
-                return try JSONValue(parsing: answer.excerpt)
+                return try JSONValue(parsing: answer.body)
             } catch {
                 throw Failure.broken("the page is not JSON (\(error))")
             }

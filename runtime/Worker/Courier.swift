@@ -1,11 +1,12 @@
 import FunctionKit
 import NIOHTTP1
 import Outbound
+import OutboundHTTP
 
 /// Sends one claimed message and says how it went; it never touches the store, so many run
 /// at once while the worker alone records their results.
 struct Courier: Sendable {
-    let poster: HTTPPoster
+    let client: HTTPClient
     let settings: WorkerSettings
 
     func deliver(_ message: QueuedMessage) async -> AttemptResult {
@@ -29,7 +30,7 @@ struct Courier: Sendable {
     private func webhook(_ message: QueuedMessage) async throws -> AttemptResult {
         guard let target = message.subscription else { return failure("the message has no subscription") }
         if let unsendable = message.unsendable { return failure(unsendable) }
-        let url = try SubscriberURL(target.url)
+        let url = try OutboundURL(target.url)
         let addresses = try url.checkedAddresses(allowPrivate: settings.allowPrivate)
         let body = Array(message.payload.utf8)
         let timestamp = Timestamp.now().secondsSince1970
@@ -39,9 +40,9 @@ struct Courier: Sendable {
             ("webhook-id", message.eventID), ("webhook-timestamp", String(timestamp)),
             ("webhook-signature", WebhookSignature.standard(id: message.eventID, timestamp: timestamp, body: body, secrets: target.secrets)),
         ]
-        let answer = try await poster.send(to: url, atFirstOf: addresses, headers: headers, body: body, timeoutMilliseconds: target.timeoutMilliseconds)
+        let answer = try await client.send(to: url, atFirstOf: addresses, headers: headers, body: body, timeoutMilliseconds: target.timeoutMilliseconds)
         return AttemptResult(
-            httpStatus: answer.status, responseExcerpt: String(decoding: answer.excerpt, as: UTF8.self), error: nil, durationMilliseconds: 0,
+            httpStatus: answer.status, responseExcerpt: String(decoding: answer.body, as: UTF8.self), error: nil, durationMilliseconds: 0,
             retryAfterSeconds: answer.retryAfterSeconds)
     }
 
@@ -52,11 +53,11 @@ struct Courier: Sendable {
         let text = (try? JSONValue(parsing: message.payload))?["text"]?.text ?? message.payload
         let body = Array(JSONValue.object(JSONObject([("chat_id", .string(telegram.chatID)), ("text", .string(text))])).jsonText.utf8)
         // The operator chose this address, so it is not held to the subscriber rules.
-        let url = try SubscriberURL(telegram.apiBase + "/bot" + telegram.token + "/sendMessage")
-        let answer = try await poster.send(
+        let url = try OutboundURL(telegram.apiBase + "/bot" + telegram.token + "/sendMessage")
+        let answer = try await client.send(
             to: url, atFirstOf: try url.checkedAddresses(allowPrivate: true), headers: [("Content-Type", "application/json")], body: body,
             timeoutMilliseconds: 10_000)
-        let excerpt = String(decoding: answer.excerpt, as: UTF8.self)
+        let excerpt = String(decoding: answer.body, as: UTF8.self)
         let retryAfter = (try? JSONValue(parsing: excerpt))?["parameters"]?["retry_after"]?.int64
         return AttemptResult(httpStatus: answer.status, responseExcerpt: excerpt, error: nil, durationMilliseconds: 0, retryAfterSeconds: retryAfter)
     }

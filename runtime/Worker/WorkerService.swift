@@ -1,7 +1,7 @@
 import Foundation
 import FunctionKit
 import LeadwireStore
-import NIOPosix
+import OutboundHTTP
 import ServiceLifecycle
 import Synchronization
 
@@ -26,7 +26,7 @@ struct WorkerService: Service, CustomStringConvertible {
     }
 
     func run() async throws {
-        let courier = Courier(poster: try HTTPPoster(group: MultiThreadedEventLoopGroup.singleton), settings: settings)
+        let courier = Courier(client: try HTTPClient(), settings: settings)
         let database = try openDatabase()
         let worker = DeliveryWorker(database: database, courier: courier, settings: settings, log: log, owner: Self.owner())
         if settings.sealingKey == nil, try database.queryRow("SELECT 1 FROM webhook_subscriptions LIMIT 1") != nil {

@@ -7,7 +7,7 @@ import Glibc
 /// NAT, multicast or reserved). `LEADWIRE_WEBHOOKS_ALLOW_PRIVATE=1` lifts both rules for local
 /// development and tests. The worker checks again at each delivery and connects to the
 /// address it checked, so a name that later resolves elsewhere (DNS rebinding) is caught.
-public struct SubscriberURL: Sendable, Equatable {
+public struct OutboundURL: Sendable, Equatable {
     public let text: String
     public let isSecure: Bool
     public let host: String
@@ -90,13 +90,13 @@ public struct ResolvedAddress: Sendable, Equatable {
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    static func resolve(_ host: String, port: Int) throws(SubscriberURL.Refusal) -> [ResolvedAddress] {
+    static func resolve(_ host: String, port: Int) throws(OutboundURL.Refusal) -> [ResolvedAddress] {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var list: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, nil, &hints, &list)
         guard status == 0, let list else {
-            throw SubscriberURL.Refusal(description: "\(host) does not resolve (\(String(cString: gai_strerror(status)))).")
+            throw OutboundURL.Refusal(description: "\(host) does not resolve (\(String(cString: gai_strerror(status)))).")
         }
         defer { freeaddrinfo(list) }
         var addresses: [ResolvedAddress] = []

@@ -1,35 +1,36 @@
 import FunctionKit
 import Outbound
+import OutboundHTTP
 import Testing
 
 /// Subscriber URLs against server-side request forgery: https only, public addresses only,
 /// unless LEADWIRE_WEBHOOKS_ALLOW_PRIVATE=1.
-@Suite struct SubscriberURLTests {
+@Suite struct OutboundURLTests {
     @Test(arguments: [
         "http://127.0.0.1:9000/hook", "https://127.0.0.1/hook", "https://localhost/hook", "https://10.0.0.5/", "https://172.16.3.4/",
         "https://192.168.1.10/", "https://169.254.169.254/latest/meta-data/", "https://100.64.0.1/", "https://0.0.0.0/",
         "https://[::1]/", "https://[fe80::1]/", "https://[fd00::5]/", "https://[::ffff:127.0.0.1]/", "https://224.0.0.1/",
     ])
     func privateAndPlainHTTPURLsAreRefused(url: String) throws {
-        let parsed = try SubscriberURL(url)
-        #expect(throws: SubscriberURL.Refusal.self) { try parsed.checkedAddresses(allowPrivate: false) }
+        let parsed = try OutboundURL(url)
+        #expect(throws: OutboundURL.Refusal.self) { try parsed.checkedAddresses(allowPrivate: false) }
         #expect(try parsed.checkedAddresses(allowPrivate: true).isEmpty == false, "allowed for development")
     }
 
     @Test(arguments: ["https://8.8.8.8/hook", "https://[2001:4860:4860::8888]:8443/x?y=1"])
     func publicAddressesPass(url: String) throws {
-        let addresses = try SubscriberURL(url).checkedAddresses(allowPrivate: false)
+        let addresses = try OutboundURL(url).checkedAddresses(allowPrivate: false)
         #expect(addresses.count == 1 && addresses[0].isPublic)
     }
 
     @Test func theParsedPartsAreWhatTheWorkerSends() throws {
-        let url = try SubscriberURL("https://CRM.example.com:8443/webhooks/flowkick?tenant=7#ignored")
+        let url = try OutboundURL("https://CRM.example.com:8443/webhooks/flowkick?tenant=7#ignored")
         #expect(url.host == "crm.example.com" && url.port == 8443 && url.target == "/webhooks/flowkick?tenant=7" && url.isSecure)
-        #expect(try SubscriberURL("https://example.com").target == "/")
-        #expect(try SubscriberURL("http://[::1]:9000").host == "::1")
+        #expect(try OutboundURL("https://example.com").target == "/")
+        #expect(try OutboundURL("http://[::1]:9000").host == "::1")
         for bad in ["ftp://example.com/", "https://user:pw@example.com/", "https://example.com:0/", "https://example.com:70000/", "https:///x",
                     "https://example.com/a b", "example.com/hook", "https://" + String(repeating: "a", count: 2100)] {
-            #expect(throws: SubscriberURL.Refusal.self, "\(bad)") { try SubscriberURL(bad) }
+            #expect(throws: OutboundURL.Refusal.self, "\(bad)") { try OutboundURL(bad) }
         }
     }
 
