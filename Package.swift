@@ -34,6 +34,8 @@ let package = Package(
         .executable(name: "export", targets: ["export"]),
         .executable(name: "health", targets: ["health"]),
         .executable(name: "webhook-subscriptions", targets: ["webhook-subscriptions"]),
+        .executable(name: "kommo-oauth", targets: ["kommo-oauth"]),
+        .executable(name: "widget-request", targets: ["widget-request"]),
         .executable(name: "runtime", targets: ["runtime"]),
     ],
     dependencies: [
@@ -89,7 +91,14 @@ let package = Package(
         shared("WebhookSubscriptions", dependencies: ["FunctionKit", "LeadwireStore", "Admin", "Outbound", "SecretSealing", httpTypes]),
         shared("Knowlarity", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", "Hashing", httpTypes]),
 
+        // Kommo OAuth: connections, sealed tokens, refresh under a lease, the API proxy.
+        shared("KommoOAuth", dependencies: ["FunctionKit", "LeadwireStore", "Admin", "Hashing", "SecretSealing", "OutboundHTTP", httpTypes]),
+        // The Salesbot widget step: the signed token, the fast answer, the reply the worker sends.
+        shared("KommoWidget", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", "CLibCrypto", "Hashing", httpTypes]),
+
         function("kommo-webhook", dependencies: ["FunctionKit", "Kommo"]),
+        function("kommo-oauth", dependencies: ["FunctionKit", "KommoOAuth"]),
+        function("widget-request", dependencies: ["FunctionKit", "KommoWidget"]),
         function("amocrm-webhook", dependencies: ["FunctionKit", "AmoCRM"]),
         function("knowlarity-webhook", dependencies: ["FunctionKit", "Knowlarity"]),
         function("admin-webhook-logs", dependencies: ["FunctionKit", "WebhookLogs"]),
@@ -100,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "runtime",
             dependencies: [
-                "FunctionCatalog", "FunctionKit", "LeadwireStore", "Admin", "CGlibcExtras", "ProcessSpawning", "Outbound", "OutboundHTTP", "SecretSealing", "Knowlarity",
+                "FunctionCatalog", "FunctionKit", "LeadwireStore", "Admin", "CGlibcExtras", "ProcessSpawning", "Outbound", "OutboundHTTP", "SecretSealing", "Knowlarity", "KommoOAuth", "KommoWidget",
                 httpTypes,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

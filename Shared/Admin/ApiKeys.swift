@@ -11,6 +11,8 @@ public enum Scope: String, CaseIterable, Sendable {
     case export
     /// Manage outbound webhook subscriptions (`/api/admin/webhooks`).
     case webhooksManage = "webhooks:manage"
+    /// Call Kommo's API and manage the Kommo connections (`/kommo-oauth`).
+    case kommoAPI = "kommo:api"
 }
 
 /// An admin API key as stored: its name and scopes, never the key itself.

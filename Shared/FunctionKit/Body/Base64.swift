@@ -43,4 +43,18 @@ public enum Base64 {
         }
         return bytes
     }
+
+    /// The bytes of base64url text without padding (RFC 4648 section 5, as JWTs write it), or
+    /// nil when it is not.
+    public static func decodeURL(_ text: some StringProtocol) -> [UInt8]? {
+        guard text.utf8.count % 4 != 1 else { return nil }
+        var standard = String(text.map { $0 == "-" ? "+" : $0 == "_" ? "/" : $0 == "+" || $0 == "/" || $0 == "=" ? "!" : $0 })
+        standard += String(repeating: "=", count: (4 - standard.utf8.count % 4) % 4)
+        return decode(standard)
+    }
+
+    /// base64url without padding.
+    public static func encodeURL(_ bytes: [UInt8]) -> String {
+        String(encode(bytes).compactMap { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 == "=" ? nil : $0 })
+    }
 }

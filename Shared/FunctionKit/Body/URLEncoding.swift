@@ -62,4 +62,24 @@ extension URLEncoding {
     public static func decodePath(_ path: String) -> String {
         decode(Array(path.utf8).map { $0 == UInt8(ascii: "+") ? 0 : $0 }).replacing("\u{0}", with: "+")
     }
+
+    /// A query component percent-encoded: everything but RFC 3986's unreserved characters.
+    public static func encode(_ text: String) -> String {
+        var encoded = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                encoded.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                encoded += "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 0xF, radix: 16, uppercase: true)
+            }
+        }
+        return encoded
+    }
+
+    /// `name=value&…`, each part encoded.
+    public static func query(_ pairs: [(String, String)]) -> String {
+        pairs.map { encode($0.0) + "=" + encode($0.1) }.joined(separator: "&")
+    }
 }

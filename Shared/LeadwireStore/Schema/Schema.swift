@@ -12,6 +12,7 @@ enum Schema {
         Migration(name: "004_admin", sql: admin),
         Migration(name: "005_webhooks", sql: webhooks),
         Migration(name: "006_intake_controls", sql: intakeControls),
+        Migration(name: "007_kommo_oauth", sql: kommoOAuth),
     ]
 
 }

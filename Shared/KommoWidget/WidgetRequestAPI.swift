@@ -1,0 +1,64 @@
+public import FunctionKit
+import Hashing
+import HTTPTypes
+import LeadwireStore
+import WebhookIntake
+
+/// widget-request: the backend of a Kommo Salesbot widget step (seed 002). The request is
+/// checked (its token, its return URL), queued durably for the worker, and answered
+/// `{"status": "ok"}` at once: Kommo waits 2 seconds, and the bot resumes only when the reply
+/// reaches `return_url`, which the worker sends. Kommo may deliver a request twice: the same
+/// `return_url` is queued once. Every request gets a `webhook_logs` row (source `widget`), a
+/// refused one too; the token itself is never stored.
+public enum WidgetRequestAPI {
+    public static let name = "widget-request"
+    public static let topic = "widget.reply"
+    static let source = "widget"
+
+    public static func handle(_ request: Request, context: FunctionContext) throws -> Response {
+        try request.require(method: .post)
+        let settings = try context.resources.value { try WidgetSettings(context.environment) }
+        let functionSettings = try FunctionSettings(context.environment)
+        let body: JSONValue
+        do {
+            body = try request.decodedBody(accepting: [.json], limits: functionSettings.bodyLimits)
+        } catch {
+            try? log(.refusal(source: source, error, request: request), context: context)
+            throw error
+        }
+        var kept = body.object ?? JSONObject()
+        if kept["token"] != nil { kept["token"] = "(not stored)" }
+        let widget: WidgetRequest
+        do {
+            widget = try WidgetRequest(body, settings: settings, now: context.clock().secondsSince1970)
+        } catch {
+            context.logger.error("widget_request_refused", ["code": .string(error.code), "message": .string(error.message)])
+            try? log(WebhookLogEntry(source: source, dealData: .object(kept), status: .error, errorMessage: "\(error.code): \(error.message)"), context: context)
+            throw error
+        }
+        kept["claims"] = widget.token.json
+        let leadID = widget.token.entityType == 2 ? widget.token.entityID : nil
+        let database = try context.openStore()
+        let queued: Bool
+        do {
+            queued = try database.transaction(deadline: request.receivedAt + functionSettings.webhookDeadline) {
+                let added = try Outbox.enqueue(
+                    topic: topic, payload: widget.message.jsonText, idempotencyKey: "widget:" + Hex.encode(SHA256.hash(Array(widget.returnURL.utf8))),
+                    in: database)
+                _ = try WebhookLogEntry(
+                    source: source, leadID: leadID, dealData: .object(kept), status: .success, errorMessage: added ? nil : "a repeat of a queued request; not queued again"
+                ).insert(into: database)
+                return added
+            }
+        } catch {
+            context.logger.error("store_failed", ["message": .string(String(describing: error))])
+            throw HTTPError.serviceUnavailable("The request could not be stored in time; nothing was kept, retry later.")
+        }
+        return .json(queued ? ["status": "ok"] : ["status": "ok", "duplicate": true])
+    }
+
+    private static func log(_ entry: WebhookLogEntry, context: FunctionContext) throws {
+        let database = try context.openStore()
+        _ = try database.transaction { try entry.insert(into: database) }
+    }
+}
