@@ -42,6 +42,18 @@ public enum Catalog {
             methods: ["GET", "POST", "PATCH /{id}", "DELETE /{id}", "POST /{id}/test", "POST /{id}/rotate-secret", "POST /{id}/deliveries/{delivery}/retry"],
             authentication: .adminKey),
         FunctionDescription(
+            name: "kommo-oauth",
+            summary: "Kommo OAuth: connect accounts, tokens sealed and refreshed one process at a time, the /api/v4 proxy, the disabled hook",
+            routes: [Route("/kommo-oauth"), Route("/functions/v1/kommo-oauth")],
+            methods: ["GET ?action=authorize|callback|status|disabled", "POST ?action=api-request|refresh|disconnect"],
+            authentication: .adminKey),
+        FunctionDescription(
+            name: "widget-request",
+            summary: "Kommo Salesbot widget step: the signed token checked, the request queued, the reply sent to return_url by the worker",
+            routes: [Route("/widget-request"), Route("/api/kommo/kommo/widget-request")],
+            methods: ["POST"],
+            authentication: .signed("a token in the body, signed with LEADWIRE_KOMMO_CLIENT_SECRET (HS256 or HS512)")),
+        FunctionDescription(
             name: "health",
             summary: "200 with the version and schema version when the store answers, 503 when it does not",
             routes: [Route("/health")],

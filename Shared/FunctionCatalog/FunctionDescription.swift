@@ -45,6 +45,8 @@ public enum Authentication: Sendable, Equatable {
     case optionalWebhookToken(environmentVariable: String)
     /// `Authorization: Bearer <admin key>`, with the scope each route needs.
     case adminKey
+    /// Signed by its sender, as described (the Salesbot's token).
+    case signed(String)
     /// Open to anyone (the health check, which tells nothing private).
     case none
 }

@@ -19,6 +19,7 @@ struct Functions: ParsableCommand {
         switch authentication {
         case .optionalWebhookToken(let variable): "?token= or X-Webhook-Token, when \(variable) is set"
         case .adminKey: "Authorization: Bearer <admin key>"
+        case .signed(let how): how
         case .none: "none"
         }
     }

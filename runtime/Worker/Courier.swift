@@ -8,6 +8,8 @@ import OutboundHTTP
 struct Courier: Sendable {
     let client: HTTPClient
     let settings: WorkerSettings
+    /// Nil when widget replies cannot be sent (no Kommo integration or no secret key).
+    let widgetReplies: WidgetReplies?
 
     func deliver(_ message: QueuedMessage) async -> AttemptResult {
         let started = Timestamp.now()
@@ -15,6 +17,8 @@ struct Courier: Sendable {
         do {
             if message.topic == "webhook" {
                 result = try await webhook(message)
+            } else if message.topic == "widget.reply" {
+                result = try await widgetReplies?.deliver(message) ?? failure("widget replies are not configured")
             } else {
                 result = try await telegram(message)
             }

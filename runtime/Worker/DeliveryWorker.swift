@@ -16,6 +16,8 @@ final class DeliveryWorker {
 
     /// Telegram notices: five seconds doubling, eight times (about twenty minutes at most).
     static let telegramSchedule = RetrySchedule(baseSeconds: 5, retries: 8)
+    /// Widget replies: a bot is waiting, so two seconds doubling, six times (about two minutes).
+    static let widgetSchedule = RetrySchedule(baseSeconds: 2, retries: 6)
 
     struct Totals {
         var delivered = 0
@@ -53,7 +55,7 @@ final class DeliveryWorker {
     private func settle(_ results: [(QueuedMessage, AttemptResult)], totals: inout Totals) throws {
         let outcomes = results.map { message, result in
             // After a 410 the message waits with the rest for the subscription to be re-enabled.
-            let schedule = message.subscription?.schedule ?? Self.telegramSchedule
+            let schedule = message.subscription?.schedule ?? (message.topic == "widget.reply" ? Self.widgetSchedule : Self.telegramSchedule)
             let retry = result.delivered ? nil : schedule.delay(afterFailedAttempts: message.attempts + 1, retryAfter: result.retryAfterSeconds)
             return DeliveryQueue.Outcome(message: message, attempt: result, retryInSeconds: retry)
         }

@@ -26,7 +26,12 @@ struct WorkerService: Service, CustomStringConvertible {
     }
 
     func run() async throws {
-        let courier = Courier(client: try HTTPClient(), settings: settings)
+        let client = try HTTPClient()
+        var widgetReplies: WidgetReplies?
+        if let key = settings.sealingKey, let kommo = settings.kommo {
+            widgetReplies = WidgetReplies(settings: settings.widget, kommo: kommo, key: key, client: client, openDatabase: openDatabase, log: log)
+        }
+        let courier = Courier(client: client, settings: settings, widgetReplies: widgetReplies)
         let database = try openDatabase()
         let worker = DeliveryWorker(database: database, courier: courier, settings: settings, log: log, owner: Self.owner())
         if settings.sealingKey == nil, try database.queryRow("SELECT 1 FROM webhook_subscriptions LIMIT 1") != nil {
@@ -35,6 +40,9 @@ struct WorkerService: Service, CustomStringConvertible {
         }
         if settings.telegram == nil {
             log.info("telegram_waiting", ["message": "LEADWIRE_TELEGRAM_BOT_TOKEN and LEADWIRE_TELEGRAM_CHAT_ID are not set: Telegram notices wait in the outbox"])
+        }
+        if widgetReplies == nil {
+            log.info("widget_replies_waiting", ["message": "LEADWIRE_KOMMO_CLIENT_ID (with its secret and redirect URI) and LEADWIRE_SECRET_KEY are needed to send widget replies: they wait in the outbox"])
         }
         log.info("worker_started", ["topics": .array(settings.topics.map { .string($0) }), "concurrency": JSONValue(Int64(settings.concurrency))])
         if once {

@@ -1,4 +1,5 @@
 import FunctionKit
+import KommoOAuth
 import SecretSealing
 
 /// The worker's settings, read once at start.
@@ -16,6 +17,9 @@ struct WorkerSettings: Sendable {
     /// Nil without LEADWIRE_SECRET_KEY: webhook messages then wait (Telegram notices still go).
     var sealingKey: SealingKey?
     var telegram: TelegramSettings?
+    /// Nil without LEADWIRE_KOMMO_CLIENT_ID: widget replies then wait.
+    var kommo: KommoOAuthSettings?
+    var widget: WidgetReplySettings
 
     /// From the runtime's settings; `LEADWIRE_*_FILE` variants are read as the functions read them.
     init(_ settings: Environment) throws(ConfigurationError) {
@@ -27,10 +31,14 @@ struct WorkerSettings: Sendable {
         allowPrivate = environment["LEADWIRE_WEBHOOKS_ALLOW_PRIVATE"] == "1"
         sealingKey = environment[SealingKey.variable] == nil ? nil : try SealingKey(environment)
         telegram = TelegramSettings(environment)
+        kommo = environment["LEADWIRE_KOMMO_CLIENT_ID"] == nil ? nil : try KommoOAuthSettings(environment)
+        widget = try WidgetReplySettings(environment)
     }
 
     /// The outbox topics this worker can send.
-    var topics: [String] { (sealingKey == nil ? [] : ["webhook"]) + (telegram == nil ? [] : ["telegram.%"]) }
+    var topics: [String] {
+        (sealingKey == nil ? [] : ["webhook"]) + (telegram == nil ? [] : ["telegram.%"]) + (sealingKey == nil || kommo == nil ? [] : ["widget.reply"])
+    }
 }
 
 /// Telegram's Bot API: `sendMessage` to one chat.
