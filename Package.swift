@@ -133,6 +133,10 @@ let package = Package(
             name: "SecretSealingTests", dependencies: ["SecretSealing", "FunctionKit", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictness),
         .testTarget(name: "OutboundTests", dependencies: ["Outbound", "OutboundHTTP", "FunctionKit", "LeadwireStore", "TestSupport"], swiftSettings: strictness),
+        // swift-crypto signs the test tokens: an HMAC independent of the one checking them.
+        .testTarget(
+            name: "KommoWidgetTests", dependencies: ["KommoWidget", "FunctionKit", "LeadwireStore", "TestSupport", httpTypes, .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictness),
         .testTarget(name: "KommoTests", dependencies: ["Kommo", "FunctionKit", "LeadwireStore", "TestSupport", "WebhookIntake"], swiftSettings: strictness),
         .testTarget(name: "KnowlarityTests", dependencies: ["Knowlarity", "FunctionKit", "LeadwireStore", "TestSupport", httpTypes, .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictness),
         .testTarget(

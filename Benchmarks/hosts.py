@@ -33,7 +33,7 @@ import time
 import urllib.parse
 import urllib.request
 
-FUNCTIONS = ["kommo-webhook", "amocrm-webhook", "knowlarity-webhook", "admin-webhook-logs", "export", "health", "webhook-subscriptions"]
+FUNCTIONS = ["kommo-webhook", "amocrm-webhook", "knowlarity-webhook", "admin-webhook-logs", "export", "health", "webhook-subscriptions", "kommo-oauth", "widget-request"]
 NAMES = ["Алия Нурланова", "José Müller", "李雷", "Test Lead", "Ковальчук & Co", "O'Brien", "Zoë 🚀", "Acme Ltd"]
 
 

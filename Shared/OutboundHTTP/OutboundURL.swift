@@ -104,11 +104,13 @@ public struct ResolvedAddress: Sendable, Equatable {
         while let current = entry {
             if let address = current.pointee.ai_addr {
                 switch Int32(current.pointee.ai_family) {
+                // The address bytes sit at fixed offsets (the sockaddr_in and sockaddr_in6 layouts);
+                // read there, since beside SwiftNIO the structs' fields resolve to NIO's C module.
                 case AF_INET:
-                    let bytes = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { withUnsafeBytes(of: $0.pointee.sin_addr) { Array($0) } }
+                    let bytes = Array(UnsafeRawBufferPointer(start: UnsafeRawPointer(address) + 4, count: 4))
                     addresses.append(ResolvedAddress(bytes: bytes, port: port))
                 case AF_INET6:
-                    let bytes = address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { withUnsafeBytes(of: $0.pointee.sin6_addr) { Array($0) } }
+                    let bytes = Array(UnsafeRawBufferPointer(start: UnsafeRawPointer(address) + 8, count: 16))
                     addresses.append(ResolvedAddress(bytes: bytes, port: port))
                 default: break
                 }
