@@ -1,0 +1,182 @@
+import Admin
+import Crypto
+import Foundation
+import FunctionKit
+import LeadwireStore
+import Testing
+
+/// kommo-oauth and widget-request end to end: `runtime serve` (with its worker) running the
+/// built functions, and Kommo stood in for on 127.0.0.1 (`KommoStandIn`).
+@Suite(.serialized) struct KommoOAuthTests {
+    let scratch = Scratch("kommo-oauth")
+    static let secret = "integration-secret"
+
+    private func start(_ kommo: KommoStandIn, _ extra: [String: String] = [:]) async throws -> (ServerProcess, String, [String: String]) {
+        let settings = [
+            "LEADWIRE_SECRET_KEY": String(repeating: "4b", count: 32), "LEADWIRE_KOMMO_CLIENT_ID": "client-1",
+            "LEADWIRE_KOMMO_CLIENT_SECRET": Self.secret, "LEADWIRE_KOMMO_REDIRECT_URI": "https://leadwire.example/kommo-oauth?action=callback",
+            "LEADWIRE_KOMMO_API_ORIGIN": kommo.base, "LEADWIRE_WORKER_POLL_MS": "50",
+        ].merging(extra) { $1 }
+        let key = try ApiKeys(database: Database(path: scratch.databasePath)).create(name: "crm", scopes: [.kommoAPI])
+        let (server, base) = try await startRuntime(in: scratch, settings: settings)
+        return (server, base, ["Authorization": "Bearer \(key)", "Content-Type": "application/json"])
+    }
+
+    private func json(_ result: HTTPResult) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(result.body.utf8)) as? [String: Any], "\(result.body)")
+    }
+
+    /// authorize, then Kommo's redirect back; returns the state it used.
+    private func connect(_ base: String) async throws {
+        let authorize = try await http("GET", base + "/kommo-oauth?action=authorize")
+        #expect(authorize.status == 302)
+        let location = try #require(authorize.headers["location"])
+        #expect(location.hasPrefix("https://www.kommo.com/oauth?client_id=client-1&state="))
+        let state = String(try #require(location.split(separator: "state=").last))
+        let callback = try await http("GET", base + "/kommo-oauth?action=callback&code=good-code&state=\(state)&referer=acme.kommo.com&client_id=client-1")
+        #expect(callback.status == 200, "\(callback.body)")
+        // The state works once.
+        let again = try await http("GET", base + "/kommo-oauth?action=callback&code=good-code&state=\(state)&referer=acme.kommo.com")
+        #expect(again.status == 400)
+        #expect(again.body.contains("invalid_state"))
+    }
+
+    @Test func connectCallTheAPIAndDisconnect() async throws {
+        let kommo = try await KommoStandIn(scratch: scratch)
+        let (server, base, admin) = try await start(kommo)
+        try await connect(base)
+
+        // Tokens at rest are sealed: neither appears in the file.
+        let stored = try Database(path: scratch.databasePath).query("SELECT hex(access_token_sealed), hex(refresh_token_sealed) FROM oauth_tokens")
+        #expect(stored.count == 1)
+        let file = try Data(contentsOf: URL(fileURLWithPath: scratch.databasePath))
+        #expect(file.range(of: Data("refresh-1".utf8)) == nil)
+
+        let status = try await http("GET", base + "/kommo-oauth?action=status", headers: admin)
+        #expect(status.status == 200)
+        #expect(status.body.contains(#""account_id":29085730"#) && status.body.contains(#""status":"connected""#))
+        #expect(!status.body.contains("refresh-1"))
+        #expect(try await http("GET", base + "/kommo-oauth?action=status").status == 401)
+
+        // Seed 000's proxy body, with its apikey header; then the next page, which is Kommo's 204.
+        let seedHeaders = ["apikey": String(admin["Authorization"]!.dropFirst(7)), "Content-Type": "application/json"]
+        let leads = try await http("POST", base + "/functions/v1/kommo-oauth?action=api-request", body: #"{"endpoint":"/api/v4/leads","method":"GET"}"#, headers: seedHeaders)
+        #expect(leads.status == 200, "\(leads.body)")
+        let answer = try json(leads)
+        #expect(answer["next"] as? String == "/api/v4/leads?page=2&limit=1")
+        let next = try await http("POST", base + "/kommo-oauth?action=api-request", body: #"{"endpoint":"/api/v4/leads?page=2&limit=1"}"#, headers: admin)
+        #expect(next.status == 200)
+        #expect(try json(next)["data"] is NSNull)
+
+        // A 429 is waited out once.
+        try kommo.throttle(1)
+        let throttled = try await http("POST", base + "/kommo-oauth?action=api-request", body: #"{"endpoint":"/api/v4/leads"}"#, headers: admin)
+        #expect(throttled.status == 200, "\(throttled.body)")
+
+        // Only /api/v4/ paths, never the token endpoint.
+        for endpoint in ["/oauth2/access_token", "/api/v4/../oauth2/access_token", "https://evil.example/api/v4/leads"] {
+            let refused = try await http("POST", base + "/kommo-oauth?action=api-request", body: #"{"endpoint":"\#(endpoint)"}"#, headers: admin)
+            #expect(refused.status == 400, "\(endpoint): \(refused.body)")
+        }
+
+        let disconnect = try await http("POST", base + "/kommo-oauth?action=disconnect", body: #"{"account":"acme"}"#, headers: admin)
+        #expect(disconnect.status == 200)
+        #expect(try Database(path: scratch.databasePath).queryRow("SELECT count(*) FROM oauth_tokens")?[0] == .integer(0))
+        _ = server
+    }
+
+    @Test func anExpiredTokenIsRefreshedOnceByConcurrentCallsAndARefusedRefreshAsksToReconnect() async throws {
+        let kommo = try await KommoStandIn(scratch: scratch)
+        let (server, base, admin) = try await start(kommo)
+        try await connect(base)
+        let database = try Database(path: scratch.databasePath)
+        _ = try database.run("UPDATE oauth_tokens SET expires_at = '2020-01-01T00:00:00.000Z'")
+
+        // Eight callers at once find the token expired: one refreshes, the rest wait and read it.
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<8 {
+                group.addTask { try await http("POST", base + "/kommo-oauth?action=api-request", body: #"{"endpoint":"/api/v4/leads"}"#, headers: admin).status }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(statuses == Array(repeating: 200, count: 8))
+        #expect(kommo.refreshes == 1)
+
+        // Kommo refuses the refresh token (revoked): the connection says so, and calls say how to fix it.
+        try kommo.revokeRefreshTokens()
+        _ = try database.run("UPDATE oauth_tokens SET expires_at = '2020-01-01T00:00:00.000Z'")
+        let refused = try await http("POST", base + "/kommo-oauth?action=api-request", body: #"{"endpoint":"/api/v4/leads"}"#, headers: admin)
+        #expect(refused.status == 409, "\(refused.body)")
+        #expect(refused.body.contains("needs_reauthorization"))
+        let status = try await http("GET", base + "/kommo-oauth?action=status", headers: admin)
+        #expect(status.body.contains(#""status":"needs_reauthorization""#), "\(status.body)")
+        _ = server
+    }
+
+    @Test func badCallbacksAndForgedDisabledHooksStoreNothing() async throws {
+        let kommo = try await KommoStandIn(scratch: scratch)
+        let (server, base, _) = try await start(kommo)
+        let state = { () async throws -> String in
+            let location = try await http("GET", base + "/kommo-oauth?action=authorize").headers["location"] ?? ""
+            return String(location.split(separator: "state=").last ?? "")
+        }
+        let foreign = try await http("GET", base + "/kommo-oauth?action=callback&code=good-code&state=\(try await state())&referer=evil.example.com")
+        #expect(foreign.status == 400)
+        #expect(foreign.body.contains("invalid_referer"))
+        let wrongState = try await http("GET", base + "/kommo-oauth?action=callback&code=good-code&state=made-up&referer=acme.kommo.com")
+        #expect(wrongState.status == 400)
+        let badCode = try await http("GET", base + "/kommo-oauth?action=callback&code=stale&state=\(try await state())&referer=acme.kommo.com")
+        #expect(badCode.status == 400)
+        #expect(badCode.body.contains("code_refused"))
+        let declined = try await http("GET", base + "/kommo-oauth?action=callback&error=access_denied&state=x")
+        #expect(declined.status == 403)
+        #expect(try Database(path: scratch.databasePath).queryRow("SELECT count(*) FROM oauth_tokens")?[0] == .integer(0))
+
+        // The disabled hook: a forged signature is 401; Kommo's own deletes the account's tokens.
+        try await connect(base)
+        let forged = try await http("GET", base + "/kommo-oauth?action=disabled&client_uuid=client-1&account_id=29085730&signature=00ff")
+        #expect(forged.status == 401)
+        let signature = HMAC<SHA256>.authenticationCode(for: Data("client-1|29085730".utf8), using: SymmetricKey(data: Data(Self.secret.utf8)))
+            .map { String(format: "%02x", $0) }.joined()
+        let disabled = try await http("GET", base + "/kommo-oauth?action=disabled&client_uuid=client-1&account_id=29085730&signature=\(signature)")
+        #expect(disabled.status == 200, "\(disabled.body)")
+        #expect(try Database(path: scratch.databasePath).queryRow("SELECT count(*) FROM oauth_tokens")?[0] == .integer(0))
+        _ = server
+    }
+
+    /// Seed 002's curl example with a real signed token: answered at once, then the worker
+    /// resumes the bot at return_url with the account's token.
+    @Test(arguments: [("", "Thank you!"), ("/responder", "Reply to: Hello, can you help me?"), ("/responder-broken", "Thank you!")])
+    func aWidgetRequestIsAnsweredAtOnceAndTheBotResumed(responder: String, expected: String) async throws {
+        let kommo = try await KommoStandIn(scratch: scratch)
+        let (server, base, _) = try await start(kommo, responder.isEmpty ? [:] : ["LEADWIRE_WIDGET_RESPONDER_URL": kommo.base + responder])
+        try await connect(base)
+        let body = widgetRequest(returnURL: "https://acme.kommo.com/api/v4/salesbot/321/continue/77")
+        let started = Date()
+        let answer = try await http("POST", base + "/api/kommo/kommo/widget-request", body: body, headers: ["Content-Type": "application/json"])
+        #expect(answer.status == 200)
+        #expect(answer.body == #"{"status":"ok"}"#)
+        #expect(Date().timeIntervalSince(started) < 2)
+        let deadline = Date().addingTimeInterval(20)
+        while kommo.continued.isEmpty && Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        let continued = try #require(kommo.continued.first)
+        #expect(continued["path"] as? String == "/api/v4/salesbot/321/continue/77")
+        let handlers = (continued["body"] as? [String: Any])?["execute_handlers"] as? [[String: Any]]
+        let shown = (handlers?.first?["params"] as? [String: Any])?["value"] as? String ?? ""
+        #expect(shown.hasPrefix(expected), "\(continued)")
+        _ = server
+    }
+
+    private func widgetRequest(returnURL: String) -> String {
+        func part(_ value: [String: Any]) -> String {
+            Base64.encodeURL(Array(try! JSONSerialization.data(withJSONObject: value)))
+        }
+        let input = part(["alg": "HS512", "typ": "JWT"]) + "." + part([
+            "account_id": KommoStandIn.accountID, "subdomain": "acme", "client_uuid": "client-1", "entity_id": 9, "entity_type": 2,
+            "exp": Int(Date().timeIntervalSince1970) + 600,
+        ])
+        let mac = HMAC<SHA512>.authenticationCode(for: Data(input.utf8), using: SymmetricKey(data: Data(Self.secret.utf8)))
+        let token = input + "." + Base64.encodeURL(Array(mac))
+        return #"{"token":"\#(token)","data":{"message":"Hello, can you help me?","from":"widget","chat_id":"12345","lead_id":"67890"},"return_url":"\#(returnURL)"}"#
+    }
+}
