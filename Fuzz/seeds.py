@@ -79,8 +79,14 @@ def subscriber_url():
             "bad-port": b"https://example.com:99999/", "space": b"https://example.com/a b"}
 
 
+def salesbot_token():
+    return {"hs512": b"eyJhbGciOiJIUzUxMiJ9.eyJhY2NvdW50X2lkIjo3LCJzdWJkb21haW4iOiJhY21lIiwiZXhwIjoyMDAwfQ.c2ln",
+            "none": b"eyJhbGciOiJub25lIn0.e30.", "two-parts": b"a.b", "bad-base64": b"!!!.???.***"}
+
+
 SEEDS = {"fastcgi-records": fastcgi_records, "form-tree": form_tree, "json-body": json_body, "time-text": time_text,
-         "cgi-request": cgi_request, "subscriber-url": subscriber_url}
+         "cgi-request": cgi_request, "subscriber-url": subscriber_url,
+         "salesbot-token": salesbot_token}
 
 if __name__ == "__main__":
     target, folder = sys.argv[1], sys.argv[2]
