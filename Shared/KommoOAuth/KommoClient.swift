@@ -154,7 +154,7 @@ public struct KommoClient {
             if answer.status == 429 && !waited, let seconds = Self.retryAfter(answer), seconds <= settings.maxRetryWaitSeconds {
                 waited = true
                 logger.info("kommo_rate_limited", ["account_id": JSONValue(accountID), "retry_after": JSONValue(Int64(seconds))])
-                usleep(UInt32(seconds) * 1_000_000)
+                sleep(UInt32(seconds))
                 continue
             }
             guard answer.body.count <= settings.maxAnswerBytes else {
