@@ -12,11 +12,7 @@ import OutboundHTTP
 /// - 5xx: 502, as Kommo failed, not the request.
 enum APIProxy {
     static func forward(_ request: APIRequest, client: KommoClient) throws -> Response {
-        let connection = try client.connections.connection(named: request.account)
-        guard let connection else {
-            if request.account == nil { throw HTTPError.badRequest("Several (or no) Kommo accounts are connected: name one in `account`.", code: "account_required") }
-            throw KommoClient.notConnected(request.account ?? "")
-        }
+        let connection = try client.connection(named: request.account)
         let answer = try client.call(request.method, request.pathAndQuery, body: request.body, account: connection.accountID)
         let data = answer.body.isEmpty ? JSONValue.null : (try? JSONValue(parsing: answer.bodyText)) ?? .string(answer.bodyText)
         if (200..<300).contains(answer.status) {

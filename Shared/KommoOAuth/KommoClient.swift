@@ -133,6 +133,14 @@ public struct KommoClient {
         return answer.status == 200 ? Self.json(answer)["id"]?.int64 : nil
     }
 
+    /// The account a caller names (id or subdomain; none when only one is connected), or the
+    /// error that says what to name.
+    func connection(named name: String?) throws -> KommoConnection {
+        if let connection = try connections.connection(named: name) { return connection }
+        guard let name else { throw HTTPError.badRequest("Name the account (`account`: its id or subdomain); none or several are connected.", code: "account_required") }
+        throw Self.notConnected(name)
+    }
+
     // MARK: API calls
 
     /// One API call for the account: counted against its per-second limit first; a 401 refreshes

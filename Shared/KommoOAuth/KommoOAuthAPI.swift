@@ -106,11 +106,7 @@ public enum KommoOAuthAPI {
     private static func named(_ request: Request, _ client: KommoClient) throws -> KommoConnection {
         let body = request.body.isEmpty ? nil : try? JSONValue(parsing: String(decoding: request.body, as: UTF8.self))
         let name = request.query["account"] ?? body?["account"]?.text ?? body?["account"]?.int64.map { String($0) }
-        guard let connection = try client.connections.connection(named: name) else {
-            if name == nil { throw HTTPError.badRequest("Name the account (`account`: its id or subdomain); none or several are connected.", code: "account_required") }
-            throw KommoClient.notConnected(name ?? "")
-        }
-        return connection
+        return try client.connection(named: name)
     }
 
     private static func body(of request: Request, context: FunctionContext) throws -> JSONValue {
