@@ -51,6 +51,10 @@ let package = Package(
         // The system SQLite library (libsqlite3-dev), linked through a module map.
         .systemLibrary(name: "CSQLite", path: "Shared/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
 
+        // The system libpq (PostgreSQL's client library, libpq-dev), linked through a module map:
+        // a C library keeps a function's cold start small where a Swift driver would pull in NIO.
+        .systemLibrary(name: "CPostgres", path: "Shared/CPostgres", providers: [.apt(["libpq-dev"])]),
+
         // The system libcrypto (OpenSSL, libssl-dev) for AES-256-GCM, linked through a module map.
         .systemLibrary(name: "CLibCrypto", path: "Shared/CLibCrypto", providers: [.apt(["libssl-dev"])]),
 
@@ -67,7 +71,7 @@ let package = Package(
         // Starting a child process with posix_spawn: pipes, closed descriptors, default signals.
         .target(name: "ProcessSpawning", dependencies: ["CGlibcExtras"], path: "Shared/ProcessSpawning", swiftSettings: strictness),
         shared("FunctionKit", dependencies: ["FastCGI", "Hashing", "ProcessSpawning", httpTypes]),
-        shared("LeadwireStore", dependencies: ["CSQLite", "Hashing", "FunctionKit"]),
+        shared("LeadwireStore", dependencies: ["CSQLite", "CPostgres", "Hashing", "FunctionKit"]),
         shared("FunctionCatalog"),
         shared("WebhookIntake", dependencies: ["FunctionKit", "LeadwireStore", httpTypes]),
         shared("Kommo", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", httpTypes]),

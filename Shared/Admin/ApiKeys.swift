@@ -50,7 +50,7 @@ public struct ApiKeys {
     /// Revokes a key by name; returns false when there is no such key still active.
     public func revoke(name: String) throws -> Bool {
         try database.run(
-            "UPDATE api_keys SET revoked_at = \(StoreTime.nowSQL) WHERE name = ? AND revoked_at IS NULL",
+            "UPDATE api_keys SET revoked_at = \(database.dialect.now) WHERE name = ? AND revoked_at IS NULL",
             [.text(name)]) == 1
     }
 

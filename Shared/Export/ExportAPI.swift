@@ -30,13 +30,12 @@ public enum ExportAPI {
         let query = try ExportQuery(dataset: parts[0], format: parts[1], query: request.query)
 
         let auditID: Int64 = try database.transaction {
-            try database.run(
-                "INSERT INTO data_exports (key_name, dataset, format, filters, fields) VALUES (?, ?, ?, ?, ?)",
+            try database.queryRow(
+                "INSERT INTO data_exports (key_name, dataset, format, filters, fields) VALUES (?, ?, ?, ?, ?) RETURNING id",
                 [
                     .text(key.name), .text(query.dataset.name), .text(query.format.rawValue), .text(query.filters.jsonText),
                     .text(query.columns.map(\.name).joined(separator: ",")),
-                ])
-            return database.lastInsertRowID
+                ])?[0].integer ?? 0
         }
 
         var headers = HTTPFields()
@@ -75,7 +74,7 @@ public enum ExportAPI {
                     try database.run(
                         """
                         UPDATE data_exports SET row_count = ?, byte_count = ?, sha256 = ?, completed = ?,
-                            finished_at = \(StoreTime.nowSQL) WHERE id = ?
+                            finished_at = \(database.dialect.now) WHERE id = ?
                         """, [.integer(Int64(rows)), .integer(Int64(sent)), SQLValue(digest), SQLValue(completed), .integer(auditID)])
                     guard completed else { return }
                     let export = JSONObject([

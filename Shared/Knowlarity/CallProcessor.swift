@@ -83,12 +83,12 @@ struct CallProcessor {
         let leads = try database.query(
             "SELECT id, source_id FROM leads_master WHERE phone_number_normalized = ? ORDER BY id", [.text(phone)])
         guard let primary = leads.first, let primaryID = primary[0].integer else {
-            try database.run(
+            let inserted = try database.queryRow(
                 """
                 INSERT INTO leads_master (full_name, phone_number_normalized, source_id, external_lead_id, status, raw_payload)
-                VALUES (?, ?, ?, ?, 'New', ?)
+                VALUES (?, ?, ?, ?, 'New', ?) RETURNING id
                 """, [.text("Knowlarity Lead \(phone)"), .text(phone), .integer(source), .text(uuid), .text(call.payload.jsonText)])
-            let leadID = database.lastInsertRowID
+            let leadID = inserted?[0].integer ?? 0
             try count(source: source, day: day)
             return CallResult(callUUID: uuid, outcome: .newLead, leadID: leadID, error: nil)
         }
@@ -103,7 +103,7 @@ struct CallProcessor {
             return CallResult(callUUID: uuid, outcome: .sameSourceRepeat, leadID: seen[0].integer, error: nil)
         }
         try database.run(
-            "INSERT INTO lead_sources_history (lead_id, source_id, external_id, raw_payload, is_primary) VALUES (?, ?, ?, ?, 0)",
+            "INSERT INTO lead_sources_history (lead_id, source_id, external_id, raw_payload, is_primary) VALUES (?, ?, ?, ?, FALSE)",
             [.integer(primaryID), .integer(source), .text(uuid), .text(call.payload.jsonText)])
         try count(source: source, day: day)
         return CallResult(callUUID: uuid, outcome: .crossSourceRepeat, leadID: primaryID, error: nil)
@@ -151,7 +151,7 @@ struct CallProcessor {
                     WHEN todays_date IS NULL OR todays_date < ?1 THEN 1
                     ELSE todays_leads_count END,
                 todays_date = CASE WHEN todays_date IS NULL OR todays_date < ?1 THEN ?1 ELSE todays_date END,
-                updated_at = \(StoreTime.nowSQL)
+                updated_at = \(database.dialect.now)
             WHERE id = ?2
             """, [.text(day), .integer(source)])
     }

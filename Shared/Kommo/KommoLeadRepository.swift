@@ -34,7 +34,7 @@ struct KommoLeadRepository {
             UPDATE kommo_leads SET name = ?, status_id = ?, pipeline_id = ?, responsible_user_id = ?, price = ?,
                 event_type = ?, is_deleted = ?, raw_data = ?, crm_updated_at = ?,
                 account_subdomain = coalesce(?, account_subdomain),
-                updated_at = \(StoreTime.nowSQL)
+                updated_at = \(database.dialect.now)
             WHERE account_id = ? AND kommo_id = ?
             """,
             columns(of: lead) + [SQLValue(subdomain), .integer(accountID), .integer(kommoID)])

@@ -50,7 +50,7 @@ struct KommoWebhookLog {
             """
             INSERT INTO kommo_webhook_logs (id, event_type, payload, results, status, error_message, account_id,
                 account_subdomain, content_type, raw_body, remote_addr, processed_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \(StoreTime.nowSQL))
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \(database.dialect.now))
             """,
             [
                 .text(id), .text(eventType), SQLValue(payload?.jsonText), SQLValue(results?.jsonText), .text(status.rawValue),

@@ -27,7 +27,7 @@ public struct KommoConnections {
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
             ON CONFLICT (account_id) DO UPDATE SET subdomain = ?2, base_domain = ?3, access_token_sealed = ?4, refresh_token_sealed = ?5,
                 expires_at = ?6, last_refreshed_at = ?7, status = 'connected', status_reason = NULL, refresh_lease_owner = NULL,
-                refresh_lease_until = NULL, updated_at = \(StoreTime.nowSQL)
+                refresh_lease_until = NULL, updated_at = \(database.dialect.now)
             """,
             [
                 .integer(accountID), .text(host.subdomain), .text(host.name), .blob(seal(grant.accessToken, "access", accountID)),
@@ -62,7 +62,7 @@ public struct KommoConnections {
         try database.run(
             """
             UPDATE oauth_tokens SET status = 'needs_reauthorization', status_reason = ?, refresh_lease_owner = NULL, refresh_lease_until = NULL,
-                updated_at = \(StoreTime.nowSQL) WHERE account_id = ?
+                updated_at = \(database.dialect.now) WHERE account_id = ?
             """, [.text(reason), .integer(accountID)])
     }
 

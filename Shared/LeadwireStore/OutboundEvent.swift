@@ -39,7 +39,7 @@ public struct EventFanOut {
     private let database: Database
     private let wanted: Set<String>
 
-    public init(database: Database) throws(SQLiteError) {
+    public init(database: Database) throws(StoreError) {
         self.database = database
         wanted = Set(
             try database.query(
@@ -57,7 +57,7 @@ public struct EventFanOut {
     /// Queues one message per active subscription that asked for the event, all with one event
     /// id (the `webhook-id` receivers de-duplicate by). Returns how many were queued.
     @discardableResult
-    public func emit(_ event: OutboundEvent, at time: Timestamp = .now()) throws(SQLiteError) -> Int {
+    public func emit(_ event: OutboundEvent, at time: Timestamp = .now()) throws(StoreError) -> Int {
         guard wants(event.type) else { return 0 }
         let id = "msg_" + Identifiers.randomHex(byteCount: 16)
         return try database.run(

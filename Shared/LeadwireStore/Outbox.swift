@@ -4,7 +4,7 @@
 public enum Outbox {
     /// Adds a message unless one with the same idempotency key exists; returns whether it was added.
     @discardableResult
-    public static func enqueue(topic: String, payload: String, idempotencyKey: String, in database: Database) throws(SQLiteError) -> Bool {
+    public static func enqueue(topic: String, payload: String, idempotencyKey: String, in database: Database) throws(StoreError) -> Bool {
         try database.run(
             "INSERT INTO outbox (topic, payload, idempotency_key) VALUES (?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING",
             [.text(topic), .text(payload), .text(idempotencyKey)]) == 1

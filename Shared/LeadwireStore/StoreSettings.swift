@@ -3,9 +3,13 @@ public import FunctionKit
 /// Where the store lives, how long a writer waits for the lock, and when a commit counts as
 /// durable; all from the environment.
 public struct StoreSettings: Sendable {
+    /// LEADWIRE_DATABASE_URL: a PostgreSQL database (`postgres://user:pass@host:5432/db`, any
+    /// libpq connection URI or key=value string) used instead of the SQLite file when set.
+    public var postgresURL: String?
     /// LEADWIRE_DATABASE: path of the SQLite file, created on first use.
     public var databasePath: String
-    /// LEADWIRE_BUSY_TIMEOUT_MS: how long a write waits for other writers before giving up.
+    /// LEADWIRE_BUSY_TIMEOUT_MS: how long a write waits for other writers (SQLite) or for a
+    /// row or advisory lock (PostgreSQL's lock_timeout) before giving up.
     public var busyTimeoutMilliseconds: Int32
     /// LEADWIRE_SQLITE_SYNCHRONOUS: `full` or `normal`.
     public var durability: Durability
@@ -25,9 +29,10 @@ public struct StoreSettings: Sendable {
     }
 
     public init(
-        databasePath: String = defaultDatabasePath, busyTimeoutMilliseconds: Int32 = defaultBusyTimeoutMilliseconds,
+        postgresURL: String? = nil, databasePath: String = defaultDatabasePath, busyTimeoutMilliseconds: Int32 = defaultBusyTimeoutMilliseconds,
         durability: Durability = .full
     ) {
+        self.postgresURL = postgresURL
         self.databasePath = databasePath
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
         self.durability = durability
@@ -41,6 +46,7 @@ public struct StoreSettings: Sendable {
             throw ConfigurationError(message: "LEADWIRE_SQLITE_SYNCHRONOUS must be full or normal, got \"\(durabilityText ?? "")\".")
         }
         self.init(
+            postgresURL: environment["LEADWIRE_DATABASE_URL"],
             databasePath: Self.databasePath(in: environment),
             busyTimeoutMilliseconds: Int32(clamping: try environment.integer("LEADWIRE_BUSY_TIMEOUT_MS", default: Int(Self.defaultBusyTimeoutMilliseconds))),
             durability: durability)
@@ -53,7 +59,12 @@ public struct StoreSettings: Sendable {
 }
 
 extension Database {
-    public convenience init(settings: StoreSettings) throws(SQLiteError) {
-        try self.init(path: settings.databasePath, busyTimeoutMilliseconds: settings.busyTimeoutMilliseconds, durability: settings.durability)
+    /// The PostgreSQL database when LEADWIRE_DATABASE_URL is set, the SQLite file otherwise.
+    public convenience init(settings: StoreSettings) throws(StoreError) {
+        if let url = settings.postgresURL {
+            try self.init(postgresURL: url, lockTimeoutMilliseconds: settings.busyTimeoutMilliseconds)
+        } else {
+            try self.init(path: settings.databasePath, busyTimeoutMilliseconds: settings.busyTimeoutMilliseconds, durability: settings.durability)
+        }
     }
 }

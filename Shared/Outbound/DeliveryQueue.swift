@@ -32,7 +32,7 @@ public struct DeliveryQueue {
                 UPDATE outbox SET lease_owner = ?, lease_until = ? WHERE id IN (
                     SELECT o.id FROM outbox o LEFT JOIN webhook_subscriptions s ON s.id = o.subscription_id
                     WHERE o.status = 'pending' AND o.next_attempt_at <= ? AND (o.lease_until IS NULL OR o.lease_until <= ?)
-                        AND (o.subscription_id IS NULL OR s.active = 1) AND (\(topicFilter))
+                        AND (o.subscription_id IS NULL OR s.active = TRUE) AND (\(topicFilter))
                     ORDER BY o.next_attempt_at, o.id LIMIT ?)
                 RETURNING id
                 """, [.text(owner), .text(until), .text(nowText), .text(nowText)] + topics.map { .text($0) } + [.integer(Int64(limit))]
@@ -84,7 +84,7 @@ public struct DeliveryQueue {
         let updated = try database.run(
             """
             UPDATE outbox SET status = ?, attempts = attempts + 1, next_attempt_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL,
-                delivered_at = CASE WHEN ? THEN \(StoreTime.nowSQL) END
+                delivered_at = CASE WHEN ? THEN \(database.dialect.now) END
             WHERE id = ? AND lease_owner = ?
             """, [.text(status), .text(next), SQLValue(attempt.error ?? attempt.httpStatus.map { "HTTP \($0)" }), SQLValue(attempt.delivered), .integer(message.id), .text(owner)])
         guard updated == 1 else { return false }
@@ -103,11 +103,11 @@ public struct DeliveryQueue {
             attempt.delivered
                 ? """
                 UPDATE webhook_subscriptions SET success_count = success_count + 1, consecutive_failures = 0,
-                    last_delivery_status = 'success', last_delivery_at = \(StoreTime.nowSQL) WHERE id = ?
+                    last_delivery_status = 'success', last_delivery_at = \(database.dialect.now) WHERE id = ?
                 """
                 : """
                 UPDATE webhook_subscriptions SET failed_count = failed_count + 1, consecutive_failures = consecutive_failures + 1,
-                    last_delivery_status = 'failed', last_delivery_at = \(StoreTime.nowSQL) WHERE id = ?
+                    last_delivery_status = 'failed', last_delivery_at = \(database.dialect.now) WHERE id = ?
                 """, [.text(subscription.id)])
         return true
     }
@@ -117,7 +117,7 @@ public struct DeliveryQueue {
     @discardableResult
     public func disable(subscription id: String, reason: String) throws -> Bool {
         try database.run(
-            "UPDATE webhook_subscriptions SET active = 0, disabled_reason = ?, updated_at = \(StoreTime.nowSQL) WHERE id = ? AND active = 1",
+            "UPDATE webhook_subscriptions SET active = FALSE, disabled_reason = ?, updated_at = \(database.dialect.now) WHERE id = ? AND active = TRUE",
             [.text(reason), .text(id)]) == 1
     }
 

@@ -73,7 +73,7 @@ public struct SubscriptionStore {
             set("active", SQLValue(active))
             if active { assignments += ["disabled_reason = NULL", "consecutive_failures = 0"] }
         }
-        assignments.append("updated_at = \(StoreTime.nowSQL)")
+        assignments.append("updated_at = \(database.dialect.now)")
         let changed = try database.run("UPDATE webhook_subscriptions SET \(assignments.joined(separator: ", ")) WHERE id = ?", values + [.text(id)])
         return changed == 0 ? nil : try subscription(id)
     }
@@ -90,7 +90,7 @@ public struct SubscriptionStore {
         let changed = try database.run(
             """
             UPDATE webhook_subscriptions SET previous_secret_sealed = secret_sealed, previous_secret_until = ?, secret_sealed = ?,
-                updated_at = \(StoreTime.nowSQL) WHERE id = ?
+                updated_at = \(database.dialect.now) WHERE id = ?
             """, [.text(until), .blob(seal(secret, id: id)), .text(id)])
         return changed == 0 ? nil : (secret, until)
     }
@@ -102,10 +102,10 @@ public struct SubscriptionStore {
             "webhook.test",
             data: JSONObject([("subscription", .object(JSONObject([("id", .string(subscription.id)), ("name", .string(subscription.name))])))]),
             metadata: JSONObject([("source", "webhook-subscriptions"), ("action", "test")]))
-        _ = try database.run(
-            "INSERT INTO outbox (topic, payload, idempotency_key, subscription_id, event_id) VALUES ('webhook', ?, ?, ?, ?)",
+        let row = try database.queryRow(
+            "INSERT INTO outbox (topic, payload, idempotency_key, subscription_id, event_id) VALUES ('webhook', ?, ?, ?, ?) RETURNING id",
             [.text(event.payload(id: id, at: now)), .text(id + ":" + subscription.id), .text(subscription.id), .text(id)])
-        return database.lastInsertRowID
+        return row?[0].integer ?? 0
     }
 
     /// The message's latest attempt, once there is one.
@@ -125,7 +125,7 @@ public struct SubscriptionStore {
         else { return nil }
         _ = try database.run(
             """
-            UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = \(StoreTime.nowSQL), lease_owner = NULL, lease_until = NULL
+            UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = \(database.dialect.now), lease_owner = NULL, lease_until = NULL
             WHERE id = ?
             """, [.integer(message)])
         return message

@@ -46,16 +46,17 @@ public struct WebhookLogEntry: Sendable {
 
     /// Inserts the row; returns its id.
     public func insert(into database: Database) throws -> Int64 {
-        try database.run(
+        let row = try database.queryRow(
             """
             INSERT INTO webhook_logs (source, pipeline_id, lead_id, deal_data, utm_source, utm_campaign, routing_decision,
                 processing_status, error_message, processed_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, \(StoreTime.nowSQL))
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, \(database.dialect.now))
+            RETURNING id
             """,
             [
                 .text(source), SQLValue(pipelineID), SQLValue(leadID), SQLValue(dealData?.jsonText), SQLValue(utmSource),
                 SQLValue(utmCampaign), SQLValue(routingDecision), .text(status.rawValue), SQLValue(errorMessage),
             ])
-        return database.lastInsertRowID
+        return row?[0].integer ?? 0
     }
 }

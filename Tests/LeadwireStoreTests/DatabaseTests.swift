@@ -12,7 +12,7 @@ import Testing
         #expect(tables.contains("kommo_leads"))
         #expect(tables.contains("kommo_webhook_logs"))
         #expect(try database.queryRow("PRAGMA journal_mode")?[0] == "wal")
-        #expect(try database.queryRow("PRAGMA user_version")?[0] == .integer(Int64(Schema.migrations.count)))
+        #expect(try database.queryRow("PRAGMA user_version")?[0] == .integer(Int64(Schema.sqlite.count)))
     }
 
     @Test func commitsAreSyncedUnlessTheOperatorChoosesNormal() throws {
@@ -34,7 +34,7 @@ import Testing
     @Test func reopeningAppliesNothingTwice() throws {
         _ = try Database(path: path)
         let again = try Database(path: path)
-        #expect(try again.queryRow("PRAGMA user_version")?[0] == .integer(Int64(Schema.migrations.count)))
+        #expect(try again.queryRow("PRAGMA user_version")?[0] == .integer(Int64(Schema.sqlite.count)))
     }
 
     @Test func migrationsApplyInOrderAndOnlyTheMissingOnes() throws {
@@ -72,10 +72,10 @@ import Testing
         #expect {
             try database.run("INSERT INTO no_such_table VALUES (?)", [1])
         } throws: { error in
-            let error = error as? SQLiteError
+            let error = error as? StoreError
             return error?.sql == "INSERT INTO no_such_table VALUES (?)" && error?.message.contains("no_such_table") == true
         }
-        #expect(throws: SQLiteError.self) { try database.run("SELECT ?", [1, 2]) }
+        #expect(throws: StoreError.self) { try database.run("SELECT ?", [1, 2]) }
     }
 
     @Test func aFailedTransactionLeavesNoTrace() throws {

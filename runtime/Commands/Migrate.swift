@@ -7,6 +7,6 @@ struct Migrate: ParsableCommand {
 
     func run() throws {
         let version = try options.migrate()
-        print("\(options.databasePath): schema version \(version)")
+        print("\(options.storeDescription): schema version \(version)")
     }
 }

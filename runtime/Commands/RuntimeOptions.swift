@@ -99,7 +99,30 @@ struct RuntimeOptions: ParsableArguments {
 
     /// Opens the store once so its schema is current before the first function needs it.
     func migrate() throws -> Int64 {
-        try openDatabase().queryRow("PRAGMA user_version")?[0].integer ?? 0
+        try openDatabase().schemaVersion()
+    }
+
+    /// The store, as a log line names it: the PostgreSQL URL (without its password) when
+    /// LEADWIRE_DATABASE_URL is set, the SQLite file otherwise.
+    var storeDescription: String {
+        guard let url = Environment(environment)["LEADWIRE_DATABASE_URL"] else { return databasePath }
+        return Self.redacted(url)
+    }
+
+    /// A connection URL fit for a log line: `postgres://user:secret@host/db` as
+    /// `postgres://user:***@host/db`, and a `password=` parameter likewise.
+    static func redacted(_ url: String) -> String {
+        var text = url
+        if let scheme = text.range(of: "://"), let at = text[scheme.upperBound...].firstIndex(of: "@"),
+            let colon = text[scheme.upperBound..<at].firstIndex(of: ":")
+        {
+            text.replaceSubrange(text.index(after: colon)..<at, with: "***")
+        }
+        if let password = text.range(of: "password=") {
+            let end = text[password.upperBound...].firstIndex(where: { $0 == "&" || $0 == " " }) ?? text.endIndex
+            text.replaceSubrange(password.upperBound..<end, with: "***")
+        }
+        return text
     }
 }
 

@@ -52,7 +52,7 @@ struct Serve: AsyncParsableCommand {
         }
         let responder = FunctionResponder(runner: runner, maxBodyBytes: try FunctionSettings(environment).maxBodyBytes, accessLog: log)
         let address = self.host
-        let databasePath = options.databasePath
+        let databasePath = options.storeDescription
         let functionsDirectory = functions.functionsDirectory(environment: options.environment).path
 
         let server = HTTPServer(host: address, port: port, responder: responder) { boundPort in

@@ -1,4 +1,4 @@
-extension Schema {
+extension Schema.SQLite {
     /// Outbound webhooks (seed 004's subscriptions), and leases on the outbox so that several
     /// workers can share it. Each event is fanned out into one outbox message per subscription
     /// when it is written; `webhook_deliveries` keeps every attempt to deliver one.
@@ -23,8 +23,8 @@ extension Schema {
             last_delivery_status TEXT,
             last_delivery_at     TEXT,
             created_by           TEXT,
-            created_at           TEXT NOT NULL DEFAULT (\(StoreTime.nowSQL)),
-            updated_at           TEXT NOT NULL DEFAULT (\(StoreTime.nowSQL))
+            created_at           TEXT NOT NULL DEFAULT (\(StoreTime.sqliteNow)),
+            updated_at           TEXT NOT NULL DEFAULT (\(StoreTime.sqliteNow))
         );
         ALTER TABLE outbox ADD COLUMN subscription_id TEXT REFERENCES webhook_subscriptions (id) ON DELETE CASCADE;
         ALTER TABLE outbox ADD COLUMN event_id TEXT;
@@ -43,7 +43,7 @@ extension Schema {
             response_excerpt TEXT,
             error            TEXT,
             duration_ms      INTEGER NOT NULL,
-            created_at       TEXT NOT NULL DEFAULT (\(StoreTime.nowSQL))
+            created_at       TEXT NOT NULL DEFAULT (\(StoreTime.sqliteNow))
         );
         CREATE INDEX idx_webhook_deliveries_subscription ON webhook_deliveries (subscription_id, id);
         """

@@ -10,6 +10,9 @@ extension Database {
     /// once SQLite's `integrity_check` passes on it, so a file at `path` is always a whole,
     /// checked backup. Returns the copy's size in bytes.
     public func backUp(to path: String) throws -> Int64 {
+        guard dialect == .sqlite else {
+            throw BackupFailure("runtime backup copies the SQLite file; back up PostgreSQL with pg_dump or your provider's backups.")
+        }
         guard access(path, F_OK) != 0 else { throw BackupFailure("\(path) exists already; give a new file name.") }
         let partial = path + ".partial"
         unlink(partial)

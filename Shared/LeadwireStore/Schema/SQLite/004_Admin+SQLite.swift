@@ -1,4 +1,4 @@
-extension Schema {
+extension Schema.SQLite {
     /// Admin: API keys (hashed), the export audit (seed 004's DataExport), export consent on
     /// leads, and one ordered view over every inbound log.
     ///
@@ -15,7 +15,7 @@ extension Schema {
             key_prefix   TEXT NOT NULL,
             key_sha256   TEXT NOT NULL UNIQUE,
             scopes       TEXT NOT NULL,
-            created_at   TEXT NOT NULL DEFAULT (\(StoreTime.nowSQL)),
+            created_at   TEXT NOT NULL DEFAULT (\(StoreTime.sqliteNow)),
             revoked_at   TEXT
         );
 
@@ -30,7 +30,7 @@ extension Schema {
             byte_count   INTEGER,
             sha256       TEXT,
             completed    INTEGER NOT NULL DEFAULT 0,
-            started_at   TEXT NOT NULL DEFAULT (\(StoreTime.nowSQL)),
+            started_at   TEXT NOT NULL DEFAULT (\(StoreTime.sqliteNow)),
             finished_at  TEXT
         );
 

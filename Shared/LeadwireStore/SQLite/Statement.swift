@@ -5,7 +5,7 @@ final class Statement {
     let pointer: OpaquePointer
     private let database: OpaquePointer
     let sql: String
-    /// Bound or stepping for a caller now; see `Database.withStatement`.
+    /// Bound or stepping for a caller now; see `SQLiteConnection.acquire`.
     var inUse = false
 
     init(_ pointer: OpaquePointer, database: OpaquePointer, sql: String) {
@@ -25,10 +25,10 @@ final class Statement {
         inUse = false
     }
 
-    func bind(_ parameters: [SQLValue]) throws(SQLiteError) {
+    func bind(_ parameters: [SQLValue]) throws(StoreError) {
         let expected = Int(sqlite3_bind_parameter_count(pointer))
         guard parameters.count == expected else {
-            throw SQLiteError(code: SQLITE_RANGE, message: "expected \(expected) parameters, got \(parameters.count)", sql: sql)
+            throw StoreError(code: SQLITE_RANGE, message: "expected \(expected) parameters, got \(parameters.count)", sql: sql)
         }
         for (offset, value) in parameters.enumerated() {
             let index = Int32(offset + 1)
@@ -53,7 +53,7 @@ final class Statement {
     }
 
     /// Advances to the next row: true while there is one, false when the statement is done.
-    func step() throws(SQLiteError) -> Bool {
+    func step() throws(StoreError) -> Bool {
         switch sqlite3_step(pointer) {
         case SQLITE_ROW: return true
         case SQLITE_DONE: return false
@@ -80,7 +80,7 @@ final class Statement {
             })
     }
 
-    private func error(_ result: Int32) -> SQLiteError {
-        SQLiteError(code: result, message: String(cString: sqlite3_errmsg(database)), sql: sql)
+    private func error(_ result: Int32) -> StoreError {
+        StoreError(code: result, message: String(cString: sqlite3_errmsg(database)), sql: sql)
     }
 }

@@ -1,4 +1,4 @@
-extension Schema {
+extension Schema.SQLite {
     /// Requests per sender and function in the current minute, shared by every process that
     /// writes this store (`LEADWIRE_<FUNCTION>_RATE_LIMIT`); and how far each polling backup
     /// has read its provider's log (`runtime poll knowlarity`).
@@ -13,7 +13,7 @@ extension Schema {
         CREATE TABLE poll_cursors (
             name         TEXT PRIMARY KEY,
             polled_until TEXT NOT NULL,
-            updated_at   TEXT NOT NULL DEFAULT (\(StoreTime.nowSQL))
+            updated_at   TEXT NOT NULL DEFAULT (\(StoreTime.sqliteNow))
         );
         """
 }

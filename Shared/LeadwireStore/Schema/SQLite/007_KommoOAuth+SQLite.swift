@@ -1,4 +1,4 @@
-extension Schema {
+extension Schema.SQLite {
     /// Kommo OAuth (seed 000's `oauth_tokens`): one connection per Kommo account, its tokens
     /// sealed under LEADWIRE_SECRET_KEY, and a refresh lease, because a refresh token works
     /// once and two processes refreshing together would break the connection. The single-use
@@ -17,8 +17,8 @@ extension Schema {
             refresh_lease_owner  TEXT,
             refresh_lease_until  TEXT,
             last_refreshed_at    TEXT,
-            connected_at         TEXT NOT NULL DEFAULT (\(StoreTime.nowSQL)),
-            updated_at           TEXT NOT NULL DEFAULT (\(StoreTime.nowSQL))
+            connected_at         TEXT NOT NULL DEFAULT (\(StoreTime.sqliteNow)),
+            updated_at           TEXT NOT NULL DEFAULT (\(StoreTime.sqliteNow))
         );
         CREATE TABLE oauth_states (
             state      TEXT PRIMARY KEY,

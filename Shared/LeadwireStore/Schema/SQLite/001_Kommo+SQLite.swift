@@ -1,4 +1,4 @@
-extension Schema {
+extension Schema.SQLite {
     /// Seed 000: `kommo_leads` and `kommo_webhook_logs`, with every documented column, plus the
     /// account (one store may serve several Kommo accounts), the lead's own modification time
     /// in Kommo (for order-safe updates) and the raw request (so nothing that arrived is lost).
@@ -14,8 +14,8 @@ extension Schema {
             event_type          TEXT NOT NULL,
             is_deleted          INTEGER NOT NULL DEFAULT 0 CHECK (is_deleted IN (0, 1)),
             raw_data            TEXT,
-            created_at          TEXT NOT NULL DEFAULT (\(StoreTime.nowSQL)),
-            updated_at          TEXT NOT NULL DEFAULT (\(StoreTime.nowSQL)),
+            created_at          TEXT NOT NULL DEFAULT (\(StoreTime.sqliteNow)),
+            updated_at          TEXT NOT NULL DEFAULT (\(StoreTime.sqliteNow)),
             account_id          INTEGER NOT NULL DEFAULT 0,
             account_subdomain   TEXT,
             crm_updated_at      INTEGER,
@@ -32,7 +32,7 @@ extension Schema {
             results           TEXT,
             status            TEXT NOT NULL CHECK (status IN ('success', 'partial', 'error')),
             error_message     TEXT,
-            created_at        TEXT NOT NULL DEFAULT (\(StoreTime.nowSQL)),
+            created_at        TEXT NOT NULL DEFAULT (\(StoreTime.sqliteNow)),
             account_id        INTEGER,
             account_subdomain TEXT,
             content_type      TEXT,

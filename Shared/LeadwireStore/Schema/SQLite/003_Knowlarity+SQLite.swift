@@ -1,4 +1,4 @@
-extension Schema {
+extension Schema.SQLite {
     /// Seed 003: `sources`, `leads_master` and `lead_sources_history` with the columns the seed
     /// reads and writes, plus every Knowlarity call in `knowlarity_calls` (idempotent on its uuid).
     ///
@@ -13,8 +13,8 @@ extension Schema {
             total_leads_count  INTEGER NOT NULL DEFAULT 0,
             todays_leads_count INTEGER NOT NULL DEFAULT 0,
             todays_date        TEXT,
-            created_at         TEXT NOT NULL DEFAULT (\(StoreTime.nowSQL)),
-            updated_at         TEXT NOT NULL DEFAULT (\(StoreTime.nowSQL)),
+            created_at         TEXT NOT NULL DEFAULT (\(StoreTime.sqliteNow)),
+            updated_at         TEXT NOT NULL DEFAULT (\(StoreTime.sqliteNow)),
             UNIQUE (display_name, source_type)
         );
 
@@ -28,8 +28,8 @@ extension Schema {
             raw_payload             TEXT,
             is_qualified            INTEGER NOT NULL DEFAULT 0,
             total_attempts          INTEGER NOT NULL DEFAULT 0,
-            created_at              TEXT NOT NULL DEFAULT (\(StoreTime.nowSQL)),
-            updated_at              TEXT NOT NULL DEFAULT (\(StoreTime.nowSQL))
+            created_at              TEXT NOT NULL DEFAULT (\(StoreTime.sqliteNow)),
+            updated_at              TEXT NOT NULL DEFAULT (\(StoreTime.sqliteNow))
         );
         CREATE INDEX idx_leads_master_phone ON leads_master (phone_number_normalized);
         CREATE INDEX idx_leads_master_source ON leads_master (source_id, created_at);
@@ -40,7 +40,7 @@ extension Schema {
             source_id    INTEGER NOT NULL REFERENCES sources (id),
             external_id  TEXT,
             raw_payload  TEXT,
-            received_at  TEXT NOT NULL DEFAULT (\(StoreTime.nowSQL)),
+            received_at  TEXT NOT NULL DEFAULT (\(StoreTime.sqliteNow)),
             is_primary   INTEGER NOT NULL DEFAULT 0
         );
         CREATE INDEX idx_lead_sources_history_lead ON lead_sources_history (lead_id, source_id);
@@ -62,7 +62,7 @@ extension Schema {
             lead_id                    INTEGER REFERENCES leads_master (id),
             lead_outcome               TEXT CHECK (lead_outcome IN ('new_lead', 'same_source_repeat', 'cross_source_repeat')),
             raw_payload                TEXT NOT NULL,
-            received_at                TEXT NOT NULL DEFAULT (\(StoreTime.nowSQL))
+            received_at                TEXT NOT NULL DEFAULT (\(StoreTime.sqliteNow))
         );
         CREATE INDEX idx_knowlarity_calls_phone ON knowlarity_calls (phone_number_normalized, started_at);
 

@@ -1,11 +1,11 @@
-extension Schema {
+extension Schema.SQLite {
     /// Seed 001: `webhook_logs` with exactly its documented columns and indexes (one row per
     /// deal event; `source` tells amoCRM from other senders), the two sales tables, and the
     /// outbox that carries notifications to the worker.
     static let amocrm = """
         CREATE TABLE webhook_logs (
             id                INTEGER PRIMARY KEY AUTOINCREMENT,
-            received_at       TEXT NOT NULL DEFAULT (\(StoreTime.nowSQL)),
+            received_at       TEXT NOT NULL DEFAULT (\(StoreTime.sqliteNow)),
             source            TEXT NOT NULL,
             pipeline_id       INTEGER,
             lead_id           INTEGER,
@@ -42,7 +42,7 @@ extension Schema {
             utm_term        TEXT,
             routing_decision TEXT NOT NULL,
             sold_at         TEXT,
-            created_at      TEXT NOT NULL DEFAULT (\(StoreTime.nowSQL)),
+            created_at      TEXT NOT NULL DEFAULT (\(StoreTime.sqliteNow)),
             UNIQUE (account_id, lead_id)
         );
         CREATE INDEX idx_all_sales_tracking_targetologist ON all_sales_tracking (targetologist, sold_at);
@@ -64,7 +64,7 @@ extension Schema {
             utm_term        TEXT,
             routing_decision TEXT NOT NULL,
             sold_at         TEXT,
-            created_at      TEXT NOT NULL DEFAULT (\(StoreTime.nowSQL)),
+            created_at      TEXT NOT NULL DEFAULT (\(StoreTime.sqliteNow)),
             UNIQUE (account_id, lead_id)
         );
         CREATE INDEX idx_referral_sales_code ON referral_sales (referral_code, sold_at);
@@ -79,9 +79,9 @@ extension Schema {
             idempotency_key TEXT NOT NULL UNIQUE,
             status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed')),
             attempts        INTEGER NOT NULL DEFAULT 0,
-            next_attempt_at TEXT NOT NULL DEFAULT (\(StoreTime.nowSQL)),
+            next_attempt_at TEXT NOT NULL DEFAULT (\(StoreTime.sqliteNow)),
             last_error      TEXT,
-            created_at      TEXT NOT NULL DEFAULT (\(StoreTime.nowSQL)),
+            created_at      TEXT NOT NULL DEFAULT (\(StoreTime.sqliteNow)),
             delivered_at    TEXT
         );
         CREATE INDEX idx_outbox_due ON outbox (status, next_attempt_at);

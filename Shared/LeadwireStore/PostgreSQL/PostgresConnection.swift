@@ -1,0 +1,259 @@
+import CPostgres
+
+/// A connection to PostgreSQL through libpq: one per request in CGI mode, one per process in
+/// FastCGI mode and in the worker.
+///
+/// The session speaks UTC and ISO dates, so times read back in the store's one text form
+/// (`PostgresType`). Statements are prepared once per connection and kept, like SQLite's.
+/// Parameters go as text and PostgreSQL infers their types from where they stand, so an ISO
+/// time binds to a `timestamptz` column and `1` to a `boolean`; bytes go in binary.
+///
+/// A connection that broke (the server restarted, a proxy dropped it) is reset when it is next
+/// used outside a transaction, so a long-lived process recovers by itself; a request that
+/// meets a broken connection fails with SQLSTATE class 08 and its function answers 503.
+final class PostgresConnection: StoreConnection {
+    private let handle: OpaquePointer
+    private let lockTimeoutMilliseconds: Int32
+    /// Prepared statement names by SQL text.
+    private var prepared: [String: String] = [:]
+    private var preparedCount = 0
+    static let statementCacheLimit = 128
+
+    init(url: String, lockTimeoutMilliseconds: Int32) throws(StoreError) {
+        guard let handle = PQconnectdb(url) else {
+            throw StoreError(sqlState: "08006", message: "cannot allocate a PostgreSQL connection", sql: nil)
+        }
+        self.handle = handle
+        self.lockTimeoutMilliseconds = lockTimeoutMilliseconds
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let message = Self.trimmed(PQerrorMessage(handle))
+            PQfinish(handle)
+            throw StoreError(sqlState: "08006", message: "cannot connect to PostgreSQL: \(message)", sql: nil)
+        }
+        do {
+            try configureSession()
+        } catch {
+            PQfinish(handle)
+            throw error
+        }
+    }
+
+    deinit {
+        PQfinish(handle)
+    }
+
+    private func configureSession() throws(StoreError) {
+        try execute(
+            """
+            SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET client_min_messages = 'warning';
+            SET lock_timeout = \(lockTimeoutMilliseconds)
+            """)
+    }
+
+    /// Before a statement outside a transaction: a broken connection is reconnected (its
+    /// prepared statements went with it).
+    private func reconnectIfBroken() throws(StoreError) {
+        guard PQstatus(handle) == CONNECTION_BAD, PQtransactionStatus(handle) != PQTRANS_INTRANS else { return }
+        PQreset(handle)
+        prepared.removeAll()
+        guard PQstatus(handle) == CONNECTION_OK else {
+            throw StoreError(sqlState: "08006", message: "cannot reconnect to PostgreSQL: \(Self.trimmed(PQerrorMessage(handle)))", sql: nil)
+        }
+        try configureSession()
+    }
+
+    // MARK: Statements
+
+    func execute(_ sql: String) throws(StoreError) {
+        try reconnectIfBroken()
+        let result = PQexec(handle, sql)
+        defer { PQclear(result) }
+        try check(result, sql: sql)
+    }
+
+    func run(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> Int {
+        let result = try executePrepared(sql, parameters)
+        defer { PQclear(result) }
+        return Int(String(cString: PQcmdTuples(result))) ?? 0
+    }
+
+    func query(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> [Row] {
+        let result = try executePrepared(sql, parameters)
+        defer { PQclear(result) }
+        let columns = PQnfields(result)
+        let types = (0..<columns).map { PostgresType(oid: PQftype(result, $0)) }
+        return (0..<PQntuples(result)).map { row in
+            Row(
+                values: (0..<columns).map { column in
+                    PQgetisnull(result, row, column) == 1
+                        ? .null : types[Int(column)].decode(PQgetvalue(result, row, column), length: PQgetlength(result, row, column))
+                })
+        }
+    }
+
+    /// Rows arrive one at a time (libpq's single-row mode), so memory stays constant however
+    /// many the query returns.
+    func forEachRow(_ sql: String, _ parameters: [SQLValue], _ body: (borrowing RowCursor) throws -> Void) throws -> Int {
+        let name = try statementName(for: sql)
+        let sent = withParameters(parameters) { count, values, lengths, formats in
+            PQsendQueryPrepared(handle, name, count, values, lengths, formats, 0)
+        }
+        guard sent == 1, PQsetSingleRowMode(handle) == 1 else {
+            throw StoreError(sqlState: "08006", message: Self.trimmed(PQerrorMessage(handle)), sql: sql)
+        }
+        var count = 0
+        var types: [PostgresType]?
+        var failure: (any Error)?
+        while let result = PQgetResult(handle) {
+            defer { PQclear(result) }
+            guard failure == nil else { continue }  // draining what the server still sends
+            switch PQresultStatus(result) {
+            case PGRES_SINGLE_TUPLE:
+                let columnTypes = types ?? (0..<PQnfields(result)).map { PostgresType(oid: PQftype(result, $0)) }
+                types = columnTypes
+                do {
+                    try body(RowCursor(postgresResult: result, row: 0, types: columnTypes))
+                    count += 1
+                } catch {
+                    failure = error
+                    cancelRunningQuery()
+                }
+            case PGRES_TUPLES_OK, PGRES_COMMAND_OK: break
+            default: failure = error(of: result, sql: sql)
+            }
+        }
+        if let failure { throw failure }
+        return count
+    }
+
+    private func cancelRunningQuery() {
+        guard let cancel = PQgetCancel(handle) else { return }
+        defer { PQfreeCancel(cancel) }
+        var message = [CChar](repeating: 0, count: 256)
+        _ = PQcancel(cancel, &message, Int32(message.count))
+    }
+
+    private func executePrepared(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> OpaquePointer? {
+        let name = try statementName(for: sql)
+        let result = withParameters(parameters) { count, values, lengths, formats in
+            PQexecPrepared(handle, name, count, values, lengths, formats, 0)
+        }
+        do {
+            try check(result, sql: sql)
+        } catch {
+            PQclear(result)
+            throw error
+        }
+        return result
+    }
+
+    /// The name `sql` is prepared under on this connection, preparing it on first use.
+    private func statementName(for sql: String) throws(StoreError) -> String {
+        if let name = prepared[sql] { return name }
+        try reconnectIfBroken()
+        if prepared.count >= Self.statementCacheLimit {
+            try execute("DEALLOCATE ALL")
+            prepared.removeAll()
+        }
+        preparedCount += 1
+        let name = "leadwire_\(preparedCount)"
+        let result = PQprepare(handle, name, Placeholders.postgres(sql), 0, nil)
+        defer { PQclear(result) }
+        try check(result, sql: sql)
+        prepared[sql] = name
+        return name
+    }
+
+    /// Calls `body` with libpq's parameter arrays: text for every value but bytes, which go in
+    /// binary (format 1) so they need no escaping. NULL is a null pointer.
+    private func withParameters<Result>(
+        _ parameters: [SQLValue],
+        _ body: (Int32, UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?, UnsafePointer<Int32>?) -> Result
+    ) -> Result {
+        var buffers: [[CChar]?] = []
+        var lengths: [Int32] = []
+        var formats: [Int32] = []
+        for parameter in parameters {
+            switch parameter {
+            case .null:
+                buffers.append(nil)
+                lengths.append(0)
+                formats.append(0)
+            case .blob(let bytes):
+                buffers.append(bytes.map { CChar(bitPattern: $0) })
+                lengths.append(Int32(bytes.count))
+                formats.append(1)
+            case .integer(let number): append(text: String(number))
+            case .real(let number): append(text: number.isFinite ? "\(number)" : number.isNaN ? "NaN" : number > 0 ? "Infinity" : "-Infinity")
+            case .text(let text): append(text: text)
+            }
+        }
+        func append(text: String) {
+            buffers.append(Array(text.utf8CString))
+            lengths.append(Int32(text.utf8.count))
+            formats.append(0)
+        }
+        return withPointers(to: buffers[...], collected: []) { pointers in
+            body(Int32(parameters.count), pointers, lengths, formats)
+        }
+    }
+
+    /// Pins each buffer in turn and hands the collected pointers to `body`.
+    private func withPointers<Result>(
+        to buffers: ArraySlice<[CChar]?>, collected: [UnsafePointer<CChar>?],
+        _ body: ([UnsafePointer<CChar>?]) -> Result
+    ) -> Result {
+        guard let first = buffers.first else { return body(collected) }
+        guard let buffer = first else { return withPointers(to: buffers.dropFirst(), collected: collected + [nil], body) }
+        return buffer.withUnsafeBufferPointer { withPointers(to: buffers.dropFirst(), collected: collected + [$0.baseAddress], body) }
+    }
+
+    private func check(_ result: OpaquePointer?, sql: String) throws(StoreError) {
+        switch result.map(PQresultStatus) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY: return
+        default: throw error(of: result, sql: sql)
+        }
+    }
+
+    private func error(of result: OpaquePointer?, sql: String) -> StoreError {
+        let sqlStateField = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "C"))) }
+        // No SQLSTATE means libpq itself failed: the connection is gone.
+        let sqlState = sqlStateField.map { String(cString: $0) } ?? "08006"
+        let message = result.flatMap { PQresultErrorMessage($0) }.map { String(cString: $0) } ?? ""
+        return StoreError(sqlState: sqlState, message: message.isEmpty ? Self.trimmed(PQerrorMessage(handle)) : Self.trimmed(message), sql: sql)
+    }
+
+    private static func trimmed(_ message: UnsafePointer<CChar>?) -> String {
+        trimmed(message.map { String(cString: $0) } ?? "")
+    }
+
+    private static func trimmed(_ message: String) -> String {
+        let line = message.split(separator: "\n").first ?? ""
+        return String(line.hasPrefix("ERROR:  ") ? line.dropFirst(8) : line)
+    }
+
+    // MARK: Transactions
+
+    func begin(deadline: ContinuousClock.Instant?) throws(StoreError) {
+        try execute("BEGIN")
+        guard let deadline else { return }
+        let remaining = ContinuousClock.now.duration(to: deadline).components
+        let milliseconds = max(1, min(Int64(lockTimeoutMilliseconds), remaining.seconds * 1000 + remaining.attoseconds / 1_000_000_000_000_000))
+        try execute("SET LOCAL lock_timeout = \(milliseconds)")
+    }
+
+    /// A transaction in which a statement failed cannot commit: PostgreSQL answers COMMIT with
+    /// a rollback. That is an error here, never a silent loss.
+    func commit() throws(StoreError) {
+        let result = PQexec(handle, "COMMIT")
+        defer { PQclear(result) }
+        try check(result, sql: "COMMIT")
+        if String(cString: PQcmdStatus(result)) == "ROLLBACK" {
+            throw StoreError(sqlState: "25P02", message: "a statement in the transaction failed, so it was rolled back", sql: "COMMIT")
+        }
+    }
+
+    func rollback() {
+        PQclear(PQexec(handle, "ROLLBACK"))
+    }
+}
