@@ -1,5 +1,8 @@
+import LeadwireStore
+
 /// One exportable dataset: where its rows come from, its columns, and which of seed 004's
 /// filters apply to it. A filter a dataset does not have is refused with 400, never ignored.
+/// Built for the store's SQL dialect, since JSON is read differently on each backend.
 struct Dataset {
     enum Kind { case integer, real, text, boolean, json }
 
@@ -8,11 +11,16 @@ struct Dataset {
         let sql: String
         let kind: Kind
 
-        init(_ name: String, _ kind: Kind = .text, sql: String? = nil) {
+        /// JSON columns are checked by the store, so a hand-edited row can never break the
+        /// output: SQLite quotes text that is not JSON; PostgreSQL's `jsonb` is always JSON.
+        init(_ name: String, _ kind: Kind = .text, sql: String? = nil, dialect: SQLDialect = .sqlite) {
             self.name = name
             self.kind = kind
-            // JSON columns are checked by SQLite, so a hand-edited row can never break the output.
-            self.sql = sql ?? (kind == .json ? "CASE WHEN json_valid(\(name)) THEN \(name) ELSE json_quote(\(name)) END" : name)
+            switch (kind, dialect) {
+            case (.json, .sqlite): self.sql = sql ?? "CASE WHEN json_valid(\(name)) THEN \(name) ELSE json_quote(\(name)) END"
+            case (.json, .postgres): self.sql = "(\(sql ?? name))::text"
+            default: self.sql = sql ?? name
+            }
         }
     }
 
@@ -34,28 +42,42 @@ struct Dataset {
 }
 
 extension Dataset {
-    static let all: [String: Dataset] = {
-        var datasets = Dictionary(uniqueKeysWithValues: [kommoLeads, leads, sales, webhookLogs].map { ($0.name, $0) })
+    static func all(in dialect: SQLDialect) -> [String: Dataset] {
+        let people = leads(dialect)
+        var datasets = Dictionary(uniqueKeysWithValues: [kommoLeads(dialect), people, sales, webhookLogs(dialect)].map { ($0.name, $0) })
         // Seed 004 exported "users"; its URLs keep working for the people dataset.
-        datasets["users"] = leads
+        datasets["users"] = people
         return datasets
-    }()
+    }
 
-    static let kommoLeads = Dataset(
+    /// A lead's tag names, as a JSON array.
+    private static func tagNames(_ dialect: SQLDialect) -> String {
+        switch dialect {
+        case .sqlite:
+            "(SELECT json_group_array(json_extract(tag.value, '$.name')) FROM json_each(kommo_leads.raw_data, '$.tags') AS tag)"
+        case .postgres:
+            "(SELECT coalesce(jsonb_agg(tag.value -> 'name'), '[]') FROM \(dialect.jsonArrayElements("kommo_leads.raw_data", path: ["tags"], as: "tag")))"
+        }
+    }
+
+    static func kommoLeads(_ dialect: SQLDialect) -> Dataset { Dataset(
         name: "kommo-leads", from: "kommo_leads",
         columns: [
             Column("id"), Column("kommo_id", .integer), Column("account_id", .integer), Column("account_subdomain"), Column("name"),
             Column("status_id", .integer), Column("pipeline_id", .integer), Column("responsible_user_id", .integer),
             Column("price", .real), Column("event_type"), Column("is_deleted", .boolean), Column("crm_updated_at", .integer),
             Column("created_at"), Column("updated_at"),
-            Column("tags", .json, sql: "(SELECT json_group_array(json_extract(tag.value, '$.name')) FROM json_each(kommo_leads.raw_data, '$.tags') AS tag)"),
-            Column("raw_data", .json),
+            Column("tags", .json, sql: tagNames(dialect), dialect: dialect),
+            Column("raw_data", .json, dialect: dialect),
         ],
         created: "created_at", updated: "updated_at",
         equalityFilters: ["status": "status_id", "pipeline": "pipeline_id", "source": "account_subdomain"],
-        searchColumns: ["name"], crmFields: "raw_data", consent: nil, defaultOrder: "rowid")
+        searchColumns: ["name"], crmFields: "raw_data", consent: nil,
+        // Arrival order: SQLite's rowid; PostgreSQL has none, so creation time, then id.
+        defaultOrder: dialect == .sqlite ? "rowid" : "kommo_leads.created_at, kommo_leads.id")
+    }
 
-    static let leads = Dataset(
+    static func leads(_ dialect: SQLDialect) -> Dataset { Dataset(
         name: "leads",
         from: "leads_master LEFT JOIN sources ON sources.id = leads_master.source_id",
         columns: [
@@ -64,12 +86,13 @@ extension Dataset {
             Column("external_lead_id"), Column("status"), Column("is_qualified", .boolean), Column("total_attempts", .integer),
             Column("export_consent_given", .boolean), Column("export_consent_at"),
             Column("created_at", sql: "leads_master.created_at"), Column("updated_at", sql: "leads_master.updated_at"),
-            Column("raw_payload", .json),
+            Column("raw_payload", .json, dialect: dialect),
         ],
         created: "leads_master.created_at", updated: "leads_master.updated_at",
         equalityFilters: ["status": "leads_master.status", "source": "sources.display_name"],
         searchColumns: ["full_name", "phone_number_normalized"], crmFields: "raw_payload", consent: "export_consent_given",
         defaultOrder: "leads_master.id")
+    }
 
     static let sales = Dataset(
         name: "sales",
@@ -93,14 +116,16 @@ extension Dataset {
         searchColumns: ["lead_name", "utm_source", "targetologist", "referral_code"], crmFields: nil, consent: nil,
         defaultOrder: "created_at, route, lead_id")
 
-    static let webhookLogs = Dataset(
+    static func webhookLogs(_ dialect: SQLDialect) -> Dataset { Dataset(
         name: "webhook-logs", from: "inbound_logs",
         columns: [
             Column("seq", .integer, sql: "log_seq"), Column("id", sql: "log_id"), Column("source"), Column("received_at"),
             Column("event_type"), Column("status"), Column("routing_decision"), Column("pipeline_id", .integer),
-            Column("lead_id", .integer), Column("utm_source"), Column("utm_campaign"), Column("error_message"), Column("payload", .json),
+            Column("lead_id", .integer), Column("utm_source"), Column("utm_campaign"), Column("error_message"), Column("payload", .json, dialect: dialect),
         ],
         created: "received_at", updated: nil,
         equalityFilters: ["status": "status", "pipeline": "pipeline_id", "source": "source"],
-        searchColumns: ["payload", "error_message"], crmFields: nil, consent: nil, defaultOrder: "log_seq")
+        searchColumns: [dialect == .sqlite ? "payload" : "payload::text", "error_message"], crmFields: nil, consent: nil,
+        defaultOrder: "log_seq")
+    }
 }

@@ -27,7 +27,7 @@ public enum ExportAPI {
         }
         let database = try context.openStore()
         let key = try request.requireAdminKey(.export, in: database)
-        let query = try ExportQuery(dataset: parts[0], format: parts[1], query: request.query)
+        let query = try ExportQuery(dataset: parts[0], format: parts[1], query: request.query, dialect: database.dialect)
 
         let auditID: Int64 = try database.transaction {
             try database.queryRow(

@@ -8,6 +8,7 @@ struct ExportQuery {
     enum Format: String, CaseIterable { case csv, json, ndjson }
 
     let dataset: Dataset
+    let dialect: SQLDialect
     let format: Format
     let columns: [Dataset.Column]
     private(set) var conditions: [String] = []
@@ -18,10 +19,12 @@ struct ExportQuery {
     /// The filters as given, for the audit.
     let filters: JSONValue
 
-    init(dataset name: String, format formatName: String, query: QueryParameters) throws(HTTPError) {
-        guard let dataset = Dataset.all[name] else {
-            throw .notFound("No dataset \(name); there are \(Dataset.all.keys.sorted().joined(separator: ", ")).")
+    init(dataset name: String, format formatName: String, query: QueryParameters, dialect: SQLDialect) throws(HTTPError) {
+        let datasets = Dataset.all(in: dialect)
+        guard let dataset = datasets[name] else {
+            throw .notFound("No dataset \(name); there are \(datasets.keys.sorted().joined(separator: ", ")).")
         }
+        self.dialect = dialect
         guard let format = Format(rawValue: formatName) else {
             throw .notFound("No format \(formatName); use \(Format.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
@@ -91,24 +94,27 @@ struct ExportQuery {
             add("\(expression) = ?", Int64(value).map(SQLValue.integer) ?? .text(value))
         case "search":
             let columns = dataset.searchColumns
-            add("(" + columns.map { "instr(lower(coalesce(\($0), '')), lower(?)) > 0" }.joined(separator: " OR ") + ")",
+            add("(" + columns.map { dialect.contains("lower(coalesce(\($0), ''))", "lower(?)") }.joined(separator: " OR ") + ")",
                 Array(repeating: .text(value), count: columns.count))
         case "hasTag":
             let json = try require(dataset.crmFields)
-            add("EXISTS (SELECT 1 FROM json_each(\(json), '$.tags') AS tag WHERE lower(json_extract(tag.value, '$.name')) = lower(?))", [.text(value)])
+            add(
+                "EXISTS (SELECT 1 FROM \(dialect.jsonArrayElements(json, path: ["tags"], as: "tag")) "
+                    + "WHERE lower(\(dialect.jsonText("tag.value", ["name"]))) = lower(?))", [.text(value)])
         case "exportConsentOnly":
             guard value == "true" || value == "false" else { throw .badRequest("exportConsentOnly must be true or false.") }
-            if value == "true" { add("\(try require(dataset.consent)) = 1", []) }
+            if value == "true" { add("\(try require(dataset.consent)) = TRUE", []) }
         case _ where name.hasPrefix("customField[") && name.hasSuffix("]"):
             let json = try require(dataset.crmFields)
             let field = String(name.dropFirst("customField[".count).dropLast())
             // A field matches by name or code; its value may be values[0].value or a bare values[0].
+            let dialect = dialect
+            let element = { (path: [String]) in dialect.jsonText("field.value", path) }
             add(
                 """
-                EXISTS (SELECT 1 FROM json_each(\(json), '$.custom_fields') AS field
-                    WHERE (lower(json_extract(field.value, '$.name')) = lower(?) OR lower(json_extract(field.value, '$.code')) = lower(?))
-                    AND coalesce(json_extract(field.value, '$.values[0].value'), json_extract(field.value, '$.values[0]'),
-                        json_extract(field.value, '$.values.value')) = ?)
+                EXISTS (SELECT 1 FROM \(dialect.jsonArrayElements(json, path: ["custom_fields"], as: "field"))
+                    WHERE (lower(\(element(["name"]))) = lower(?) OR lower(\(element(["code"]))) = lower(?))
+                    AND coalesce(\(element(["values", "0", "value"])), \(element(["values", "0"])), \(element(["values", "value"]))) = ?)
                 """, [.text(field), .text(field), .text(value)])
         default:
             throw .badRequest("Unknown filter \(name).")

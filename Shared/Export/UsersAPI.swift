@@ -43,7 +43,7 @@ enum UsersAPI {
                 filters.append((name, value))
             }
         }
-        let query = try ExportQuery(dataset: "users", format: "json", query: QueryParameters(filters))
+        let query = try ExportQuery(dataset: "users", format: "json", query: QueryParameters(filters), dialect: database.dialect)
         if cursor != nil, !query.isInDefaultOrder {
             throw HTTPError.badRequest("cursor pages follow the default order; with sortBy, page with offset.", code: "invalid_parameter")
         }

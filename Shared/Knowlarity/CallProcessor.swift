@@ -22,8 +22,8 @@ struct CallResult {
     let error: String?
 }
 
-/// Seed 003's lead logic, in one transaction (so concurrent deliveries for one phone queue on
-/// the write lock and see each other's leads):
+/// Seed 003's lead logic, in one transaction; concurrent deliveries of one call, and calls from
+/// one phone, take turns (`Database.serialize`) and see each other's rows:
 /// - every call is kept in `knowlarity_calls`, once per uuid;
 /// - an unknown phone becomes a `leads_master` lead from the Knowlarity source;
 /// - a phone whose lead came from Knowlarity already (or has it in its history) is a repeat;
@@ -47,6 +47,7 @@ struct CallProcessor {
     /// is reported to the log (as a content problem) instead.
     func process(_ call: KnowlarityCall) throws -> CallResult? {
         guard let uuid = call.uuid else { return nil }
+        try database.serialize(on: "knowlarity_calls:\(uuid)")
         if let stored = try database.queryRow("SELECT lead_id FROM knowlarity_calls WHERE call_uuid = ?", [.text(uuid)]) {
             return CallResult(callUUID: uuid, outcome: .duplicateCall, leadID: stored[0].integer, error: nil)
         }
@@ -80,6 +81,7 @@ struct CallProcessor {
 
     private func attachLead(phone: String, call: KnowlarityCall, uuid: String, day: String) throws -> CallResult {
         let source = try knowlaritySource()
+        try database.serialize(on: "leads_master.phone:\(phone)")
         let leads = try database.query(
             "SELECT id, source_id FROM leads_master WHERE phone_number_normalized = ? ORDER BY id", [.text(phone)])
         guard let primary = leads.first, let primaryID = primary[0].integer else {

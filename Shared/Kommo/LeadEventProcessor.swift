@@ -24,6 +24,8 @@ struct LeadEventProcessor {
             return EventResult(event, kommoID: nil, outcome: .error, error: "the lead has no numeric id")
         }
         let account = accountID ?? event.item["account_id"]?.int64 ?? 0
+        // The write depends on the stored version, so deliveries of one lead take turns.
+        try repository.database.serialize(on: "kommo_leads:\(account):\(kommoID)")
         let stored = try repository.stored(accountID: account, kommoID: kommoID)
 
         let incoming: LeadVersion

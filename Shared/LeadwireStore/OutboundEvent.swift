@@ -43,7 +43,8 @@ public struct EventFanOut {
         self.database = database
         wanted = Set(
             try database.query(
-                "SELECT DISTINCT e.value FROM webhook_subscriptions s, json_each(s.events) e WHERE s.active = 1"
+                "SELECT DISTINCT \(database.dialect.jsonText("e.value", [])) FROM webhook_subscriptions s, "
+                    + "\(database.dialect.jsonArrayElements("s.events", as: "e")) WHERE s.active = TRUE"
             ).compactMap { $0[0].text })
     }
 
@@ -65,7 +66,8 @@ public struct EventFanOut {
             INSERT INTO outbox (topic, payload, idempotency_key, subscription_id, event_id)
             SELECT 'webhook', ?2, ?3 || ':' || s.id, s.id, ?3
             FROM webhook_subscriptions s
-            WHERE s.active = 1 AND EXISTS (SELECT 1 FROM json_each(s.events) WHERE value IN (?1, '*'))
+            WHERE s.active = TRUE
+                AND EXISTS (SELECT 1 FROM \(database.dialect.jsonArrayElements("s.events", as: "e")) WHERE \(database.dialect.jsonText("e.value", [])) IN (?1, '*'))
             """, [.text(event.type), .text(event.payload(id: id, at: time)), .text(id)])
     }
 }

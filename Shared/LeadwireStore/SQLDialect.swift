@@ -32,11 +32,12 @@ public enum SQLDialect: Sendable, Equatable {
     }
 
     /// The text of the JSON value at `path` (object keys, or array indexes as digits) inside
-    /// `json`: a string as itself, a number or boolean as its JSON text.
+    /// `json`: a string as itself, a number or boolean as its JSON text. With no path, `json` is
+    /// an element from `jsonArrayElements`, which SQLite already gives as SQL text.
     public func jsonText(_ json: String, _ path: [String]) -> String {
         switch self {
         case .sqlite:
-            "json_extract(\(json), '$" + path.map { $0.allSatisfy(\.isNumber) ? "[\($0)]" : ".\($0)" }.joined() + "')"
+            path.isEmpty ? json : "json_extract(\(json), '$" + path.map { $0.allSatisfy(\.isNumber) ? "[\($0)]" : ".\($0)" }.joined() + "')"
         case .postgres:
             "(\(jsonb(json, [])) #>> '{\(path.joined(separator: ","))}')"
         }

@@ -32,7 +32,7 @@ public struct SenderRateLimit: Sendable {
                     """
                     INSERT INTO sender_rate_limits (function, address, window_start, count) VALUES (?1, ?2, ?3, 1)
                     ON CONFLICT (function, address) DO UPDATE SET
-                        count = CASE WHEN window_start = ?3 THEN count + 1 ELSE 1 END, window_start = ?3
+                        count = CASE WHEN sender_rate_limits.window_start = ?3 THEN sender_rate_limits.count + 1 ELSE 1 END, window_start = ?3
                     RETURNING count
                     """, [.text(function), .text(address), .integer(window)])?[0].integer ?? 0
             }

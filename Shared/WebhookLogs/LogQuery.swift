@@ -15,7 +15,7 @@ struct LogQuery {
     var parameters: [SQLValue] = []
     var limit = defaultLimit
 
-    init(_ query: QueryParameters) throws(HTTPError) {
+    init(_ query: QueryParameters, dialect: SQLDialect) throws(HTTPError) {
         // A misspelt filter must not quietly widen the listing to every log.
         if let unknown = query.pairs.first(where: { !Self.parameters.contains($0.name) }) {
             throw .badRequest(
@@ -28,15 +28,17 @@ struct LogQuery {
             guard let lead = Int64(text) else { throw .badRequest("lead_id must be a whole number, got \"\(text)\".") }
             // Kommo logs carry several leads each; their ids are in the per-event results.
             add(
-                "(lead_id = ? OR (source = 'kommo' AND EXISTS (SELECT 1 FROM json_each(results) WHERE json_extract(json_each.value, '$.kommo_id') = ?)))",
+                "(lead_id = ? OR (source = 'kommo' AND EXISTS (SELECT 1 FROM \(dialect.jsonArrayElements("results", as: "result")) "
+                    + "WHERE \(dialect.jsonText("result.value", ["kommo_id"])) = ?)))",
                 .integer(lead), .integer(lead))
         }
         if let since = try query.instant("since") { add("received_at >= ?", .text(since)) }
         if let until = try query.instant("until") { add("received_at < ?", .text(until)) }
         if let text = query["q"], !text.isEmpty {
             guard text.count <= 200 else { throw .badRequest("q is limited to 200 characters.") }
+            let payload = dialect == .sqlite ? "payload" : "payload::text"
             add(
-                "instr(lower(coalesce(payload, '') || ' ' || coalesce(raw_body, '') || ' ' || coalesce(error_message, '')), lower(?)) > 0",
+                dialect.contains("lower(coalesce(\(payload), '') || ' ' || coalesce(raw_body, '') || ' ' || coalesce(error_message, ''))", "lower(?)"),
                 .text(text))
         }
         if let text = query["cursor"] {

@@ -25,7 +25,7 @@ public enum WebhookLogsAPI {
             try request.require(method: .get)
             let database = try context.openStore()
             _ = try request.requireAdminKey(.logsRead, in: database)
-            return try list(LogQuery(request.query), database: database)
+            return try list(LogQuery(request.query, dialect: database.dialect), database: database)
         case 1 where parts[0] == "viewer":
             try request.require(method: .get)
             return ViewerPage.response

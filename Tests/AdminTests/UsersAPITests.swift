@@ -12,7 +12,7 @@ import Testing
         for index in 1...7 {
             admin.knowlarity.send(#"{"uuid":"u\#(index)","customer_number":"+91900000000\#(index)"}"#, contentType: "application/json")
         }
-        try admin.logs.database().run(#"UPDATE leads_master SET raw_payload = '{"tags":[{"name":"vip"}]}', export_consent_given = 1 WHERE id IN (2, 5)"#)
+        try admin.logs.database().run(#"UPDATE leads_master SET raw_payload = '{"tags":[{"name":"vip"}]}', export_consent_given = TRUE WHERE id IN (2, 5)"#)
     }
 
     func users(_ query: String, key: String? = nil) -> Response {

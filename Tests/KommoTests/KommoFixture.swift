@@ -43,7 +43,7 @@ struct KommoFixture {
         try handler.rows(
             """
             SELECT event_type, payload, results, status, error_message, raw_body, content_type, account_id FROM kommo_webhook_logs
-            ORDER BY created_at DESC, rowid DESC LIMIT 1
+            ORDER BY log_seq DESC LIMIT 1
             """
         )[0]
     }

@@ -11,8 +11,8 @@ import Testing
     private func subscribe(_ events: [String], id: String = "sub_a") throws {
         let list = JSONValue.array(events.map { .string($0) }).jsonText
         _ = try kommo.database().run(
-            "INSERT INTO webhook_subscriptions (id, name, url, events, secret_sealed) VALUES (?, 'test', 'https://example.com/hook', ?, x'00')",
-            [.text(id), .text(list)])
+            "INSERT INTO webhook_subscriptions (id, name, url, events, secret_sealed) VALUES (?, 'test', 'https://example.com/hook', ?, ?)",
+            [.text(id), .text(list), .blob([0])])
     }
 
     /// The queued events, oldest first: (type, payload).

@@ -69,7 +69,7 @@ import Testing
         let id = try #require(try database.queryRow("SELECT id FROM webhook_subscriptions")?[0].text)
         #expect(try queue("a").disable(subscription: id, reason: "410"))
         #expect(try queue("a").claim(limit: 10, topics: ["webhook"], now: later(1)).isEmpty)
-        _ = try database.run("UPDATE webhook_subscriptions SET active = 1")
+        _ = try database.run("UPDATE webhook_subscriptions SET active = TRUE")
         #expect(try queue("a").claim(limit: 10, topics: ["webhook"], now: later(1)).count == 5)
     }
 

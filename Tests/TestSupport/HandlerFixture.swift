@@ -3,9 +3,11 @@ public import FunctionKit
 public import HTTPTypes
 public import LeadwireStore
 
-/// A fresh SQLite file and one function's handler, called in-process as a host would call it.
+/// A fresh store (`TestStore`) and one function's handler, called in-process as a host would call it.
 public struct HandlerFixture: Sendable {
     public let databasePath: String
+    /// The LEADWIRE_* settings naming the store (a SQLite file, or a PostgreSQL schema).
+    public let storeSettings: [String: String]
     public var environment: [String: String]
     public var clock: @Sendable () -> Timestamp = Timestamp.now
     let handler: Handler
@@ -13,14 +15,15 @@ public struct HandlerFixture: Sendable {
 
     /// Another function on the same database and settings, e.g. to fill it with webhooks.
     public func sharing(path: String, handler: @escaping Handler) -> HandlerFixture {
-        HandlerFixture(databasePath: databasePath, environment: environment, clock: clock, handler: handler, path: path)
+        HandlerFixture(databasePath: databasePath, storeSettings: storeSettings, environment: environment, clock: clock, handler: handler, path: path)
     }
 
     private init(
-        databasePath: String, environment: [String: String], clock: @escaping @Sendable () -> Timestamp, handler: @escaping Handler,
+        databasePath: String, storeSettings: [String: String], environment: [String: String], clock: @escaping @Sendable () -> Timestamp, handler: @escaping Handler,
         path: String
     ) {
         self.databasePath = databasePath
+        self.storeSettings = storeSettings
         self.environment = environment
         self.clock = clock
         self.handler = handler
@@ -31,7 +34,8 @@ public struct HandlerFixture: Sendable {
         let folder = FileManager.default.temporaryDirectory.appending(path: "handler-tests-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         databasePath = folder.appending(path: "leadwire.sqlite3").path
-        environment = settings.merging(["LEADWIRE_DATABASE": databasePath]) { $1 }
+        storeSettings = TestStore.fresh(in: folder)
+        environment = settings.merging(storeSettings) { $1 }
         self.handler = handler
         self.path = path
     }
@@ -51,7 +55,7 @@ public struct HandlerFixture: Sendable {
             method: method, path: path ?? self.path, query: QueryParameters(queryString: query), headers: headers,
             body: bodyLimitExceeded == nil ? bytes ?? Array(body.utf8) : [], bodyLimitExceeded: bodyLimitExceeded, remoteAddress: remoteAddress)
         let context = FunctionContext(
-            functionName: "test", environment: Environment(environment), logger: Logger(function: "test", sink: { _ in }), clock: clock)
+            functionName: "test", environment: Environment(environment), logger: Logger(function: "test", sink: Self.logSink), clock: clock)
         var response = FunctionMain.respond(context: context, handler: handler) { _ in request }
         // A streaming body is produced here, as the host would while sending it.
         if let streaming = response.streamingBody {
@@ -65,7 +69,14 @@ public struct HandlerFixture: Sendable {
         return response
     }
 
-    public func database() throws -> Database { try Database(path: databasePath) }
+    /// The handler's log lines go nowhere, or to stderr when LEADWIRE_TEST_LOG is set (to see why
+    /// a handler answered as it did).
+    @Sendable static func logSink(_ line: String) {
+        guard ProcessInfo.processInfo.environment["LEADWIRE_TEST_LOG"] != nil else { return }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    public func database() throws -> Database { try TestStore.open(storeSettings) }
 
     /// The rows of a query as dictionaries keyed by column name (`SELECT a, b AS c` → "a", "c").
     /// For plain column lists: names are read from the SQL text, split on commas.

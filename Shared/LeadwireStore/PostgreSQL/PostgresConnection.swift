@@ -23,19 +23,15 @@ final class PostgresConnection: StoreConnection {
         guard let handle = PQconnectdb(url) else {
             throw StoreError(sqlState: "08006", message: "cannot allocate a PostgreSQL connection", sql: nil)
         }
-        self.handle = handle
-        self.lockTimeoutMilliseconds = lockTimeoutMilliseconds
         guard PQstatus(handle) == CONNECTION_OK else {
             let message = Self.trimmed(PQerrorMessage(handle))
             PQfinish(handle)
             throw StoreError(sqlState: "08006", message: "cannot connect to PostgreSQL: \(message)", sql: nil)
         }
-        do {
-            try configureSession()
-        } catch {
-            PQfinish(handle)
-            throw error
-        }
+        self.handle = handle
+        self.lockTimeoutMilliseconds = lockTimeoutMilliseconds
+        // From here a throw runs deinit, which closes the connection.
+        try configureSession()
     }
 
     deinit {
