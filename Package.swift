@@ -153,7 +153,8 @@ let package = Package(
         .testTarget(name: "AmoCRMTests", dependencies: ["AmoCRM", "FunctionKit", "LeadwireStore", "TestSupport", httpTypes], swiftSettings: strictness),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["FunctionCatalog", "FunctionKit", "LeadwireStore", "Admin", "FastCGI", "ProcessSpawning", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "TestSupport", "FunctionCatalog", "FunctionKit", "LeadwireStore", "Admin", "FastCGI", "ProcessSpawning", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictness),
     ],
     swiftLanguageModes: [.v6]

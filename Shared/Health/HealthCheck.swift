@@ -14,7 +14,7 @@ public enum HealthCheck {
         var response: Response
         do {
             let database = try context.openStore()
-            answer["schema_version"] = JSONValue(try database.queryRow("PRAGMA user_version")?[0].integer)
+            answer["schema_version"] = JSONValue(try database.schemaVersion())
             response = .json(.object(answer))
         } catch {
             answer["status"] = "unavailable"

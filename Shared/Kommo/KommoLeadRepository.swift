@@ -18,6 +18,14 @@ struct KommoLeadRepository {
         }
     }
 
+    /// A lead stored without its account (account 0: a body that did not say, or a row from
+    /// before Leadwire, such as a Supabase project's `kommo_leads`) belongs to the first account
+    /// that sends it: Kommo's lead ids are unique across accounts. True when one was adopted.
+    func adoptAccountless(kommoID: Int64, accountID: Int64) throws -> Bool {
+        try database.run(
+            "UPDATE kommo_leads SET account_id = ? WHERE account_id = 0 AND kommo_id = ?", [.integer(accountID), .integer(kommoID)]) > 0
+    }
+
     func insert(_ lead: LeadVersion, accountID: Int64, subdomain: String?, kommoID: Int64) throws {
         try database.run(
             """

@@ -55,7 +55,7 @@ struct KommoWebhookLog {
             [
                 .text(id), .text(eventType), SQLValue(payload?.jsonText), SQLValue(results?.jsonText), .text(status.rawValue),
                 SQLValue(errorMessage), SQLValue(accountID), SQLValue(accountSubdomain), SQLValue(request.headers[.contentType]),
-                request.rawBodyColumn,
+                request.rawBodyColumn(in: database.dialect),
                 SQLValue(request.remoteAddress),
             ])
         return id

@@ -26,7 +26,10 @@ struct LeadEventProcessor {
         let account = accountID ?? event.item["account_id"]?.int64 ?? 0
         // The write depends on the stored version, so deliveries of one lead take turns.
         try repository.database.serialize(on: "kommo_leads:\(account):\(kommoID)")
-        let stored = try repository.stored(accountID: account, kommoID: kommoID)
+        var stored = try repository.stored(accountID: account, kommoID: kommoID)
+        if stored == nil, account != 0, try repository.adoptAccountless(kommoID: kommoID, accountID: account) {
+            stored = try repository.stored(accountID: account, kommoID: kommoID)
+        }
 
         let incoming: LeadVersion
         let write: LeadWrite

@@ -181,7 +181,8 @@ public struct KommoClient {
             let count = try database.queryRow(
                 """
                 INSERT INTO kommo_api_calls (account_id, second, count) VALUES (?1, ?2, 1)
-                ON CONFLICT (account_id) DO UPDATE SET count = CASE WHEN second = ?2 THEN count + 1 ELSE 1 END, second = ?2
+                ON CONFLICT (account_id) DO UPDATE SET
+                    count = CASE WHEN kommo_api_calls.second = ?2 THEN kommo_api_calls.count + 1 ELSE 1 END, second = ?2
                 RETURNING count
                 """, [.integer(accountID), .integer(second)])?[0].integer ?? 0
             if count <= settings.requestsPerSecond { return }

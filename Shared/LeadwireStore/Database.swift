@@ -112,7 +112,7 @@ public final class Database {
     /// advisory lock on the key's 64-bit hash.
     public func serialize(on key: String) throws(StoreError) {
         guard dialect == .postgres else { return }
-        try run("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", [.text(key)])
+        try run("SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || ':' || ?, 0))", [.text(key)])
     }
 }
 

@@ -62,10 +62,10 @@ public struct RowCursor: ~Copyable {
         case .postgres(let result, let row, let types):
             let value = PQgetvalue(result, row, Int32(column))
             let length = PQgetlength(result, row, Int32(column))
+            let bytes = UnsafeRawBufferPointer(start: value, count: value == nil ? 0 : Int(length)).bindMemory(to: UInt8.self)
             switch types[column] {
-            case .text:
-                let bytes = UnsafeRawBufferPointer(start: value, count: value == nil ? 0 : Int(length)).bindMemory(to: UInt8.self)
-                return try body(bytes)
+            case .text: return try body(bytes)
+            case .time: return try PostgresType.withStoreTime(bytes, body)
             default:
                 let decoded = types[column].decode(value, length: length)
                 switch decoded {

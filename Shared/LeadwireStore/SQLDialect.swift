@@ -12,6 +12,16 @@ public enum SQLDialect: Sendable, Equatable {
         }
     }
 
+    /// For a SELECT that picks rows to claim: PostgreSQL locks the rows of `alias` it picks and
+    /// skips rows another transaction holds (`FOR UPDATE … SKIP LOCKED`), so concurrent
+    /// claimers never pick the same row. SQLite's single writer needs nothing.
+    public func skipLockedRows(of alias: String) -> String {
+        switch self {
+        case .sqlite: ""
+        case .postgres: "FOR UPDATE OF \(alias) SKIP LOCKED"
+        }
+    }
+
     /// True when `haystack` contains `needle` (both SQL expressions), case-sensitively.
     public func contains(_ haystack: String, _ needle: String) -> String {
         switch self {

@@ -21,6 +21,8 @@ public struct DeliveryQueue {
 
     /// Claims up to `limit` messages that are due, on `topics` only (`webhook`, `telegram.%`
     /// patterns). Messages of a disabled subscription are left alone until it is re-enabled.
+    /// On PostgreSQL, workers claiming at once skip each other's rows instead of claiming the
+    /// same ones twice.
     public func claim(limit: Int, topics: [String], now: Timestamp = .now()) throws -> [QueuedMessage] {
         guard !topics.isEmpty else { return [] }
         let nowText = now.iso8601
@@ -33,7 +35,7 @@ public struct DeliveryQueue {
                     SELECT o.id FROM outbox o LEFT JOIN webhook_subscriptions s ON s.id = o.subscription_id
                     WHERE o.status = 'pending' AND o.next_attempt_at <= ? AND (o.lease_until IS NULL OR o.lease_until <= ?)
                         AND (o.subscription_id IS NULL OR s.active = TRUE) AND (\(topicFilter))
-                    ORDER BY o.next_attempt_at, o.id LIMIT ?)
+                    ORDER BY o.next_attempt_at, o.id LIMIT ? \(database.dialect.skipLockedRows(of: "o")))
                 RETURNING id
                 """, [.text(owner), .text(until), .text(nowText), .text(nowText)] + topics.map { .text($0) } + [.integer(Int64(limit))]
             ).compactMap { $0[0].integer }

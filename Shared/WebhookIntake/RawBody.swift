@@ -5,11 +5,13 @@ import HTTPTypes
 /// The body as it was received, for the logs: replay and forensics need the exact bytes, even
 /// when the body was refused, is not UTF-8, or ended early.
 extension Request {
-    /// For a `raw_body` column: text when the bytes are UTF-8 (the same bytes, readable by SQL as
-    /// text), a BLOB of them when not, NULL when the body was over the limit and never read.
-    public var rawBodyColumn: SQLValue {
+    /// For a `raw_body` column, NULL when the body was over the limit and never read. SQLite:
+    /// text when the bytes are UTF-8 (the same bytes, readable by SQL as text), a BLOB of them
+    /// when not. PostgreSQL: always `bytea`, since its text cannot hold every byte (not NUL, not
+    /// bytes that are not UTF-8).
+    public func rawBodyColumn(in dialect: SQLDialect) -> SQLValue {
         if bodyLimitExceeded != nil { return .null }
-        if let text = String(validating: body, as: UTF8.self) { return .text(text) }
+        if dialect == .sqlite, let text = String(validating: body, as: UTF8.self) { return .text(text) }
         return .blob(body)
     }
 

@@ -19,8 +19,13 @@ enum LogEntry {
             case .text(let text) where ["payload", "results"].contains(name):
                 object[name] = (try? JSONValue(parsing: text)) ?? .string(text)
             case .text(let text): object[name] = .string(text)
-            // Bytes that are not UTF-8 (a raw body kept as received) travel as Base64 beside the column.
+            // A raw body kept as bytes: as text when it is UTF-8 (PostgreSQL keeps every body as
+            // bytes), else as Base64 beside the column.
             case .blob(let bytes):
+                if let text = String(validating: bytes, as: UTF8.self) {
+                    object[name] = .string(text)
+                    continue
+                }
                 object[name] = .null
                 object[name + "_base64"] = .string(Base64.encode(bytes))
             }

@@ -36,9 +36,9 @@ struct LogQuery {
         if let until = try query.instant("until") { add("received_at < ?", .text(until)) }
         if let text = query["q"], !text.isEmpty {
             guard text.count <= 200 else { throw .badRequest("q is limited to 200 characters.") }
-            let payload = dialect == .sqlite ? "payload" : "payload::text"
+            let (payload, rawBody) = dialect == .sqlite ? ("payload", "raw_body") : ("payload::text", "leadwire_body_text(raw_body)")
             add(
-                dialect.contains("lower(coalesce(\(payload), '') || ' ' || coalesce(raw_body, '') || ' ' || coalesce(error_message, ''))", "lower(?)"),
+                dialect.contains("lower(coalesce(\(payload), '') || ' ' || coalesce(\(rawBody), '') || ' ' || coalesce(error_message, ''))", "lower(?)"),
                 .text(text))
         }
         if let text = query["cursor"] {

@@ -1,10 +1,12 @@
 import Foundation
 import LeadwireStore
 import Synchronization
+import TestSupport
 import Testing
 
 /// `runtime backup` while webhooks keep arriving, and a restore from its copy.
-@Suite struct BackupTests {
+@Suite(.disabled(if: TestStore.isPostgres, "runtime backup copies the SQLite file; PostgreSQL is backed up with pg_dump"))
+struct BackupTests {
     let scratch = Scratch("backup")
 
     @Test func aBackupUnderWriteLoadHoldsEveryEventAcknowledgedBeforeItAndRestores() async throws {
@@ -32,7 +34,7 @@ import Testing
         backupStarted.withLock { $0 = .now }
         let (status, output) = try await onNewThread {
             try ServerProcess.runToEnd(
-                try Products.url("runtime").path, ["backup", backupPath], environment: ["PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": scratch.databasePath])
+                try Products.url("runtime").path, ["backup", backupPath], environment: ["PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": scratch.databasePath, "LEADWIRE_DATABASE_URL": scratch.databaseURL])
         }
         try await Task.sleep(for: .milliseconds(500))
         stop.store(true, ordering: .relaxed)

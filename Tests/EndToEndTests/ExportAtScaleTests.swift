@@ -8,7 +8,7 @@ import Testing
 @Suite struct ExportAtScaleTests {
     @Test func aMillionRowExportStreamsInConstantMemoryAndIsAuditedExactly() throws {
         let scratch = Scratch("export-1m")
-        let database = try Database(path: scratch.databasePath)
+        let database = try scratch.database()
         try insertLeads(1_000_000, into: database)
         let key = try ApiKeys(database: database).create(name: "scale", scopes: [.export])
         func export(_ query: String) throws -> MeasuredRun {
@@ -16,7 +16,7 @@ import Testing
                 Products.url("export"),
                 environment: [
                     "REQUEST_METHOD": "GET", "SCRIPT_NAME": "/api/admin/export", "PATH_INFO": "/leads/csv", "QUERY_STRING": query,
-                    "HTTP_AUTHORIZATION": "Bearer \(key)", "LEADWIRE_DATABASE": scratch.databasePath,
+                    "HTTP_AUTHORIZATION": "Bearer \(key)", "LEADWIRE_DATABASE": scratch.databasePath, "LEADWIRE_DATABASE_URL": scratch.databaseURL,
                 ])
         }
 
@@ -44,7 +44,7 @@ import Testing
     /// on as it comes, so its memory does not grow with the export and the first byte is early.
     @Test func aMillionRowExportStreamsThroughTheRuntime() async throws {
         let scratch = Scratch("export-1m-runtime")
-        let database = try Database(path: scratch.databasePath)
+        let database = try scratch.database()
         try insertLeads(1_000_000, into: database)
         let key = try ApiKeys(database: database).create(name: "scale", scopes: [.export])
         let (server, base) = try await startRuntime(in: scratch)
@@ -71,14 +71,23 @@ import Testing
     }
 }
 
-/// `count` leads from one new source, made by SQLite itself in one statement (on a database
-/// with no sources yet, so the new one has id 1).
+/// `count` leads from one new source, made by the database itself in one statement (on a
+/// database with no sources yet, so the new one has id 1).
 func insertLeads(_ count: Int, into database: Database) throws {
+    let rows =
+        switch database.dialect {
+        case .sqlite:
+            """
+            WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < \(count))
+            SELECT 'Lead ' || v, printf('9%09d', v), 1, 'ext-' || v, 'New', json_object('n', v) FROM n
+            """
+        case .postgres:
+            "SELECT 'Lead ' || v, '9' || lpad(v::text, 9, '0'), 1, 'ext-' || v, 'New', jsonb_build_object('n', v) FROM generate_series(1, \(count)) AS v"
+        }
     try database.execute(
         """
         INSERT INTO sources (display_name, source_type) VALUES ('Bench', 'bench');
-        WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < \(count))
         INSERT INTO leads_master (full_name, phone_number_normalized, source_id, external_lead_id, status, raw_payload)
-        SELECT 'Lead ' || v, printf('9%09d', v), 1, 'ext-' || v, 'New', json_object('n', v) FROM n;
+        \(rows);
         """)
 }

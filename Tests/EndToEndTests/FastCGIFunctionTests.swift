@@ -1,6 +1,7 @@
 import FastCGI
 import Foundation
 import LeadwireStore
+import TestSupport
 import Testing
 
 /// The same function binary as a long-lived FastCGI responder: started with a listening
@@ -20,7 +21,7 @@ import Testing
         // A new connection to the same process.
         let again = try FastCGIClient(socketPath: function.socketPath).post("/kommo-webhook", body: kommoLeadForm(id: 6, name: "Six"))
         #expect(again.output.status == 200)
-        #expect(try Database(path: scratch.databasePath).queryRow("SELECT count(*) FROM kommo_leads")?[0] == .integer(6))
+        #expect(try scratch.database().queryRow("SELECT count(*) FROM kommo_leads")?[0] == .integer(6))
         #expect(function.process.isRunning)
     }
 
@@ -28,7 +29,7 @@ import Testing
         let socketPath = scratch.folder.appending(path: "own.sock").path
         let process = try ServerProcess(
             executable: try Products.url("kommo-webhook"), arguments: ["--fastcgi", "unix:\(socketPath)"],
-            environment: ["LEADWIRE_DATABASE": scratch.databasePath], log: scratch.folder.appending(path: "own.log"))
+            environment: ["LEADWIRE_DATABASE": scratch.databasePath, "LEADWIRE_DATABASE_URL": scratch.databaseURL], log: scratch.folder.appending(path: "own.log"))
         var client: FastCGIClient?
         for _ in 0..<100 where client == nil {
             client = try? FastCGIClient(socketPath: socketPath)
@@ -91,8 +92,8 @@ import Testing
         let function = try FastCGIFunction("kommo-webhook", in: scratch, settings: ["LEADWIRE_WEBHOOK_DEADLINE_MS": "20000", "LEADWIRE_BUSY_TIMEOUT_MS": "20000"])
         // Open the store before taking its lock, so the function can start; then hold the lock.
         #expect(try FastCGIClient(socketPath: function.socketPath).post("/kommo-webhook", body: kommoLeadForm(id: 1, name: "Warm")).output.status == 200)
-        let lockHolder = try Database(path: scratch.databasePath)
-        try lockHolder.execute("BEGIN IMMEDIATE")
+        let lockHolder = try scratch.database()
+        try TestStore.holdWriteLock(lockHolder)
         let client = try FastCGIClient(socketPath: function.socketPath)
         let body = Array(kommoLeadForm(id: 2, name: "In flight").utf8)
         try client.send(
@@ -108,7 +109,7 @@ import Testing
         try lockHolder.execute("COMMIT")
         #expect(try client.readAnswer().output.status == 200)
         #expect(try await function.waitForExit() == 0)
-        #expect(try Database(path: scratch.databasePath).queryRow("SELECT name FROM kommo_leads WHERE kommo_id = 2")?[0] == "In flight")
+        #expect(try scratch.database().queryRow("SELECT name FROM kommo_leads WHERE kommo_id = 2")?[0] == "In flight")
     }
 
     @Test func maxRequestsRecyclesTheProcess() async throws {

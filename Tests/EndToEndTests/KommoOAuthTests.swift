@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import FunctionKit
 import LeadwireStore
+import TestSupport
 import Testing
 
 /// kommo-oauth and widget-request end to end: `runtime serve` (with its worker) running the
@@ -17,7 +18,7 @@ import Testing
             "LEADWIRE_KOMMO_CLIENT_SECRET": Self.secret, "LEADWIRE_KOMMO_REDIRECT_URI": "https://leadwire.example/kommo-oauth?action=callback",
             "LEADWIRE_KOMMO_API_ORIGIN": kommo.base, "LEADWIRE_WORKER_POLL_MS": "50",
         ].merging(extra) { $1 }
-        let key = try ApiKeys(database: Database(path: scratch.databasePath)).create(name: "crm", scopes: [.kommoAPI])
+        let key = try ApiKeys(database: scratch.database()).create(name: "crm", scopes: [.kommoAPI])
         let (server, base) = try await startRuntime(in: scratch, settings: settings)
         return (server, base, ["Authorization": "Bearer \(key)", "Content-Type": "application/json"])
     }
@@ -46,11 +47,16 @@ import Testing
         let (server, base, admin) = try await start(kommo)
         try await connect(base)
 
-        // Tokens at rest are sealed: neither appears in the file.
-        let stored = try Database(path: scratch.databasePath).query("SELECT hex(access_token_sealed), hex(refresh_token_sealed) FROM oauth_tokens")
+        // Tokens at rest are sealed: neither appears in the stored bytes (nor in the SQLite file).
+        let stored = try scratch.database().query("SELECT access_token_sealed, refresh_token_sealed FROM oauth_tokens")
         #expect(stored.count == 1)
-        let file = try Data(contentsOf: URL(fileURLWithPath: scratch.databasePath))
-        #expect(file.range(of: Data("refresh-1".utf8)) == nil)
+        for case .blob(let sealed) in stored.first?.values ?? [] {
+            #expect(Data(sealed).range(of: Data("refresh-1".utf8)) == nil)
+        }
+        if !TestStore.isPostgres {
+            let file = try Data(contentsOf: URL(fileURLWithPath: scratch.databasePath))
+            #expect(file.range(of: Data("refresh-1".utf8)) == nil)
+        }
 
         let status = try await http("GET", base + "/kommo-oauth?action=status", headers: admin)
         #expect(status.status == 200)
@@ -81,7 +87,7 @@ import Testing
 
         let disconnect = try await http("POST", base + "/kommo-oauth?action=disconnect", body: #"{"account":"acme"}"#, headers: admin)
         #expect(disconnect.status == 200)
-        #expect(try Database(path: scratch.databasePath).queryRow("SELECT count(*) FROM oauth_tokens")?[0] == .integer(0))
+        #expect(try scratch.database().queryRow("SELECT count(*) FROM oauth_tokens")?[0] == .integer(0))
         _ = server
     }
 
@@ -89,7 +95,7 @@ import Testing
         let kommo = try await KommoStandIn(scratch: scratch)
         let (server, base, admin) = try await start(kommo)
         try await connect(base)
-        let database = try Database(path: scratch.databasePath)
+        let database = try scratch.database()
         _ = try database.run("UPDATE oauth_tokens SET expires_at = '2020-01-01T00:00:00.000Z'")
 
         // Eight callers at once find the token expired: one refreshes, the rest wait and read it.
@@ -130,7 +136,7 @@ import Testing
         #expect(badCode.body.contains("code_refused"))
         let declined = try await http("GET", base + "/kommo-oauth?action=callback&error=access_denied&state=x")
         #expect(declined.status == 403)
-        #expect(try Database(path: scratch.databasePath).queryRow("SELECT count(*) FROM oauth_tokens")?[0] == .integer(0))
+        #expect(try scratch.database().queryRow("SELECT count(*) FROM oauth_tokens")?[0] == .integer(0))
 
         // The disabled hook: a forged signature is 401; Kommo's own deletes the account's tokens.
         try await connect(base)
@@ -140,7 +146,7 @@ import Testing
             .map { String(format: "%02x", $0) }.joined()
         let disabled = try await http("GET", base + "/kommo-oauth?action=disabled&client_uuid=client-1&account_id=29085730&signature=\(signature)")
         #expect(disabled.status == 200, "\(disabled.body)")
-        #expect(try Database(path: scratch.databasePath).queryRow("SELECT count(*) FROM oauth_tokens")?[0] == .integer(0))
+        #expect(try scratch.database().queryRow("SELECT count(*) FROM oauth_tokens")?[0] == .integer(0))
         _ = server
     }
 

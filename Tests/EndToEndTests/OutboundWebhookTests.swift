@@ -15,7 +15,7 @@ import Testing
             "LEADWIRE_SECRET_KEY": Self.secretKey, "LEADWIRE_WEBHOOKS_ALLOW_PRIVATE": "1", "LEADWIRE_WORKER_POLL_MS": "50",
             "LEADWIRE_AMOCRM_TARGETOLOGISTS": "Kenesary=kenesary*",
         ].merging(extra) { $1 }
-        let database = try Database(path: scratch.databasePath)
+        let database = try scratch.database()
         let key = try ApiKeys(database: database).create(name: "crm-sync", scopes: [.webhooksManage, .export])
         let (server, base) = try await startRuntime(in: scratch, settings: settings, arguments: arguments)
         return (server, base, key)
@@ -58,7 +58,7 @@ import Testing
         try await kommo("restore", "%5Bid%5D=5&%5Bname%5D=Lead&%5Bupdated_at%5D=99999999999")
         #expect(try await http("POST", base + "/webhook/amocrm", body: amoWonDealForm(id: 77, utmSource: "kenesary_fb"), headers: form).status == 200)
         // A lead another source brought, then a Knowlarity call from its phone; then a new phone.
-        let database = try Database(path: scratch.databasePath)
+        let database = try scratch.database()
         _ = try database.run("INSERT INTO sources (display_name, source_type) VALUES ('Website', 'web')")
         _ = try database.run(
             "INSERT INTO leads_master (full_name, phone_number_normalized, source_id, status) VALUES ('Web', '8019858999', (SELECT id FROM sources WHERE display_name = 'Website'), 'New')")
@@ -102,7 +102,7 @@ import Testing
         let deliveries = try #require(webhook["deliveries"] as? [[String: Any]])
         #expect(!deliveries.isEmpty && deliveries.count <= 50)
         #expect(deliveries.first?["httpStatus"] as? Int == 200)
-        #expect(try Database(path: scratch.databasePath).queryRow("SELECT secret_sealed FROM webhook_subscriptions")?[0].text == nil)
+        #expect(try scratch.database().queryRow("SELECT secret_sealed FROM webhook_subscriptions")?[0].text == nil)
 
         // Rotation: both secrets sign for a while, so a receiver on either verifies.
         let rotated = try json(try await http("POST", base + "/api/admin/webhooks/\(id)/rotate-secret", body: "", headers: admin))
@@ -181,7 +181,7 @@ import Testing
         #expect(try await http("POST", base + "/kommo-webhook", body: kommoLeadForm(id: 2, name: "Once at least")).status == 200)
 
         let environment = [
-            "PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": scratch.databasePath, "LEADWIRE_SECRET_KEY": Self.secretKey,
+            "PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": scratch.databasePath, "LEADWIRE_DATABASE_URL": scratch.databaseURL, "LEADWIRE_SECRET_KEY": Self.secretKey,
             "LEADWIRE_WEBHOOKS_ALLOW_PRIVATE": "1", "LEADWIRE_WORKER_POLL_MS": "50",
         ].merging(lease) { $1 }
         let first = try ServerProcess(
@@ -206,7 +206,7 @@ import Testing
         try receiver.trust(["/ok": [hook.secret]])
         #expect(try await http("POST", base + "/kommo-webhook", body: kommoLeadForm(id: 3, name: "By cron")).status == 200)
         let settings = [
-            "PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": scratch.databasePath, "LEADWIRE_WEBHOOKS_ALLOW_PRIVATE": "1",
+            "PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": scratch.databasePath, "LEADWIRE_DATABASE_URL": scratch.databaseURL, "LEADWIRE_WEBHOOKS_ALLOW_PRIVATE": "1",
             "LEADWIRE_TELEGRAM_BOT_TOKEN": "999:never-printed", "LEADWIRE_TELEGRAM_CHAT_ID": "1",
         ]
         let runtime = try Products.url("runtime").path

@@ -2,6 +2,7 @@ import Admin
 import Foundation
 import LeadwireStore
 import Synchronization
+import TestSupport
 import Testing
 
 /// `runtime serve` under the burst Kommo sends on a mass update: every request answered, every
@@ -77,7 +78,7 @@ import Testing
         #expect(result.other.isEmpty, "\(result.other.count) requests got neither 2xx nor 503: \(result.other.prefix(3))")
         #expect(result.busyWithoutRetryAfter == 0)
         #expect(result.acknowledged.count + result.busy == total)
-        let stored = try Database(path: scratch.databasePath).query("SELECT kommo_id FROM kommo_leads WHERE kommo_id >= 500000")
+        let stored = try scratch.database().query("SELECT kommo_id FROM kommo_leads WHERE kommo_id >= 500000")
         let storedIDs = Set(stored.compactMap { $0[0].integer.map(Int.init) })
         #expect(Set(result.acknowledged).subtracting(storedIDs).isEmpty, "acknowledged but not stored")
         #expect(try await probe.waitForChildren(atMost: mode.idleChildren()).count <= mode.idleChildren(), "children left: zombies or stragglers")
@@ -107,8 +108,8 @@ import Testing
             "LEADWIRE_POOL_PROCESSES": "4", "LEADWIRE_QUEUE_TIMEOUT_MS": "20000",
         ])
         let descriptorsBefore = probe.openDescriptors
-        let lockHolder = try Database(path: scratch.databasePath)
-        try lockHolder.execute("BEGIN IMMEDIATE")
+        let lockHolder = try scratch.database()
+        try TestStore.holdWriteLock(lockHolder)
         defer { try? lockHolder.execute("ROLLBACK") }
 
         let statuses = Mutex<[Int]>([])
@@ -128,7 +129,7 @@ import Testing
     @Test(arguments: Mode.allCases)
     func clientsThatHangUpMidRequestLeaveNothingBehind(_ mode: Mode) async throws {
         let (server, port, probe) = try await startWarmRuntime(mode)
-        let database = try Database(path: scratch.databasePath)
+        let database = try scratch.database()
         try insertLeads(200_000, into: database)
         let key = try ApiKeys(database: database).create(name: "burst", scopes: [.export])
         let descriptorsBefore = probe.openDescriptors
@@ -152,7 +153,7 @@ import Testing
         let after = try RawHTTPConnection(port: port).exchange("POST", "/kommo-webhook", headers: headers, body: kommoLeadForm(id: 43, name: "Next"))
         #expect(after.status == 200)
         // A body that never arrived in full ran no function.
-        let logged = try Database(path: scratch.databasePath).queryRow("SELECT count(*) FROM kommo_webhook_logs")?[0].integer ?? 0
+        let logged = try scratch.database().queryRow("SELECT count(*) FROM kommo_webhook_logs")?[0].integer ?? 0
         #expect(logged <= 11)
     }
 
@@ -165,8 +166,8 @@ import Testing
             "LEADWIRE_MAX_CHILDREN": "1", "LEADWIRE_POOL_PROCESSES": "1", "LEADWIRE_MAX_QUEUED": "1", "LEADWIRE_QUEUE_TIMEOUT_MS": "3000",
             "LEADWIRE_BUSY_TIMEOUT_MS": "20000", "LEADWIRE_WEBHOOK_DEADLINE_MS": "20000",
         ])
-        let lockHolder = try Database(path: scratch.databasePath)
-        try lockHolder.execute("BEGIN IMMEDIATE")
+        let lockHolder = try scratch.database()
+        try TestStore.holdWriteLock(lockHolder)
         let headers = ["Content-Type": "application/x-www-form-urlencoded"]
         func post(_ id: Int) async throws -> RawHTTPConnection.Response {
             try await onNewThread {
@@ -190,7 +191,7 @@ import Testing
         #expect(timedOut.headers["retry-after"] == "1")
         #expect(timedOut.text.contains("LEADWIRE_QUEUE_TIMEOUT_MS"))
         #expect(served.status == 200)
-        let stored = try Database(path: scratch.databasePath).query("SELECT kommo_id FROM kommo_leads").compactMap { $0[0].integer }
+        let stored = try scratch.database().query("SELECT kommo_id FROM kommo_leads").compactMap { $0[0].integer }
         #expect(stored == [1], "refused requests store nothing, so the sender's retry is the only copy")
         #expect(server.isRunning)
     }

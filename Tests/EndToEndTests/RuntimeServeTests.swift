@@ -2,6 +2,7 @@ import Foundation
 import FunctionCatalog
 import FunctionKit
 import LeadwireStore
+import TestSupport
 import Testing
 
 /// `runtime serve`: the local host developers use, reached over real HTTP on loopback.
@@ -17,7 +18,7 @@ import Testing
         #expect(response.status == 200)
         #expect(response.body.contains(#""status":"success""#))
         #expect(response.headers["date"]?.hasSuffix(" GMT") == true)
-        let database = try Database(path: scratch.databasePath)
+        let database = try scratch.database()
         let active = try database.query("SELECT name FROM kommo_leads WHERE is_deleted = false ORDER BY updated_at DESC")
         #expect(active.map { $0[0] } == ["Test Lead"])
         let logs = try database.query("SELECT status FROM kommo_webhook_logs ORDER BY created_at DESC LIMIT 10")
@@ -110,7 +111,7 @@ import Testing
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(statuses == Array(repeating: 200, count: 20))
-        #expect(try Database(path: scratch.databasePath).queryRow("SELECT count(*) FROM kommo_leads")?[0] == .integer(20))
+        #expect(try scratch.database().queryRow("SELECT count(*) FROM kommo_leads")?[0] == .integer(20))
         _ = server
     }
 
@@ -121,8 +122,8 @@ import Testing
         let (server, base) = try await startRuntime(in: scratch, settings: [
             "LEADWIRE_FUNCTION_TIMEOUT_SECONDS": "1", "LEADWIRE_BUSY_TIMEOUT_MS": "30000", "LEADWIRE_WEBHOOK_DEADLINE_MS": "30000",
         ])
-        let lockHolder = try Database(path: scratch.databasePath)
-        try lockHolder.execute("BEGIN IMMEDIATE")
+        let lockHolder = try scratch.database()
+        try TestStore.holdWriteLock(lockHolder)
         defer { try? lockHolder.execute("ROLLBACK") }
         let started = Date()
         let response = try await http("POST", base + "/kommo-webhook", body: kommoLeadForm(id: 1, name: "Slow"))
@@ -134,8 +135,8 @@ import Testing
 
     @Test func aStoreThatStaysLockedAnswers503SoTheSenderRetries() async throws {
         let (server, base) = try await startRuntime(in: scratch, settings: ["LEADWIRE_BUSY_TIMEOUT_MS": "200"])
-        let lockHolder = try Database(path: scratch.databasePath)
-        try lockHolder.execute("BEGIN IMMEDIATE")
+        let lockHolder = try scratch.database()
+        try TestStore.holdWriteLock(lockHolder)
         let locked = try await http("POST", base + "/kommo-webhook", body: kommoLeadForm(id: 2, name: "Retry me"))
         #expect(locked.status == 503)
         #expect(locked.body.contains("store_unavailable"))
@@ -150,6 +151,7 @@ import Testing
         let process = Process()
         process.executableURL = try Products.url("runtime")
         process.arguments = ["invoke", "kommo-webhook", "--header", "Content-Type: application/x-www-form-urlencoded", "--database", scratch.databasePath]
+        process.environment = ProcessInfo.processInfo.environment.merging(scratch.storeSettings) { $1 }
         let input = Pipe()
         let output = Pipe()
         process.standardInput = input
@@ -161,7 +163,7 @@ import Testing
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
         #expect(text.hasPrefix("Status: 200 OK"))
-        #expect(try Database(path: scratch.databasePath).queryRow("SELECT name FROM kommo_leads")?[0] == "Invoked")
+        #expect(try scratch.database().queryRow("SELECT name FROM kommo_leads")?[0] == "Invoked")
     }
 
     @Test func aKeptConnectionCarriesRequestsUntilABodyIsRefusedUnread() async throws {
@@ -179,7 +181,7 @@ import Testing
         #expect(second.status == 200)
         #expect(refused.status == 413)
         #expect(refused.headers["connection"] == "close")
-        #expect(try Database(path: scratch.databasePath).queryRow("SELECT count(*) FROM kommo_leads")?[0] == .integer(2))
+        #expect(try scratch.database().queryRow("SELECT count(*) FROM kommo_leads")?[0] == .integer(2))
         _ = server
     }
 
@@ -188,7 +190,7 @@ import Testing
         let port = String(base.split(separator: ":").last!)
         let (status, output) = try ServerProcess.runToEnd(
             try Products.url("runtime").path, ["serve", "--port", port],
-            environment: ["PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": scratch.databasePath])
+            environment: ["PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": scratch.databasePath, "LEADWIRE_DATABASE_URL": scratch.databaseURL])
         #expect(status != 0)
         #expect(output.contains("Port \(port) on 127.0.0.1 is already in use"), "\(output)")
         _ = server

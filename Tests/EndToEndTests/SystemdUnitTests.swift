@@ -15,7 +15,7 @@ import Testing
     func units() throws -> [String: String] {
         let text = try runtimeOutput(
             ["host-config", "systemd", "--state-dir", scratch.folder.path, "--functions-dir", try WebHost.sharedFunctionsDirectory()],
-            environment: ["LEADWIRE_DATABASE": scratch.databasePath, "LEADWIRE_KOMMO_WEBHOOK_TOKEN": "s3cret"])
+            environment: ["LEADWIRE_DATABASE": scratch.databasePath, "LEADWIRE_DATABASE_URL": scratch.databaseURL, "LEADWIRE_KOMMO_WEBHOOK_TOKEN": "s3cret"])
         var files: [String: String] = [:]
         for part in text.components(separatedBy: "# file: ").dropFirst() {
             let name = String(part.prefix { $0 != "\n" })
@@ -46,7 +46,8 @@ import Testing
         let executable = try #require(Self.values(of: "ExecStart", in: service).first)
         var environment: [String: String] = [:]
         for line in Self.values(of: "Environment", in: service) {
-            let assignment = line.hasPrefix("\"") && line.hasSuffix("\"") ? String(line.dropFirst().dropLast()) : line
+            // Unquoted, and `%%` back to `%` as systemd reads it.
+            let assignment = (line.hasPrefix("\"") && line.hasSuffix("\"") ? String(line.dropFirst().dropLast()) : line).replacingOccurrences(of: "%%", with: "%")
             let parts = assignment.split(separator: "=", maxSplits: 1)
             environment[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
         }
@@ -63,7 +64,7 @@ import Testing
         let answer = try FastCGIClient(socketPath: function.socketPath).post(
             "/kommo-webhook", body: kommoLeadForm(id: 2, name: "Via systemd"), headers: [("HTTP_X_WEBHOOK_TOKEN", "s3cret")])
         #expect(answer.output.status == 200)
-        #expect(try Database(path: scratch.databasePath).queryRow("SELECT name FROM kommo_leads")?[0] == "Via systemd")
+        #expect(try scratch.database().queryRow("SELECT name FROM kommo_leads")?[0] == "Via systemd")
     }
 
     /// The values of `key=` lines in a unit file.

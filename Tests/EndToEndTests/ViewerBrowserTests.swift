@@ -27,7 +27,7 @@ import Testing
 
     @Test func aPersonSeesColourCodedLogsWithTheirDetails() async throws {
         let scratch = Scratch("viewer")
-        let key = try ApiKeys(database: Database(path: scratch.databasePath)).create(name: "viewer", scopes: [.logsRead])
+        let key = try ApiKeys(database: scratch.database()).create(name: "viewer", scopes: [.logsRead])
         let (server, base) = try await startRuntime(in: scratch, settings: ["LEADWIRE_AMOCRM_TARGETOLOGISTS": "Kenesary=kenesary*"])
         _ = try await http("POST", base + "/webhook/amocrm", body: amoWonDealForm(id: 41, utmSource: "kenesary_fb"))
         _ = try await http("POST", base + "/webhook/amocrm", body: amoWonDealForm(id: 42, utmSource: "ref_ABC"))
@@ -51,7 +51,7 @@ import Testing
 
     @Test func aPersonSeesEachSubscriptionsDeliveriesAndCanActOnThem() async throws {
         let scratch = Scratch("deliveries-viewer")
-        let key = try ApiKeys(database: Database(path: scratch.databasePath)).create(name: "viewer", scopes: [.webhooksManage])
+        let key = try ApiKeys(database: scratch.database()).create(name: "viewer", scopes: [.webhooksManage])
         let receiver = try await WebhookReceiver(scratch: scratch)
         let (server, base) = try await startRuntime(
             in: scratch,

@@ -32,7 +32,7 @@ import Testing
             "POST", host.base + "/webhooks/knowlarity", body: knowlarityCallJSON(uuid: "host-1"), headers: ["Content-Type": "application/json"])
         #expect(call.status == 200)
 
-        let database = try Database(path: scratch.databasePath)
+        let database = try scratch.database()
         #expect(try database.query("SELECT name FROM kommo_leads ORDER BY kommo_id").map { $0[0].text } == ["Via \(kind.server)", "Test Lead"])
         #expect(try database.queryRow("SELECT targetologist FROM all_sales_tracking")?[0] == "Kenesary")
         #expect(try database.queryRow("SELECT count(*) FROM leads_master")?[0] == .integer(1))
@@ -40,7 +40,7 @@ import Testing
 
     @Test(arguments: WebHost.Kind.allCases)
     func adminRequestsCarryTheirAuthorizationAndExportsStream(_ kind: WebHost.Kind) async throws {
-        let database = try Database(path: scratch.databasePath)
+        let database = try scratch.database()
         try insertLeads(5_000, into: database)
         let key = try ApiKeys(database: database).create(name: "ops", scopes: [.logsRead, .export])
         let host = try await WebHost(kind, scratch: scratch)
@@ -159,7 +159,7 @@ import Testing
         #expect(base.hasPrefix("https://"))
         let stored = try await onNewThread { try WebHost.curlTLS(base + "/kommo-webhook", method: "POST", body: kommoLeadForm(id: 77, name: "Over TLS")) }
         #expect(stored.status == 200, "\(kind): \(stored.body)")
-        #expect(try Database(path: scratch.databasePath).queryRow("SELECT name FROM kommo_leads WHERE kommo_id = 77")?[0] == "Over TLS")
+        #expect(try scratch.database().queryRow("SELECT name FROM kommo_leads WHERE kommo_id = 77")?[0] == "Over TLS")
         let health = try await onNewThread { try WebHost.curlTLS(base + "/health") }
         #expect(health.status == 200)
         withExtendedLifetime(host) {}
@@ -177,7 +177,7 @@ import Testing
                 headers: ["Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-For": "203.0.113.7"])
             #expect(answer.status == 200)
             withExtendedLifetime(host) {}
-            return try Database(path: scratch.databasePath).queryRow("SELECT remote_addr FROM kommo_webhook_logs")?[0].text
+            return try scratch.database().queryRow("SELECT remote_addr FROM kommo_webhook_logs")?[0].text
         }
         #expect(try await senderSeen(trusting: ["127.0.0.1"]) == "203.0.113.7", "\(kind) behind a trusted proxy")
         #expect(try await senderSeen(trusting: []) == "127.0.0.1", "\(kind) must not believe anyone's X-Forwarded-For")
@@ -228,7 +228,7 @@ import Testing
             }
         }
         let result = outcomes.withLock { $0 }
-        let stored = Set(try Database(path: scratch.databasePath).query("SELECT kommo_id FROM kommo_leads").compactMap { $0[0].integer.map(Int.init) })
+        let stored = Set(try scratch.database().query("SELECT kommo_id FROM kommo_leads").compactMap { $0[0].integer.map(Int.init) })
         #expect(Set(result.acknowledged).isSubset(of: stored), "acknowledged but not stored")
         #expect(result.failed.allSatisfy { [502, 503].contains($0) }, "failures other than a gateway error: \(result.failed)")
         #expect(result.failed.count <= 8, "more failures than requests in flight: \(result.failed.count)")

@@ -40,12 +40,14 @@ struct KommoFixture {
     }
 
     func lastLog() throws -> [String: SQLValue] {
-        try handler.rows(
+        var log = try handler.rows(
             """
             SELECT event_type, payload, results, status, error_message, raw_body, content_type, account_id FROM kommo_webhook_logs
             ORDER BY log_seq DESC LIMIT 1
             """
         )[0]
+        if let text = log["raw_body"]?.bodyText { log["raw_body"] = .text(text) }
+        return log
     }
 }
 

@@ -3,19 +3,22 @@ import FunctionKit
 import LeadwireStore
 import Outbound
 import SecretSealing
+import TestSupport
 import Testing
 
 /// The outbox under several workers: a message is one worker's while its lease lasts, comes
 /// back when the lease ends, and only its holder records it.
 @Suite struct DeliveryQueueTests {
     let database: Database
+    let store: [String: String]
     let key = try! SealingKey(bytes: [UInt8](repeating: 7, count: 32))
     let start = Timestamp(millisecondsSince1970: 1_800_000_000_000)
 
     init() throws {
         let folder = FileManager.default.temporaryDirectory.appending(path: "queue-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        database = try Database(path: folder.appending(path: "leadwire.sqlite3").path)
+        store = TestStore.fresh(in: folder)
+        database = try TestStore.open(store)
         let store = SubscriptionStore(database: database, key: key)
         let input = try SubscriptionInput(
             try JSONValue(parsing: #"{"name":"crm","url":"http://127.0.0.1:9/hook","events":["*"],"retryAttempts":2}"#), creating: true,
@@ -42,6 +45,28 @@ import Testing
         // The secret opened, and every message keeps its event id.
         #expect(first[0].subscription?.secrets.count == 1)
         #expect(first.allSatisfy { $0.eventID.hasPrefix("msg_") && $0.unsendable == nil })
+    }
+
+    /// Workers claiming at the same moment, each on its own connection: on PostgreSQL the
+    /// claim skips rows another worker is taking (`FOR UPDATE SKIP LOCKED`).
+    @Test func workersClaimingAtOnceShareOutTheMessages() async throws {
+        let fanOut = try EventFanOut(database: database)
+        for index in 5..<40 {
+            try fanOut.emit(OutboundEvent("lead.created", data: JSONObject([("n", JSONValue(Int64(index)))]), metadata: JSONObject()), at: start)
+        }
+        let (store, key, now) = (store, key, later(1))
+        let claims = try await withThrowingTaskGroup(of: [Int64].self) { group in
+            for worker in 0..<8 {
+                group.addTask {
+                    let queue = DeliveryQueue(database: try TestStore.open(store), key: key, owner: "w\(worker)", leaseSeconds: 60)
+                    return try queue.claim(limit: 5, topics: ["webhook"], now: now).map(\.id)
+                }
+            }
+            return try await group.reduce(into: [[Int64]]()) { $0.append($1) }
+        }
+        let all = claims.flatMap { $0 }
+        #expect(Set(all).count == all.count, "a message was claimed twice: \(claims)")
+        #expect(all.count == 40)
     }
 
     @Test func aLeaseThatEndsGivesTheMessageToAnotherAndOnlyItRecords() throws {

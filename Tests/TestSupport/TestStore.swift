@@ -19,18 +19,54 @@ public enum TestStore {
             return ["LEADWIRE_DATABASE": folder.appending(path: "leadwire.sqlite3").path]
         }
         let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        try! psql(server, "CREATE SCHEMA \(schema)")
+        let separator = server.contains("?") ? "&" : "?"
+        // The schema also names the connections, so a test can find its own in pg_stat_activity.
+        return ["LEADWIRE_DATABASE_URL": server + separator + "options=-csearch_path%3D\(schema)&application_name=\(schema)"]
+    }
+
+    /// Runs SQL with psql on the database `url` names (without Leadwire's migrations).
+    public static func psql(_ url: String, _ sql: String) throws {
         let psql = Process()
         psql.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-        psql.arguments = ["-q", "-v", "ON_ERROR_STOP=1", server, "-c", "CREATE SCHEMA \(schema)"]
-        try! psql.run()
+        psql.arguments = ["-q", "-X", "-v", "ON_ERROR_STOP=1", url, "-c", sql]
+        let errors = Pipe()
+        psql.standardError = errors
+        try psql.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         psql.waitUntilExit()
-        precondition(psql.terminationStatus == 0, "cannot create schema \(schema) on \(server)")
-        let separator = server.contains("?") ? "&" : "?"
-        return ["LEADWIRE_DATABASE_URL": server + separator + "options=-csearch_path%3D" + schema]
+        guard psql.terminationStatus == 0 else { throw PSQLFailure(message: message) }
+    }
+
+    struct PSQLFailure: Error, CustomStringConvertible {
+        let message: String
+        var description: String { "psql failed: \(message)" }
     }
 
     /// Opens the store those settings name, as a function would.
     public static func open(_ settings: [String: String]) throws -> Database {
         try Database(settings: StoreSettings(environment: Environment(settings)))
+    }
+
+    /// Opens a transaction that keeps every inbound webhook from committing until it is rolled
+    /// back: SQLite's write lock; on PostgreSQL, the row that numbers log rows (every webhook
+    /// writes a log row last), so a function waits its lock timeout and answers 503.
+    public static func holdWriteLock(_ database: Database) throws {
+        switch database.dialect {
+        case .sqlite: try database.execute("BEGIN IMMEDIATE")
+        case .postgres: try database.execute("BEGIN; LOCK TABLE log_sequence IN EXCLUSIVE MODE")
+        }
+    }
+}
+
+extension SQLValue {
+    /// A `raw_body` column as text: SQLite keeps a UTF-8 body as text, PostgreSQL every body as
+    /// bytes.
+    public var bodyText: String? {
+        switch self {
+        case .text(let text): text
+        case .blob(let bytes): String(validating: bytes, as: UTF8.self)
+        default: nil
+        }
     }
 }

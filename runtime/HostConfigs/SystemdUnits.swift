@@ -77,7 +77,13 @@ struct SystemdUnits {
         ProtectControlGroups=yes
         RestrictSUIDSGID=yes
         LockPersonality=yes
-        \(setup.sortedSettings.map { "Environment=\(quoted("\($0.name)=\($0.value)"))" }.joined(separator: "\n"))
+        \(setup.sortedSettings.map { "Environment=\(environmentValue("\($0.name)=\($0.value)"))" }.joined(separator: "\n"))
         """
     }
+}
+
+/// A quoted `Environment=` assignment. systemd expands `%` specifiers there, so a literal `%`
+/// (a percent-encoded password in LEADWIRE_DATABASE_URL) is written `%%`.
+private func environmentValue(_ assignment: String) -> String {
+    quoted(assignment).replacing("%", with: "%%")
 }

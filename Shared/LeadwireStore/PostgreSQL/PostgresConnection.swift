@@ -49,7 +49,7 @@ final class PostgresConnection: StoreConnection {
     /// Before a statement outside a transaction: a broken connection is reconnected (its
     /// prepared statements went with it).
     private func reconnectIfBroken() throws(StoreError) {
-        guard PQstatus(handle) == CONNECTION_BAD, PQtransactionStatus(handle) != PQTRANS_INTRANS else { return }
+        guard PQstatus(handle) == CONNECTION_BAD else { return }
         PQreset(handle)
         prepared.removeAll()
         guard PQstatus(handle) == CONNECTION_OK else {
@@ -61,10 +61,24 @@ final class PostgresConnection: StoreConnection {
     // MARK: Statements
 
     func execute(_ sql: String) throws(StoreError) {
-        try reconnectIfBroken()
-        let result = PQexec(handle, sql)
-        defer { PQclear(result) }
-        try check(result, sql: sql)
+        try onceMoreIfDisconnected { () throws(StoreError) in
+            try reconnectIfBroken()
+            let result = PQexec(handle, sql)
+            defer { PQclear(result) }
+            try check(result, sql: sql)
+        }
+    }
+
+    /// Runs `attempt`, and once more on a new connection if it failed because the connection
+    /// was lost while no transaction was open: nothing of it was done, and a kept connection
+    /// that the server or a proxy closed between requests should not cost a request.
+    private func onceMoreIfDisconnected<T>(_ attempt: () throws(StoreError) -> T) throws(StoreError) -> T {
+        let wasIdle = PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) == PQTRANS_IDLE
+        do {
+            return try attempt()
+        } catch where wasIdle && PQstatus(handle) == CONNECTION_BAD {
+            return try attempt()  // its reconnectIfBroken() opens the new connection
+        }
     }
 
     func run(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> Int {
@@ -130,17 +144,18 @@ final class PostgresConnection: StoreConnection {
     }
 
     private func executePrepared(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> OpaquePointer? {
-        let name = try statementName(for: sql)
-        let result = withParameters(parameters) { count, values, lengths, formats in
-            PQexecPrepared(handle, name, count, values, lengths, formats, 0)
+        try onceMoreIfDisconnected { () throws(StoreError) in
+            let name = try statementName(for: sql)
+            let result = withParameters(parameters) { count, values, lengths, formats in
+                PQexecPrepared(handle, name, count, values, lengths, formats, 0)
+            }
+            guard succeeded(result) else {
+                let failure = error(of: result, sql: sql)
+                PQclear(result)
+                throw failure
+            }
+            return result
         }
-        do {
-            try check(result, sql: sql)
-        } catch {
-            PQclear(result)
-            throw error
-        }
-        return result
     }
 
     /// The name `sql` is prepared under on this connection, preparing it on first use.
@@ -176,12 +191,13 @@ final class PostgresConnection: StoreConnection {
                 lengths.append(0)
                 formats.append(0)
             case .blob(let bytes):
-                buffers.append(bytes.map { CChar(bitPattern: $0) })
+                // Never an empty buffer: libpq reads a null pointer as SQL NULL.
+                buffers.append(bytes.isEmpty ? [0] : bytes.map { CChar(bitPattern: $0) })
                 lengths.append(Int32(bytes.count))
                 formats.append(1)
             case .integer(let number): append(text: String(number))
             case .real(let number): append(text: number.isFinite ? "\(number)" : number.isNaN ? "NaN" : number > 0 ? "Infinity" : "-Infinity")
-            case .text(let text): append(text: text)
+            case .text(let text): append(text: Self.withoutNUL(text))
             }
         }
         func append(text: String) {
@@ -192,6 +208,15 @@ final class PostgresConnection: StoreConnection {
         return withPointers(to: buffers[...], collected: []) { pointers in
             body(Int32(parameters.count), pointers, lengths, formats)
         }
+    }
+
+    /// PostgreSQL's text and `jsonb` cannot hold the NUL character (libpq would even cut a text
+    /// parameter short at one), so in a value bound for PostgreSQL it becomes U+FFFD, written
+    /// `\uFFFD` where JSON text escaped it. Only text that reached a handler decoded is
+    /// affected: the raw body is kept as bytes, exactly.
+    static func withoutNUL(_ text: String) -> String {
+        guard text.utf8.contains(0) || text.contains("\\u0000") else { return text }
+        return text.replacing("\u{0}", with: "\u{FFFD}").replacing("\\u0000", with: "\\uFFFD")
     }
 
     /// Pins each buffer in turn and hands the collected pointers to `body`.
@@ -205,9 +230,13 @@ final class PostgresConnection: StoreConnection {
     }
 
     private func check(_ result: OpaquePointer?, sql: String) throws(StoreError) {
+        guard succeeded(result) else { throw error(of: result, sql: sql) }
+    }
+
+    private func succeeded(_ result: OpaquePointer?) -> Bool {
         switch result.map(PQresultStatus) {
-        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY: return
-        default: throw error(of: result, sql: sql)
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY: true
+        default: false
         }
     }
 

@@ -67,19 +67,36 @@ enum PostgresType: Sendable {
     /// `2026-11-22 19:58:20.1234+00` (ISO DateStyle, UTC session) as `2026-11-22T19:58:20.123Z`.
     /// Values outside that shape (`infinity`, a year past 9999) are left as PostgreSQL wrote them.
     static func storeTime(_ text: String) -> String {
-        let characters = Array(text.utf8)
-        guard characters.count >= 19, characters[10] == UInt8(ascii: " "), characters[4] == UInt8(ascii: "-") else { return text }
-        var fraction: [UInt8] = []
-        var index = 19
-        if index < characters.count, characters[index] == UInt8(ascii: ".") {
-            index += 1
-            while index < characters.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(characters[index]) {
-                if fraction.count < 3 { fraction.append(characters[index]) }
+        var text = text
+        return text.withUTF8 { withStoreTime($0) { String(decoding: $0, as: UTF8.self) } }
+    }
+
+    /// Calls `body` with the store's form of the PostgreSQL time in `bytes`, written into a
+    /// small buffer on the stack (an export reads two times a row).
+    static func withStoreTime<Result>(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        guard bytes.count >= 19, bytes[10] == UInt8(ascii: " "), bytes[4] == UInt8(ascii: "-") else { return try body(bytes) }
+        return try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { buffer in
+            for index in 0..<19 { buffer[index] = bytes[index] }
+            buffer[10] = UInt8(ascii: "T")
+            buffer[19] = UInt8(ascii: ".")
+            var index = 19
+            var written = 20
+            if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
                 index += 1
+                while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
+                    if written < 23 {
+                        buffer[written] = bytes[index]
+                        written += 1
+                    }
+                    index += 1
+                }
             }
+            while written < 23 {
+                buffer[written] = UInt8(ascii: "0")
+                written += 1
+            }
+            buffer[23] = UInt8(ascii: "Z")
+            return try body(UnsafeBufferPointer(buffer))
         }
-        while fraction.count < 3 { fraction.append(UInt8(ascii: "0")) }
-        return String(decoding: characters[0..<10], as: UTF8.self) + "T" + String(decoding: characters[11..<19], as: UTF8.self)
-            + "." + String(decoding: fraction, as: UTF8.self) + "Z"
     }
 }

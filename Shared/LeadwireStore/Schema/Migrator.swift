@@ -30,6 +30,8 @@ struct Migrator {
         do {
             try database.transaction {
                 if database.dialect == .postgres {
+                    // Another process may be migrating: wait for it however long that takes.
+                    try database.execute("SET LOCAL lock_timeout = 0")
                     try database.run("SELECT pg_advisory_xact_lock(?)", [.integer(Self.postgresLockKey)])
                     try database.execute("CREATE TABLE IF NOT EXISTS leadwire_schema (version integer NOT NULL)")
                 }

@@ -127,7 +127,7 @@ func freePort() throws -> Int {
 /// Starts `runtime serve` on a free port with `settings` (the database is the scratch one) and
 /// returns it with its base URL, once it says it is listening.
 func startRuntime(in scratch: Scratch, settings: [String: String] = [:], arguments: [String] = []) async throws -> (ServerProcess, String) {
-    let environment = ["PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": scratch.databasePath].merging(settings) { $1 }
+    let environment = ["PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": scratch.databasePath, "LEADWIRE_DATABASE_URL": scratch.databaseURL].merging(settings) { $1 }
     let server = try ServerProcess(
         executable: try Products.url("runtime"), arguments: ["serve", "--port", "0"] + arguments, environment: environment,
         log: scratch.folder.appending(path: "runtime-\(UUID().uuidString).log"))

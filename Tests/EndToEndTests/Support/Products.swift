@@ -1,4 +1,6 @@
 import Foundation
+import LeadwireStore
+import TestSupport
 
 /// The built executables, found next to the test bundle (`.build/<triple>/debug/`), or in
 /// LEADWIRE_PRODUCTS_DIR (a release build) when set, run the way a CGI host runs them.
@@ -21,16 +23,24 @@ struct TestSetupError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// A fresh folder with a database path inside, under $TMPDIR (scripts/test gives each run its
-/// own and removes it afterwards).
+/// A fresh folder under $TMPDIR (scripts/test gives each run its own and removes it
+/// afterwards) and a fresh store: a SQLite file in the folder, or on the PostgreSQL pass a
+/// schema of its own (`TestStore`).
 struct Scratch {
     let folder: URL
+    /// LEADWIRE_DATABASE and, on the PostgreSQL pass, LEADWIRE_DATABASE_URL.
+    let storeSettings: [String: String]
     var databasePath: String { folder.appending(path: "leadwire.sqlite3").path }
+    /// The PostgreSQL URL, or "" (unset) on the SQLite pass.
+    var databaseURL: String { storeSettings["LEADWIRE_DATABASE_URL"] ?? "" }
 
     init(_ label: String) {
         folder = FileManager.default.temporaryDirectory.appending(path: "\(label)-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        storeSettings = TestStore.fresh(in: folder).merging(["LEADWIRE_DATABASE": folder.appending(path: "leadwire.sqlite3").path]) { $1 }
     }
+
+    func database() throws -> Database { try TestStore.open(storeSettings) }
 }
 
 /// What a function wrote to stdout, split as a CGI host reads it.

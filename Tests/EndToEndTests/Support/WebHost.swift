@@ -60,7 +60,7 @@ final class WebHost {
         }
 
         let binaries = try Self.sharedFunctionsDirectory()
-        let generatorSettings = ["LEADWIRE_DATABASE": scratch.databasePath].merging(settings) { $1 }
+        let generatorSettings = scratch.storeSettings.merging(settings) { $1 }
         func generate(_ arguments: [String], into name: String) throws -> URL {
             let common = ["--port", String(port), "--state-dir", state, "--functions-dir", binaries, "--user", Self.user, "--processes", String(processes)]
                 + (["lighttpd", "nginx", "apache"].contains(arguments[0]) ? tlsArguments + serverArguments : [])

@@ -5,6 +5,10 @@ extension Schema.Postgres {
     /// A database that already holds the seed's tables (a Supabase project moving here) keeps
     /// them and every row: the tables are created only if missing, and Leadwire's columns and
     /// indexes are added to whatever is there. Nothing is dropped or retyped.
+    ///
+    /// `raw_body` is `bytea`: the body exactly as received, which PostgreSQL text could not
+    /// hold when it has a NUL byte or is not UTF-8. `leadwire_body_text` reads it as text for
+    /// search (`convert_from(raw_body, 'UTF8')` does the same for one known to be UTF-8).
     static let kommo = """
         CREATE TABLE IF NOT EXISTS kommo_leads (
             id                  uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -42,10 +46,18 @@ extension Schema.Postgres {
             ADD COLUMN IF NOT EXISTS account_id bigint,
             ADD COLUMN IF NOT EXISTS account_subdomain text,
             ADD COLUMN IF NOT EXISTS content_type text,
-            ADD COLUMN IF NOT EXISTS raw_body text,
+            ADD COLUMN IF NOT EXISTS raw_body bytea,
             ADD COLUMN IF NOT EXISTS remote_addr text,
             ADD COLUMN IF NOT EXISTS processed_at timestamptz(3);
         CREATE INDEX IF NOT EXISTS kommo_webhook_logs_created_at ON kommo_webhook_logs (created_at);
         CREATE INDEX IF NOT EXISTS kommo_webhook_logs_status ON kommo_webhook_logs (status, created_at);
+
+        CREATE OR REPLACE FUNCTION leadwire_body_text(body bytea) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$
+        BEGIN
+            RETURN convert_from(body, 'UTF8');
+        EXCEPTION WHEN OTHERS THEN
+            RETURN encode(body, 'escape');
+        END
+        $$;
         """
 }

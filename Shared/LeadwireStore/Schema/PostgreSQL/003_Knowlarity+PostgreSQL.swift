@@ -21,7 +21,7 @@ extension Schema.Postgres {
             source_id               bigint NOT NULL REFERENCES sources (id),
             external_lead_id        text,
             status                  text NOT NULL DEFAULT 'New',
-            raw_payload             text,
+            raw_payload             jsonb,
             is_qualified            boolean NOT NULL DEFAULT false,
             total_attempts          integer NOT NULL DEFAULT 0,
             created_at              timestamptz(3) NOT NULL DEFAULT now(),
@@ -35,7 +35,7 @@ extension Schema.Postgres {
             lead_id     bigint NOT NULL REFERENCES leads_master (id),
             source_id   bigint NOT NULL REFERENCES sources (id),
             external_id text,
-            raw_payload text,
+            raw_payload jsonb,
             received_at timestamptz(3) NOT NULL DEFAULT now(),
             is_primary  boolean NOT NULL DEFAULT false
         );
@@ -57,7 +57,7 @@ extension Schema.Postgres {
             recording_url           text,
             lead_id                 bigint REFERENCES leads_master (id),
             lead_outcome            text CHECK (lead_outcome IN ('new_lead', 'same_source_repeat', 'cross_source_repeat')),
-            raw_payload             text NOT NULL,
+            raw_payload             jsonb NOT NULL,
             received_at             timestamptz(3) NOT NULL DEFAULT now()
         );
         CREATE INDEX idx_knowlarity_calls_phone ON knowlarity_calls (phone_number_normalized, started_at);
