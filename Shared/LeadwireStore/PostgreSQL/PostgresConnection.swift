@@ -9,14 +9,17 @@ import CPostgres
 /// time binds to a `timestamptz` column and `1` to a `boolean`; bytes go in binary.
 ///
 /// A connection that broke (the server restarted, a proxy dropped it) is reset when it is next
-/// used outside a transaction, so a long-lived process recovers by itself; a request that
-/// meets a broken connection fails with SQLSTATE class 08 and its function answers 503.
+/// used outside a transaction, so a long-lived process recovers by itself. Inside a
+/// transaction it is not: the rest of the transaction would run without it, each statement
+/// committed alone. There the request fails (SQLSTATE class 08) and its function answers 503.
 final class PostgresConnection: StoreConnection {
     private let handle: OpaquePointer
     private let lockTimeoutMilliseconds: Int32
     /// Prepared statement names by SQL text.
     private var prepared: [String: String] = [:]
     private var preparedCount = 0
+    /// Between `begin` and `commit` or `rollback`.
+    private var transactionOpen = false
     static let statementCacheLimit = 128
 
     init(url: String, lockTimeoutMilliseconds: Int32) throws(StoreError) {
@@ -50,6 +53,9 @@ final class PostgresConnection: StoreConnection {
     /// prepared statements went with it).
     private func reconnectIfBroken() throws(StoreError) {
         guard PQstatus(handle) == CONNECTION_BAD else { return }
+        guard !transactionOpen else {
+            throw StoreError(sqlState: "08006", message: "the connection to PostgreSQL was lost in a transaction; it was rolled back", sql: nil)
+        }
         PQreset(handle)
         prepared.removeAll()
         guard PQstatus(handle) == CONNECTION_OK else {
@@ -259,17 +265,28 @@ final class PostgresConnection: StoreConnection {
 
     // MARK: Transactions
 
+    /// With a deadline, lock waits in the transaction end there (or at the lock timeout, if
+    /// sooner): PostgreSQL's `lock_timeout` for this transaction alone.
     func begin(deadline: ContinuousClock.Instant?) throws(StoreError) {
-        try execute("BEGIN")
-        guard let deadline else { return }
-        let remaining = ContinuousClock.now.duration(to: deadline).components
-        let milliseconds = max(1, min(Int64(lockTimeoutMilliseconds), remaining.seconds * 1000 + remaining.attoseconds / 1_000_000_000_000_000))
-        try execute("SET LOCAL lock_timeout = \(milliseconds)")
+        var sql = "BEGIN"
+        if let deadline {
+            let remaining = ContinuousClock.now.duration(to: deadline).components
+            let milliseconds = max(1, min(Int64(lockTimeoutMilliseconds), remaining.seconds * 1000 + remaining.attoseconds / 1_000_000_000_000_000))
+            sql += "; SET LOCAL lock_timeout = \(milliseconds)"
+        }
+        do {
+            try execute(sql)  // one round trip
+        } catch {
+            rollback()  // a failed SET leaves the transaction open, aborted
+            throw error
+        }
+        transactionOpen = true
     }
 
     /// A transaction in which a statement failed cannot commit: PostgreSQL answers COMMIT with
     /// a rollback. That is an error here, never a silent loss.
     func commit() throws(StoreError) {
+        transactionOpen = false
         let result = PQexec(handle, "COMMIT")
         defer { PQclear(result) }
         try check(result, sql: "COMMIT")
@@ -279,6 +296,7 @@ final class PostgresConnection: StoreConnection {
     }
 
     func rollback() {
+        transactionOpen = false
         PQclear(PQexec(handle, "ROLLBACK"))
     }
 }
