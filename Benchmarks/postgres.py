@@ -30,9 +30,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from export_csv import peak_rss_mb, timed  # noqa: E402
-from hosts import kommo_bodies, parse_wrk, wait_until_answering, wrk_script  # noqa: E402
+from hosts import FUNCTIONS, kommo_bodies, parse_wrk, wait_until_answering, wrk_script  # noqa: E402
 
-FUNCTIONS = ["kommo-webhook", "export", "health"]
 LEADS_SELECT = ("SELECT leads_master.id, full_name, phone_number_normalized, external_lead_id, status, leads_master.created_at "
                 "FROM leads_master ORDER BY leads_master.id")
 EXPORT_FIELDS = "id,full_name,phone_number_normalized,external_lead_id,status,created_at"

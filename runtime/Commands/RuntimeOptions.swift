@@ -92,7 +92,8 @@ struct RuntimeOptions: ParsableArguments {
 
     /// Opens the store, bringing its schema up to date.
     func openDatabase() throws -> Database {
-        var settings = try StoreSettings(environment: Environment(environment))
+        // LEADWIRE_DATABASE_URL_FILE, like any secret, may name a file holding the URL.
+        var settings = try StoreSettings(environment: Environment(environment).resolvingSecretFiles())
         settings.databasePath = databasePath
         return try Database(settings: settings)
     }
@@ -105,7 +106,7 @@ struct RuntimeOptions: ParsableArguments {
     /// The store, as a log line names it: the PostgreSQL URL (without its password) when
     /// LEADWIRE_DATABASE_URL is set, the SQLite file otherwise.
     var storeDescription: String {
-        guard let url = Environment(environment)["LEADWIRE_DATABASE_URL"] else { return databasePath }
+        guard let url = (try? Environment(environment).resolvingSecretFiles())?["LEADWIRE_DATABASE_URL"] else { return databasePath }
         return Self.redacted(url)
     }
 

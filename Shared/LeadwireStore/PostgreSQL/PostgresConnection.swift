@@ -4,7 +4,7 @@ import CPostgres
 /// FastCGI mode and in the worker.
 ///
 /// The session speaks UTC and ISO dates, so times read back in the store's one text form
-/// (`PostgresType`). Statements are prepared once per connection and kept, like SQLite's.
+/// (`PostgresType`). Statements that run again are prepared once per connection and kept.
 /// Parameters go as text and PostgreSQL infers their types from where they stand, so an ISO
 /// time binds to a `timestamptz` column and `1` to a `boolean`; bytes go in binary.
 ///
@@ -15,8 +15,9 @@ import CPostgres
 final class PostgresConnection: StoreConnection {
     private let handle: OpaquePointer
     private let lockTimeoutMilliseconds: Int32
-    /// Prepared statement names by SQL text.
+    /// Prepared statement names by SQL text, and the SQL run once so far (see `statement(for:)`).
     private var prepared: [String: String] = [:]
+    private var ranOnce: Set<String> = []
     private var preparedCount = 0
     /// Between `begin` and `commit` or `rollback`.
     private var transactionOpen = false
@@ -58,6 +59,7 @@ final class PostgresConnection: StoreConnection {
         }
         PQreset(handle)
         prepared.removeAll()
+        ranOnce.removeAll()
         guard PQstatus(handle) == CONNECTION_OK else {
             throw StoreError(sqlState: "08006", message: "cannot reconnect to PostgreSQL: \(Self.trimmed(PQerrorMessage(handle)))", sql: nil)
         }
@@ -110,9 +112,12 @@ final class PostgresConnection: StoreConnection {
     /// Rows arrive one at a time (libpq's single-row mode), so memory stays constant however
     /// many the query returns.
     func forEachRow(_ sql: String, _ parameters: [SQLValue], _ body: (borrowing RowCursor) throws -> Void) throws -> Int {
-        let name = try statementName(for: sql)
+        let statement = try self.statement(for: sql)
         let sent = withParameters(parameters) { count, values, lengths, formats in
-            PQsendQueryPrepared(handle, name, count, values, lengths, formats, 0)
+            switch statement {
+            case .prepared(let name): PQsendQueryPrepared(handle, name, count, values, lengths, formats, 0)
+            case .once(let text): PQsendQueryParams(handle, text, count, nil, values, lengths, formats, 0)
+            }
         }
         guard sent == 1, PQsetSingleRowMode(handle) == 1 else {
             throw StoreError(sqlState: "08006", message: Self.trimmed(PQerrorMessage(handle)), sql: sql)
@@ -151,9 +156,12 @@ final class PostgresConnection: StoreConnection {
 
     private func executePrepared(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> OpaquePointer? {
         try onceMoreIfDisconnected { () throws(StoreError) in
-            let name = try statementName(for: sql)
+            let statement = try self.statement(for: sql)
             let result = withParameters(parameters) { count, values, lengths, formats in
-                PQexecPrepared(handle, name, count, values, lengths, formats, 0)
+                switch statement {
+                case .prepared(let name): PQexecPrepared(handle, name, count, values, lengths, formats, 0)
+                case .once(let text): PQexecParams(handle, text, count, nil, values, lengths, formats, 0)
+                }
             }
             guard succeeded(result) else {
                 let failure = error(of: result, sql: sql)
@@ -164,10 +172,23 @@ final class PostgresConnection: StoreConnection {
         }
     }
 
-    /// The name `sql` is prepared under on this connection, preparing it on first use.
-    private func statementName(for sql: String) throws(StoreError) -> String {
-        if let name = prepared[sql] { return name }
+    /// How a statement is sent: by the name it is prepared under, or as text with its parameters.
+    private enum Statement {
+        case prepared(name: String)
+        case once(text: String)
+    }
+
+    /// A statement is prepared the second time it runs on this connection. Preparing costs a
+    /// round trip that only pays when the statement runs again, as it does in a long-lived
+    /// FastCGI process; a CGI request runs most statements once and sends them as text.
+    private func statement(for sql: String) throws(StoreError) -> Statement {
+        if let name = prepared[sql] { return .prepared(name: name) }
         try reconnectIfBroken()
+        guard ranOnce.contains(sql) else {
+            if ranOnce.count >= Self.statementCacheLimit { ranOnce.removeAll() }
+            ranOnce.insert(sql)
+            return .once(text: Placeholders.postgres(sql))
+        }
         if prepared.count >= Self.statementCacheLimit {
             try execute("DEALLOCATE ALL")
             prepared.removeAll()
@@ -178,7 +199,7 @@ final class PostgresConnection: StoreConnection {
         defer { PQclear(result) }
         try check(result, sql: sql)
         prepared[sql] = name
-        return name
+        return .prepared(name: name)
     }
 
     /// Calls `body` with libpq's parameter arrays: text for every value but bytes, which go in
