@@ -31,7 +31,7 @@ public struct RowCursor: ~Copyable {
             default: .null
             }
         case .postgres(let result, let row, let types):
-            PQgetisnull(result, row, Int32(column)) == 1 ? .null : types[column].columnType
+            libpq.PQgetisnull(result, row, Int32(column)) == 1 ? .null : types[column].columnType
         }
     }
 
@@ -39,7 +39,7 @@ public struct RowCursor: ~Copyable {
         switch source {
         case .sqlite(let statement): sqlite3_column_int64(statement, Int32(column))
         case .postgres(let result, let row, let types):
-            types[column].decode(PQgetvalue(result, row, Int32(column)), length: PQgetlength(result, row, Int32(column))).integer ?? 0
+            types[column].decode(libpq.PQgetvalue(result, row, Int32(column)), length: libpq.PQgetlength(result, row, Int32(column))).integer ?? 0
         }
     }
 
@@ -47,7 +47,7 @@ public struct RowCursor: ~Copyable {
         switch source {
         case .sqlite(let statement): sqlite3_column_double(statement, Int32(column))
         case .postgres(let result, let row, let types):
-            types[column].decode(PQgetvalue(result, row, Int32(column)), length: PQgetlength(result, row, Int32(column))).real ?? 0
+            types[column].decode(libpq.PQgetvalue(result, row, Int32(column)), length: libpq.PQgetlength(result, row, Int32(column))).real ?? 0
         }
     }
 
@@ -60,8 +60,8 @@ public struct RowCursor: ~Copyable {
             let count = Int(sqlite3_column_bytes(statement, Int32(column)))
             return try body(UnsafeBufferPointer(start: pointer, count: pointer == nil ? 0 : count))
         case .postgres(let result, let row, let types):
-            let value = PQgetvalue(result, row, Int32(column))
-            let length = PQgetlength(result, row, Int32(column))
+            let value = libpq.PQgetvalue(result, row, Int32(column))
+            let length = libpq.PQgetlength(result, row, Int32(column))
             let bytes = UnsafeRawBufferPointer(start: value, count: value == nil ? 0 : Int(length)).bindMemory(to: UInt8.self)
             switch types[column] {
             case .text: return try body(bytes)

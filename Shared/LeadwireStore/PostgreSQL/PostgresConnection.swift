@@ -24,12 +24,13 @@ final class PostgresConnection: StoreConnection {
     static let statementCacheLimit = 128
 
     init(url: String, lockTimeoutMilliseconds: Int32) throws(StoreError) {
-        guard let handle = PQconnectdb(url) else {
+        if let failure = LibPQ.loaded { throw failure }
+        guard let handle = libpq.PQconnectdb(url) else {
             throw StoreError(sqlState: "08006", message: "cannot allocate a PostgreSQL connection", sql: nil)
         }
-        guard PQstatus(handle) == CONNECTION_OK else {
-            let message = Self.trimmed(PQerrorMessage(handle))
-            PQfinish(handle)
+        guard libpq.PQstatus(handle) == CONNECTION_OK else {
+            let message = Self.trimmed(libpq.PQerrorMessage(handle))
+            libpq.PQfinish(handle)
             throw StoreError(sqlState: "08006", message: "cannot connect to PostgreSQL: \(message)", sql: nil)
         }
         self.handle = handle
@@ -39,7 +40,7 @@ final class PostgresConnection: StoreConnection {
     }
 
     deinit {
-        PQfinish(handle)
+        libpq.PQfinish(handle)
     }
 
     private func configureSession() throws(StoreError) {
@@ -53,15 +54,15 @@ final class PostgresConnection: StoreConnection {
     /// Before a statement outside a transaction: a broken connection is reconnected (its
     /// prepared statements went with it).
     private func reconnectIfBroken() throws(StoreError) {
-        guard PQstatus(handle) == CONNECTION_BAD else { return }
+        guard libpq.PQstatus(handle) == CONNECTION_BAD else { return }
         guard !transactionOpen else {
             throw StoreError(sqlState: "08006", message: "the connection to PostgreSQL was lost in a transaction; it was rolled back", sql: nil)
         }
-        PQreset(handle)
+        libpq.PQreset(handle)
         prepared.removeAll()
         ranOnce.removeAll()
-        guard PQstatus(handle) == CONNECTION_OK else {
-            throw StoreError(sqlState: "08006", message: "cannot reconnect to PostgreSQL: \(Self.trimmed(PQerrorMessage(handle)))", sql: nil)
+        guard libpq.PQstatus(handle) == CONNECTION_OK else {
+            throw StoreError(sqlState: "08006", message: "cannot reconnect to PostgreSQL: \(Self.trimmed(libpq.PQerrorMessage(handle)))", sql: nil)
         }
         try configureSession()
     }
@@ -71,8 +72,8 @@ final class PostgresConnection: StoreConnection {
     func execute(_ sql: String) throws(StoreError) {
         try onceMoreIfDisconnected { () throws(StoreError) in
             try reconnectIfBroken()
-            let result = PQexec(handle, sql)
-            defer { PQclear(result) }
+            let result = libpq.PQexec(handle, sql)
+            defer { libpq.PQclear(result) }
             try check(result, sql: sql)
         }
     }
@@ -81,30 +82,30 @@ final class PostgresConnection: StoreConnection {
     /// was lost while no transaction was open: nothing of it was done, and a kept connection
     /// that the server or a proxy closed between requests should not cost a request.
     private func onceMoreIfDisconnected<T>(_ attempt: () throws(StoreError) -> T) throws(StoreError) -> T {
-        let wasIdle = PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) == PQTRANS_IDLE
+        let wasIdle = libpq.PQstatus(handle) == CONNECTION_OK && libpq.PQtransactionStatus(handle) == PQTRANS_IDLE
         do {
             return try attempt()
-        } catch where wasIdle && PQstatus(handle) == CONNECTION_BAD {
+        } catch where wasIdle && libpq.PQstatus(handle) == CONNECTION_BAD {
             return try attempt()  // its reconnectIfBroken() opens the new connection
         }
     }
 
     func run(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> Int {
         let result = try executePrepared(sql, parameters)
-        defer { PQclear(result) }
-        return Int(String(cString: PQcmdTuples(result))) ?? 0
+        defer { libpq.PQclear(result) }
+        return libpq.PQcmdTuples(result).flatMap { Int(String(cString: $0)) } ?? 0
     }
 
     func query(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> [Row] {
         let result = try executePrepared(sql, parameters)
-        defer { PQclear(result) }
-        let columns = PQnfields(result)
-        let types = (0..<columns).map { PostgresType(oid: PQftype(result, $0)) }
-        return (0..<PQntuples(result)).map { row in
+        defer { libpq.PQclear(result) }
+        let columns = libpq.PQnfields(result)
+        let types = (0..<columns).map { PostgresType(oid: libpq.PQftype(result, $0)) }
+        return (0..<libpq.PQntuples(result)).map { row in
             Row(
                 values: (0..<columns).map { column in
-                    PQgetisnull(result, row, column) == 1
-                        ? .null : types[Int(column)].decode(PQgetvalue(result, row, column), length: PQgetlength(result, row, column))
+                    libpq.PQgetisnull(result, row, column) == 1
+                        ? .null : types[Int(column)].decode(libpq.PQgetvalue(result, row, column), length: libpq.PQgetlength(result, row, column))
                 })
         }
     }
@@ -115,22 +116,22 @@ final class PostgresConnection: StoreConnection {
         let statement = try self.statement(for: sql)
         let sent = withParameters(parameters) { count, values, lengths, formats in
             switch statement {
-            case .prepared(let name): PQsendQueryPrepared(handle, name, count, values, lengths, formats, 0)
-            case .once(let text): PQsendQueryParams(handle, text, count, nil, values, lengths, formats, 0)
+            case .prepared(let name): libpq.PQsendQueryPrepared(handle, name, count, values, lengths, formats, 0)
+            case .once(let text): libpq.PQsendQueryParams(handle, text, count, nil, values, lengths, formats, 0)
             }
         }
-        guard sent == 1, PQsetSingleRowMode(handle) == 1 else {
-            throw StoreError(sqlState: "08006", message: Self.trimmed(PQerrorMessage(handle)), sql: sql)
+        guard sent == 1, libpq.PQsetSingleRowMode(handle) == 1 else {
+            throw StoreError(sqlState: "08006", message: Self.trimmed(libpq.PQerrorMessage(handle)), sql: sql)
         }
         var count = 0
         var types: [PostgresType]?
         var failure: (any Error)?
-        while let result = PQgetResult(handle) {
-            defer { PQclear(result) }
+        while let result = libpq.PQgetResult(handle) {
+            defer { libpq.PQclear(result) }
             guard failure == nil else { continue }  // draining what the server still sends
-            switch PQresultStatus(result) {
+            switch libpq.PQresultStatus(result) {
             case PGRES_SINGLE_TUPLE:
-                let columnTypes = types ?? (0..<PQnfields(result)).map { PostgresType(oid: PQftype(result, $0)) }
+                let columnTypes = types ?? (0..<libpq.PQnfields(result)).map { PostgresType(oid: libpq.PQftype(result, $0)) }
                 types = columnTypes
                 do {
                     try body(RowCursor(postgresResult: result, row: 0, types: columnTypes))
@@ -148,10 +149,10 @@ final class PostgresConnection: StoreConnection {
     }
 
     private func cancelRunningQuery() {
-        guard let cancel = PQgetCancel(handle) else { return }
-        defer { PQfreeCancel(cancel) }
+        guard let cancel = libpq.PQgetCancel(handle) else { return }
+        defer { libpq.PQfreeCancel(cancel) }
         var message = [CChar](repeating: 0, count: 256)
-        _ = PQcancel(cancel, &message, Int32(message.count))
+        _ = libpq.PQcancel(cancel, &message, Int32(message.count))
     }
 
     private func executePrepared(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> OpaquePointer? {
@@ -159,13 +160,13 @@ final class PostgresConnection: StoreConnection {
             let statement = try self.statement(for: sql)
             let result = withParameters(parameters) { count, values, lengths, formats in
                 switch statement {
-                case .prepared(let name): PQexecPrepared(handle, name, count, values, lengths, formats, 0)
-                case .once(let text): PQexecParams(handle, text, count, nil, values, lengths, formats, 0)
+                case .prepared(let name): libpq.PQexecPrepared(handle, name, count, values, lengths, formats, 0)
+                case .once(let text): libpq.PQexecParams(handle, text, count, nil, values, lengths, formats, 0)
                 }
             }
             guard succeeded(result) else {
                 let failure = error(of: result, sql: sql)
-                PQclear(result)
+                libpq.PQclear(result)
                 throw failure
             }
             return result
@@ -195,8 +196,8 @@ final class PostgresConnection: StoreConnection {
         }
         preparedCount += 1
         let name = "leadwire_\(preparedCount)"
-        let result = PQprepare(handle, name, Placeholders.postgres(sql), 0, nil)
-        defer { PQclear(result) }
+        let result = libpq.PQprepare(handle, name, Placeholders.postgres(sql), 0, nil)
+        defer { libpq.PQclear(result) }
         try check(result, sql: sql)
         prepared[sql] = name
         return .prepared(name: name)
@@ -261,18 +262,18 @@ final class PostgresConnection: StoreConnection {
     }
 
     private func succeeded(_ result: OpaquePointer?) -> Bool {
-        switch result.map(PQresultStatus) {
+        switch result.map({ libpq.PQresultStatus($0) }) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY: true
         default: false
         }
     }
 
     private func error(of result: OpaquePointer?, sql: String) -> StoreError {
-        let sqlStateField = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "C"))) }
+        let sqlStateField = result.flatMap { libpq.PQresultErrorField($0, Int32(UInt8(ascii: "C"))) }
         // No SQLSTATE means libpq itself failed: the connection is gone.
         let sqlState = sqlStateField.map { String(cString: $0) } ?? "08006"
-        let message = result.flatMap { PQresultErrorMessage($0) }.map { String(cString: $0) } ?? ""
-        return StoreError(sqlState: sqlState, message: message.isEmpty ? Self.trimmed(PQerrorMessage(handle)) : Self.trimmed(message), sql: sql)
+        let message = result.flatMap { libpq.PQresultErrorMessage($0) }.map { String(cString: $0) } ?? ""
+        return StoreError(sqlState: sqlState, message: message.isEmpty ? Self.trimmed(libpq.PQerrorMessage(handle)) : Self.trimmed(message), sql: sql)
     }
 
     private static func trimmed(_ message: UnsafePointer<CChar>?) -> String {
@@ -308,16 +309,16 @@ final class PostgresConnection: StoreConnection {
     /// a rollback. That is an error here, never a silent loss.
     func commit() throws(StoreError) {
         transactionOpen = false
-        let result = PQexec(handle, "COMMIT")
-        defer { PQclear(result) }
+        let result = libpq.PQexec(handle, "COMMIT")
+        defer { libpq.PQclear(result) }
         try check(result, sql: "COMMIT")
-        if String(cString: PQcmdStatus(result)) == "ROLLBACK" {
+        if libpq.PQcmdStatus(result).map({ String(cString: $0) }) == "ROLLBACK" {
             throw StoreError(sqlState: "25P02", message: "a statement in the transaction failed, so it was rolled back", sql: "COMMIT")
         }
     }
 
     func rollback() {
         transactionOpen = false
-        PQclear(PQexec(handle, "ROLLBACK"))
+        libpq.PQclear(libpq.PQexec(handle, "ROLLBACK"))
     }
 }
