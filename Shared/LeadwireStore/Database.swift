@@ -62,7 +62,7 @@ public final class Database {
 
     /// The first row of a query, or nil when it returns none.
     public func queryRow(_ sql: String, _ parameters: [SQLValue] = []) throws(StoreError) -> Row? {
-        try connection.query(sql, parameters).first
+        try connection.firstRow(sql, parameters)
     }
 
     /// Runs a query and hands each row to `body` as it is read, in constant memory.
@@ -109,10 +109,11 @@ public final class Database {
     /// Makes the current transaction the only one working on `key` until it ends: for a write
     /// that reads first and decides from what it read (is there a lead with this phone?).
     /// SQLite's write lock already serializes every writer; PostgreSQL takes a transaction
-    /// advisory lock on the key's 64-bit hash.
+    /// advisory lock on the 64-bit hash of the key and the schema (installations in two schemas
+    /// of one database do not wait for each other).
     public func serialize(on key: String) throws(StoreError) {
         guard dialect == .postgres else { return }
-        try run("SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || ':' || ?, 0))", [.text(key)])
+        try run("SELECT pg_advisory_xact_lock(hashtextextended(coalesce(current_schema(), '') || ':' || ?, 0))", [.text(key)])
     }
 }
 
@@ -121,6 +122,7 @@ protocol StoreConnection: AnyObject {
     func execute(_ sql: String) throws(StoreError)
     func run(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> Int
     func query(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> [Row]
+    func firstRow(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> Row?
     func forEachRow(_ sql: String, _ parameters: [SQLValue], _ body: (borrowing RowCursor) throws -> Void) throws -> Int
     /// Starts a write transaction whose lock waits end at `deadline`.
     func begin(deadline: ContinuousClock.Instant?) throws(StoreError)

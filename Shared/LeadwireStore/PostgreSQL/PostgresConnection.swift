@@ -91,13 +91,13 @@ final class PostgresConnection: StoreConnection {
     }
 
     func run(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> Int {
-        let result = try executePrepared(sql, parameters)
+        let result = try statementResult(sql, parameters)
         defer { libpq.PQclear(result) }
         return libpq.PQcmdTuples(result).flatMap { Int(String(cString: $0)) } ?? 0
     }
 
     func query(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> [Row] {
-        let result = try executePrepared(sql, parameters)
+        let result = try statementResult(sql, parameters)
         defer { libpq.PQclear(result) }
         let columns = libpq.PQnfields(result)
         let types = (0..<columns).map { PostgresType(oid: libpq.PQftype(result, $0)) }
@@ -108,6 +108,10 @@ final class PostgresConnection: StoreConnection {
                         ? .null : types[Int(column)].decode(libpq.PQgetvalue(result, row, column), length: libpq.PQgetlength(result, row, column))
                 })
         }
+    }
+
+    func firstRow(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> Row? {
+        try query(sql, parameters).first
     }
 
     /// Rows arrive one at a time (libpq's single-row mode), so memory stays constant however
@@ -155,7 +159,8 @@ final class PostgresConnection: StoreConnection {
         _ = libpq.PQcancel(cancel, &message, Int32(message.count))
     }
 
-    private func executePrepared(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> OpaquePointer? {
+    /// Runs one statement with its parameters; the caller clears the result.
+    private func statementResult(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> OpaquePointer? {
         try onceMoreIfDisconnected { () throws(StoreError) in
             let statement = try self.statement(for: sql)
             let result = withParameters(parameters) { count, values, lengths, formats in

@@ -80,6 +80,13 @@ final class SQLiteConnection: StoreConnection {
         return rows
     }
 
+    /// Steps once: the rest of the rows are never read.
+    func firstRow(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> Row? {
+        let statement = try acquire(sql, parameters)
+        defer { statement.finishUse() }
+        return try statement.step() ? statement.row() : nil
+    }
+
     func forEachRow(_ sql: String, _ parameters: [SQLValue], _ body: (borrowing RowCursor) throws -> Void) throws -> Int {
         let statement = try acquire(sql, parameters)
         defer { statement.finishUse() }

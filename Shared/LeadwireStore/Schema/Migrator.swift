@@ -18,8 +18,6 @@ struct Migration: Sendable {
 /// old and new builds share one database, and migrations only ever add.
 struct Migrator {
     let migrations: [Migration]
-    /// The advisory lock key migrators share on PostgreSQL ("leadwire" in ASCII).
-    static let postgresLockKey: Int64 = 0x6C65_6164_7769_7265
 
     init(_ migrations: [Migration]) { self.migrations = migrations }
 
@@ -32,7 +30,7 @@ struct Migrator {
                 if database.dialect == .postgres {
                     // Another process may be migrating: wait for it however long that takes.
                     try database.execute("SET LOCAL lock_timeout = 0")
-                    try database.run("SELECT pg_advisory_xact_lock(?)", [.integer(Self.postgresLockKey)])
+                    try database.serialize(on: "leadwire_schema")
                     try database.execute("CREATE TABLE IF NOT EXISTS leadwire_schema (version integer NOT NULL)")
                 }
                 let version = try currentVersion(database)
