@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 import FunctionKit
 public import LeadwireStore
 
@@ -19,11 +20,20 @@ public enum TestStore {
             return ["LEADWIRE_DATABASE": folder.appending(path: "leadwire.sqlite3").path]
         }
         let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        try! psql(server, "CREATE SCHEMA \(schema)")
+        try! administration.withLock { connection in
+            // One kept connection, not a psql process per test: a blocking wait for a child
+            // process on every fresh store starved the test pool's two threads.
+            if connection == nil { connection = try Database(postgresURL: server) }
+            try connection!.execute("CREATE SCHEMA \(schema)")
+        }
         let separator = server.contains("?") ? "&" : "?"
         // The schema also names the connections, so a test can find its own in pg_stat_activity.
         return ["LEADWIRE_DATABASE_URL": server + separator + "options=-csearch_path%3D\(schema)&application_name=\(schema)"]
     }
+
+    /// The connection that creates the schemas (it also migrates the server's public schema,
+    /// which no test uses).
+    private static let administration = Mutex<Database?>(nil)
 
     /// Runs SQL with psql on the database `url` names (without Leadwire's migrations).
     public static func psql(_ url: String, _ sql: String) throws {
