@@ -9,29 +9,23 @@ enum Schema {
     enum SQLite {}
     enum Postgres {}
 
-    static let sqlite: [Migration] = [
-        Migration(name: "001_kommo", sql: SQLite.kommo),
-        Migration(name: "002_amocrm", sql: SQLite.amocrm),
-        Migration(name: "003_knowlarity", sql: SQLite.knowlarity),
-        Migration(name: "004_admin", sql: SQLite.admin),
-        Migration(name: "005_webhooks", sql: SQLite.webhooks),
-        Migration(name: "006_intake_controls", sql: SQLite.intakeControls),
-        Migration(name: "007_kommo_oauth", sql: SQLite.kommoOAuth),
+    /// Each step once, for both backends, so the two lists keep the same names in the same order.
+    private static let steps: [(name: String, sqlite: String, postgres: String)] = [
+        ("001_kommo", SQLite.kommo, Postgres.kommo),
+        ("002_amocrm", SQLite.amocrm, Postgres.amocrm),
+        ("003_knowlarity", SQLite.knowlarity, Postgres.knowlarity),
+        ("004_admin", SQLite.admin, Postgres.admin),
+        ("005_webhooks", SQLite.webhooks, Postgres.webhooks),
+        ("006_intake_controls", SQLite.intakeControls, Postgres.intakeControls),
+        ("007_kommo_oauth", SQLite.kommoOAuth, Postgres.kommoOAuth),
     ]
 
-    static let postgres: [Migration] = [
-        Migration(name: "001_kommo", sql: Postgres.kommo),
-        Migration(name: "002_amocrm", sql: Postgres.amocrm),
-        Migration(name: "003_knowlarity", sql: Postgres.knowlarity),
-        Migration(name: "004_admin", sql: Postgres.admin),
-        Migration(name: "005_webhooks", sql: Postgres.webhooks),
-        Migration(name: "006_intake_controls", sql: Postgres.intakeControls),
-        Migration(name: "007_kommo_oauth", sql: Postgres.kommoOAuth),
-    ]
+    static let sqlite = steps.map { Migration(name: $0.name, sql: $0.sqlite) }
+    static let postgres = steps.map { Migration(name: $0.name, sql: $0.postgres) }
 }
 
 /// How the store writes times: UTC ISO 8601 with milliseconds, which sorts and compares as text.
-public enum StoreTime {
+enum StoreTime {
     /// SQLite's "now" in that format, for its schema's defaults.
     static let sqliteNow = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 }
