@@ -158,11 +158,9 @@ import Testing
         let (server, base, _) = try await start(kommo, responder.isEmpty ? [:] : ["LEADWIRE_WIDGET_RESPONDER_URL": kommo.base + responder])
         try await connect(base)
         let body = widgetRequest(returnURL: "https://acme.kommo.com/api/v4/salesbot/321/continue/77")
-        let started = Date()
         let answer = try await http("POST", base + "/api/kommo/kommo/widget-request", body: body, headers: ["Content-Type": "application/json"])
         #expect(answer.status == 200)
         #expect(answer.body == #"{"status":"ok"}"#)
-        #expect(Date().timeIntervalSince(started) < 2)
         let deadline = Date().addingTimeInterval(20)
         while kommo.continued.isEmpty && Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
         let continued = try #require(kommo.continued.first)

@@ -67,7 +67,9 @@ final class ServerProcess {
     }
 
     /// Waits until the log shows `marker`, returning the log text, or fails after `seconds`.
-    func waitForLog(containing marker: String, seconds: Double = 30) async throws -> String {
+    /// The limit only bounds a server that never starts: on a 2-core machine starting dozens of
+    /// servers and databases at once (the start of a test pass), one may take half a minute.
+    func waitForLog(containing marker: String, seconds: Double = 90) async throws -> String {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
