@@ -4,26 +4,28 @@ import LeadwireStore
 struct KommoLeadRepository {
     let database: Database
 
-    func stored(accountID: Int64, kommoID: Int64) throws -> LeadVersion? {
+    /// The lead's stored version under `accountID`, or else under account 0 (stored without its
+    /// account, see `adopt`), with the account it is stored under.
+    func stored(accountID: Int64, kommoID: Int64) throws -> (version: LeadVersion, accountID: Int64)? {
         let row = try database.queryRow(
             """
-            SELECT name, status_id, pipeline_id, responsible_user_id, price, event_type, is_deleted, raw_data, crm_updated_at
-            FROM kommo_leads WHERE account_id = ? AND kommo_id = ?
-            """, [.integer(accountID), .integer(kommoID)])
+            SELECT name, status_id, pipeline_id, responsible_user_id, price, event_type, is_deleted, raw_data, crm_updated_at, account_id
+            FROM kommo_leads WHERE kommo_id = ? AND account_id IN (?, 0) ORDER BY account_id DESC LIMIT 1
+            """, [.integer(kommoID), .integer(accountID)])
         return row.map { row in
-            LeadVersion(
+            let version = LeadVersion(
                 name: row[0].text, statusID: row[1].integer, pipelineID: row[2].integer, responsibleUserID: row[3].integer,
                 price: row[4].real, eventType: row[5].text ?? "", isDeleted: row[6].integer == 1, rawData: row[7].text,
                 crmUpdatedAt: row[8].integer)
+            return (version, row[9].integer ?? 0)
         }
     }
 
     /// A lead stored without its account (account 0: a body that did not say, or a row from
     /// before Leadwire, such as a Supabase project's `kommo_leads`) belongs to the first account
-    /// that sends it: Kommo's lead ids are unique across accounts. True when one was adopted.
-    func adoptAccountless(kommoID: Int64, accountID: Int64) throws -> Bool {
-        try database.run(
-            "UPDATE kommo_leads SET account_id = ? WHERE account_id = 0 AND kommo_id = ?", [.integer(accountID), .integer(kommoID)]) > 0
+    /// that sends it: Kommo's lead ids are unique across accounts.
+    func adopt(kommoID: Int64, accountID: Int64) throws {
+        try database.run("UPDATE kommo_leads SET account_id = ? WHERE account_id = 0 AND kommo_id = ?", [.integer(accountID), .integer(kommoID)])
     }
 
     func insert(_ lead: LeadVersion, accountID: Int64, subdomain: String?, kommoID: Int64) throws {

@@ -26,10 +26,9 @@ struct LeadEventProcessor {
         let account = accountID ?? event.item["account_id"]?.int64 ?? 0
         // The write depends on the stored version, so deliveries of one lead take turns.
         try repository.database.serialize(on: "kommo_leads:\(account):\(kommoID)")
-        var stored = try repository.stored(accountID: account, kommoID: kommoID)
-        if stored == nil, account != 0, try repository.adoptAccountless(kommoID: kommoID, accountID: account) {
-            stored = try repository.stored(accountID: account, kommoID: kommoID)
-        }
+        let found = try repository.stored(accountID: account, kommoID: kommoID)
+        if let found, found.accountID != account { try repository.adopt(kommoID: kommoID, accountID: account) }
+        let stored = found?.version
 
         let incoming: LeadVersion
         let write: LeadWrite
