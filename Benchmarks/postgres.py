@@ -79,6 +79,7 @@ def main():
         export = export_figures(args, root, binaries, server)
     finally:
         subprocess.run([os.path.join(scripts, "postgres"), "stop", cluster], check=False)
+        shutil.rmtree(root, ignore_errors=True)
 
     print(f"postgres: kommo-webhook, 120 varied Kommo form bodies, wrk -t1 -d{args.duration}s, lighttpd; "
           f"{args.processes} FastCGI processes; ratio = PostgreSQL req/s against SQLite's, same host and connections")
@@ -102,7 +103,6 @@ def main():
 
 def hosts(args, root, binaries, server, script, user):
     results = []
-    port = free_port()
     for host in ("lighttpd FastCGI", "lighttpd CGI"):
         for backend in ("SQLite", "PostgreSQL"):
             folder = os.path.join(root, f"{host}-{backend}".replace(" ", "-").lower())
@@ -116,7 +116,8 @@ def hosts(args, root, binaries, server, script, user):
             subprocess.run([args.runtime, "migrate"], env=environment, check=True, stdout=subprocess.DEVNULL)
             for file in os.listdir(folder):
                 os.chmod(os.path.join(folder, file), 0o666)
-            port += 1
+            # A port the system hands out, not a neighbour of one: those belong to client sockets.
+            port = free_port()
             config = os.path.join(folder, "lighttpd.conf")
             with open(config, "w") as handle:
                 handle.write(subprocess.run(
