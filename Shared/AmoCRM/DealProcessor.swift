@@ -63,10 +63,19 @@ struct DealProcessor {
             return DealResult(leadID: leadID, pipelineID: pipelineID, utm: utm, routing: routing, outcome: .unrouted, error: nil)
         }
         let modified = item["updated_at"]?.int64 ?? item["last_modified"]?.int64
+        var soldAt: Timestamp?
+        if let modified {
+            soldAt = Timestamp(secondsSince1970: modified)
+            guard soldAt != nil else {
+                return DealResult(
+                    leadID: leadID, pipelineID: pipelineID, utm: utm, routing: routing, outcome: .error,
+                    error: "updated_at \(modified) is not a Unix time in years 1 to 9999, so the sale was not recorded")
+            }
+        }
         let sale = Sale(
             accountID: accountID ?? item["account_id"]?.int64 ?? 0, leadID: leadID, leadName: item["name"]?.text,
             pipelineID: pipelineID, statusID: item["status_id"]?.int64, amount: item["price"]?.double, utm: utm, routing: routing,
-            soldAt: modified.map { Timestamp(millisecondsSince1970: $0 * 1000).iso8601 })
+            soldAt: soldAt?.iso8601)
         let recorded = try sales.record(sale)
         if recorded { try fanOut.emit(sale.recordedEvent) }
         return DealResult(

@@ -69,7 +69,7 @@ struct SalesRepository {
     /// Seed 001 tells the traffic team about each sale on Telegram. The worker delivers it; here
     /// it is queued in the same transaction as the sale, once per deal.
     private func enqueueTrafficNotice(_ sale: Sale, targetologist: String) throws {
-        let amount = sale.amount.map { $0.rounded() == $0 ? String(Int64($0)) : String($0) } ?? "no amount"
+        let amount = sale.amount.map { Int64(exactly: $0).map(String.init) ?? String($0) } ?? "no amount"
         let text = "New sale: \(sale.leadName ?? "deal \(sale.leadID)") (\(amount)), targetologist \(targetologist), utm_source \(sale.utm[.source] ?? "none")"
         let payload: JSONValue = [
             "text": .string(text), "lead_id": JSONValue(sale.leadID), "account_id": JSONValue(sale.accountID),

@@ -35,7 +35,8 @@ struct KnowlarityCall {
         callType = first("call_type", "type")
         startTime = first("start_time")
         endTime = first("end_time")
-        durationSeconds = first("call_duration", "duration").flatMap { Double($0) }.map { Int64($0.rounded()) }
+        // A duration past Int64 (or `inf`, `nan`) is no duration; the raw payload keeps what was sent.
+        durationSeconds = first("call_duration", "duration").flatMap { Double($0) }.flatMap { Int64(exactly: $0.rounded()) }
         recordingURL = first("call_recording", "resource_url", "recording_url")
     }
 }

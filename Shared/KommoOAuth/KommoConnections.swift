@@ -20,7 +20,7 @@ public struct KommoConnections {
     /// Stores a new grant for the account: a first connection, a reconnection or a refresh.
     /// The refresh lease, if any, ends with it.
     func save(_ grant: TokenGrant, accountID: Int64, host: KommoAccountHost, now: Timestamp, refreshed: Bool) throws {
-        let expiresAt = Timestamp(millisecondsSince1970: now.millisecondsSince1970 + grant.expiresInSeconds * 1000)
+        let expiresAt = now.adding(seconds: grant.expiresInSeconds)
         try database.run(
             """
             INSERT INTO oauth_tokens (account_id, subdomain, base_domain, access_token_sealed, refresh_token_sealed, expires_at, last_refreshed_at)
@@ -68,7 +68,7 @@ public struct KommoConnections {
 
     /// Takes the account's refresh lease unless another process holds an unexpired one.
     func takeRefreshLease(_ accountID: Int64, owner: String, now: Timestamp, seconds: Int64) throws -> Bool {
-        let until = Timestamp(millisecondsSince1970: now.millisecondsSince1970 + seconds * 1000)
+        let until = now.adding(seconds: seconds)
         return try database.run(
             """
             UPDATE oauth_tokens SET refresh_lease_owner = ?1, refresh_lease_until = ?2

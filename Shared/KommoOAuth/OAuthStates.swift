@@ -9,7 +9,7 @@ struct OAuthStates {
 
     func issue(now: Timestamp) throws -> String {
         let state = Identifiers.randomHex(byteCount: 16)
-        let expires = Timestamp(millisecondsSince1970: now.millisecondsSince1970 + Self.lifetimeSeconds * 1000)
+        let expires = now.adding(seconds: Self.lifetimeSeconds)
         try database.transaction {
             try database.run("DELETE FROM oauth_states WHERE expires_at < ?", [.text(now.iso8601)])
             try database.run("INSERT INTO oauth_states (state, expires_at) VALUES (?, ?)", [.text(state), .text(expires.iso8601)])

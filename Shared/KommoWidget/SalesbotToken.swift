@@ -42,9 +42,9 @@ public struct SalesbotToken: Sendable {
         guard let claims = Self.object(parts[1]) else { throw Rejection(reason: "the token's payload is not base64url JSON") }
 
         guard let expiresAt = Self.integer(claims["exp"]) else { throw Rejection(reason: "the token has no exp") }
-        guard now <= expiresAt + leewaySeconds else { throw Rejection(reason: "the token expired at \(expiresAt) (now \(now))") }
-        if let notBefore = Self.integer(claims["nbf"]), now + leewaySeconds < notBefore { throw Rejection(reason: "the token is not valid before \(notBefore)") }
-        if let issuedAt = Self.integer(claims["iat"]), now + leewaySeconds < issuedAt { throw Rejection(reason: "the token was issued in the future (\(issuedAt))") }
+        guard now <= expiresAt.saturatingAdd(leewaySeconds) else { throw Rejection(reason: "the token expired at \(expiresAt) (now \(now))") }
+        if let notBefore = Self.integer(claims["nbf"]), now.saturatingAdd(leewaySeconds) < notBefore { throw Rejection(reason: "the token is not valid before \(notBefore)") }
+        if let issuedAt = Self.integer(claims["iat"]), now.saturatingAdd(leewaySeconds) < issuedAt { throw Rejection(reason: "the token was issued in the future (\(issuedAt))") }
         let clientUUID = claims["client_uuid"]?.text
         if let clientID, clientUUID != clientID { throw Rejection(reason: "the token is for another integration (client_uuid)") }
         guard let accountID = Self.integer(claims["account_id"]), let subdomain = claims["subdomain"]?.text, !subdomain.isEmpty else {

@@ -26,7 +26,7 @@ public struct DeliveryQueue {
     public func claim(limit: Int, topics: [String], now: Timestamp = .now()) throws -> [QueuedMessage] {
         guard !topics.isEmpty else { return [] }
         let nowText = now.iso8601
-        let until = Timestamp(millisecondsSince1970: now.millisecondsSince1970 + leaseSeconds * 1000).iso8601
+        let until = now.adding(seconds: leaseSeconds).iso8601
         let topicFilter = topics.map { _ in "o.topic LIKE ?" }.joined(separator: " OR ")
         return try database.transaction {
             let claimed = try database.query(
@@ -82,7 +82,7 @@ public struct DeliveryQueue {
     private func recordOne(_ outcome: Outcome, now: Timestamp) throws -> Bool {
         let (message, attempt, retryInSeconds) = (outcome.message, outcome.attempt, outcome.retryInSeconds)
         let status = attempt.delivered ? "delivered" : (retryInSeconds == nil ? "failed" : "pending")
-        let next = Timestamp(millisecondsSince1970: now.millisecondsSince1970 + (retryInSeconds ?? 0) * 1000).iso8601
+        let next = now.adding(seconds: retryInSeconds ?? 0).iso8601
         let updated = try database.run(
             """
             UPDATE outbox SET status = ?, attempts = attempts + 1, next_attempt_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL,

@@ -86,7 +86,7 @@ public struct SubscriptionStore {
     /// A new secret; the old one keeps signing beside it for `rotationOverlapSeconds`.
     public func rotateSecret(_ id: String, now: Timestamp = .now()) throws -> (secret: SigningSecret, previousValidUntil: String)? {
         let secret = SigningSecret.generate()
-        let until = Timestamp(millisecondsSince1970: now.millisecondsSince1970 + Self.rotationOverlapSeconds * 1000).iso8601
+        let until = now.adding(seconds: Self.rotationOverlapSeconds).iso8601
         let changed = try database.run(
             """
             UPDATE webhook_subscriptions SET previous_secret_sealed = secret_sealed, previous_secret_until = ?, secret_sealed = ?,

@@ -73,7 +73,7 @@ final class KnowlarityPoller: Sendable {
             """
             INSERT INTO poll_cursors (name, polled_until) VALUES (?1, ?2)
             ON CONFLICT (name) DO UPDATE SET polled_until = ?2, updated_at = \(database.dialect.now)
-            """, [.text(Self.cursorName), .text(Timestamp(millisecondsSince1970: end * 1000).iso8601)])
+            """, [.text(Self.cursorName), .text(Timestamp.epoch.adding(seconds: end).iso8601)])
         return pass
     }
 

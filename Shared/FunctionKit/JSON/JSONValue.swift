@@ -73,10 +73,12 @@ extension JSONValue {
         return Int64(text)
     }
 
-    /// A decimal from a JSON number or a numeric string; empty strings give nil.
+    /// A decimal from a JSON number or a numeric string; empty strings give nil, and so do
+    /// `inf`, `nan` and numbers too large for a Double (`1e999`), which no JSON number or
+    /// SQL column can hold.
     public var double: Double? {
-        guard let text = text?.trimmingSpaces, !text.isEmpty else { return nil }
-        return Double(text)
+        guard let text = text?.trimmingSpaces, !text.isEmpty, let value = Double(text), value.isFinite else { return nil }
+        return value
     }
 
     /// The elements of an array, or the values of an object in order (PHP-style lists arrive

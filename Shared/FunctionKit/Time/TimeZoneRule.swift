@@ -57,7 +57,7 @@ public struct TimeZoneRule: Sendable, Equatable {
 
     /// The local calendar date at an instant, as `YYYY-MM-DD`.
     public func localDate(at seconds: Int64) -> String {
-        String(Timestamp(millisecondsSince1970: (seconds + Int64(offset(at: seconds))) * 1000).iso8601.prefix(10))
+        String(Timestamp.epoch.adding(seconds: seconds.saturatingAdd(Int64(offset(at: seconds)))).iso8601.prefix(10))
     }
 
     public static func == (lhs: TimeZoneRule, rhs: TimeZoneRule) -> Bool { lhs.identifier == rhs.identifier }
