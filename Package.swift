@@ -37,6 +37,7 @@ let package = Package(
         .executable(name: "kommo-oauth", targets: ["kommo-oauth"]),
         .executable(name: "widget-request", targets: ["widget-request"]),
         .executable(name: "runtime", targets: ["runtime"]),
+        .executable(name: "handler-fuzz", targets: ["handler-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0", traits: []),
@@ -73,9 +74,9 @@ let package = Package(
         shared("FunctionKit", dependencies: ["FastCGI", "Hashing", "ProcessSpawning", httpTypes]),
         shared("LeadwireStore", dependencies: ["CSQLite", "CPostgres", "Hashing", "FunctionKit"]),
         shared("FunctionCatalog"),
-        shared("WebhookIntake", dependencies: ["FunctionKit", "LeadwireStore", httpTypes]),
-        shared("Kommo", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", httpTypes]),
-        shared("AmoCRM", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", "Kommo", httpTypes]),
+        shared("WebhookIntake", dependencies: ["FunctionKit", "FunctionCatalog", "LeadwireStore", httpTypes]),
+        shared("Kommo", dependencies: ["FunctionKit", "FunctionCatalog", "LeadwireStore", "WebhookIntake", httpTypes]),
+        shared("AmoCRM", dependencies: ["FunctionKit", "FunctionCatalog", "LeadwireStore", "WebhookIntake", "Kommo", httpTypes]),
         shared("Admin", dependencies: ["FunctionKit", "LeadwireStore", "Hashing", httpTypes]),
         shared("WebhookLogs", dependencies: ["FunctionKit", "FunctionCatalog", "LeadwireStore", "Admin", httpTypes]),
         shared("Export", dependencies: ["FunctionKit", "LeadwireStore", "Admin", "Hashing", httpTypes]),
@@ -93,12 +94,12 @@ let package = Package(
         // Outbound webhooks: signing secrets and signatures, the delivery queue, the retry schedule.
         shared("Outbound", dependencies: ["FunctionKit", "LeadwireStore", "Hashing", "SecretSealing", "OutboundHTTP"]),
         shared("WebhookSubscriptions", dependencies: ["FunctionKit", "LeadwireStore", "Admin", "Outbound", "SecretSealing", httpTypes]),
-        shared("Knowlarity", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", "Hashing", httpTypes]),
+        shared("Knowlarity", dependencies: ["FunctionKit", "FunctionCatalog", "LeadwireStore", "WebhookIntake", "Hashing", httpTypes]),
 
         // Kommo OAuth: connections, sealed tokens, refresh under a lease, the API proxy.
         shared("KommoOAuth", dependencies: ["FunctionKit", "LeadwireStore", "Admin", "Hashing", "SecretSealing", "OutboundHTTP", httpTypes]),
         // The Salesbot widget step: the signed token, the fast answer, the reply the worker sends.
-        shared("KommoWidget", dependencies: ["FunctionKit", "LeadwireStore", "WebhookIntake", "CLibCrypto", "Hashing", httpTypes]),
+        shared("KommoWidget", dependencies: ["FunctionKit", "FunctionCatalog", "LeadwireStore", "WebhookIntake", "CLibCrypto", "Hashing", httpTypes]),
 
         function("kommo-webhook", dependencies: ["FunctionKit", "Kommo"]),
         function("kommo-oauth", dependencies: ["FunctionKit", "KommoOAuth"]),
@@ -125,6 +126,16 @@ let package = Package(
             path: "runtime",
             swiftSettings: strictness
         ),
+
+        // Every function's handler under a fuzzer (scripts/fuzz builds it with -D LEADWIRE_FUZZ and
+        // --sanitize=fuzzer), or, as built here, the runner of saved inputs the tests use.
+        .executableTarget(
+            name: "handler-fuzz",
+            dependencies: [
+                "FunctionKit", "LeadwireStore", "Admin", "Hashing", "Kommo", "AmoCRM", "Knowlarity", "KommoWidget", "KommoOAuth", "WebhookLogs",
+                "Export", "WebhookSubscriptions", "Health", httpTypes,
+            ],
+            path: "Fuzz/Handlers", swiftSettings: strictness),
 
         .target(name: "TestSupport", dependencies: ["FunctionKit", "LeadwireStore", httpTypes], path: "Tests/TestSupport", swiftSettings: strictness),
         .testTarget(name: "FunctionKitTests", dependencies: ["FunctionKit"], swiftSettings: strictness),

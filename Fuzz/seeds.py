@@ -84,9 +84,94 @@ def salesbot_token():
             "none": b"eyJhbGciOiJub25lIn0.e30.", "two-parts": b"a.b", "bad-base64": b"!!!.???.***"}
 
 
+def http(request_line, body=b"", content_type=None, headers=()):
+    """A handler target's input: a request line, header lines, an empty line, the body."""
+    head = [request_line] + ([b"Content-Type: " + content_type] if content_type else []) + list(headers)
+    return b"\n".join(head) + b"\n\n" + body
+
+
+FORM = b"application/x-www-form-urlencoded"
+JSON = b"application/json"
+AMOCRM_WON = (b"leads%5Bstatus%5D%5B0%5D%5Bid%5D=25399013&leads%5Bstatus%5D%5B0%5D%5Bstatus_id%5D=142"
+              b"&leads%5Bstatus%5D%5B0%5D%5Bpipeline_id%5D=3177727&leads%5Bstatus%5D%5B0%5D%5Bprice%5D=15000"
+              b"&leads%5Bstatus%5D%5B0%5D%5Bupdated_at%5D=1733480000&leads%5Bstatus%5D%5B0%5D%5Bname%5D=Deal"
+              b"&leads%5Bstatus%5D%5B0%5D%5Bcustom_fields%5D%5B0%5D%5Bname%5D=utm_source"
+              b"&leads%5Bstatus%5D%5B0%5D%5Bcustom_fields%5D%5B0%5D%5Bvalues%5D%5B0%5D%5Bvalue%5D=ref_ABC"
+              b"&leads%5Bstatus%5D%5B0%5D%5Bcustom_fields%5D%5B1%5D%5Bcode%5D=UTM_CAMPAIGN"
+              b"&leads%5Bstatus%5D%5B0%5D%5Bcustom_fields%5D%5B1%5D%5Bvalues%5D%5B0%5D%5Bvalue%5D=kenesary_spring"
+              b"&account%5Bsubdomain%5D=unirock&account%5Bid%5D=29085730")
+WIDGET = (b'{"token":{"account_id":29085730,"subdomain":"unirock","client_uuid":"fuzz-client","exp":4102444800,'
+          b'"iat":1700000000,"entity_id":25399013,"entity_type":2},"data":{"message":"hi"},'
+          b'"return_url":"https://unirock.kommo.com/api/v4/salesbot/17/continue/42"}')
+
+
+def kommo_webhook():
+    return {"status": http(b"POST /kommo-webhook", KOMMO_FORM, FORM),
+            "json": http(b"POST /kommo-webhook", b'{"leads":{"add":[{"id":999999,"name":"Test Lead","status_id":123,"price":"1e3",'
+                         b'"last_modified":1733480000}]},"account":{"id":"29085730"}}', JSON),
+            "delete": http(b"POST /kommo-webhook", b"leads%5Bdelete%5D%5B0%5D%5Bid%5D=25399013&leads%5Bdelete%5D%5B0%5D%5Bstatus_id%5D=142", FORM),
+            "huge-time": http(b"POST /kommo-webhook", b"leads[update][0][id]=1&leads[update][0][updated_at]=9223372036854775807", FORM)}
+
+
+def amocrm_webhook():
+    return {"won": http(b"POST /webhook/amocrm", AMOCRM_WON, FORM),
+            "overflow": http(b"POST /webhook/amocrm", AMOCRM_WON.replace(b"1733480000", b"9223372036854775807"), FORM),
+            "price": http(b"POST /webhook/amocrm", AMOCRM_WON.replace(b"15000", b"1e308"), FORM),
+            "status-page": http(b"GET /webhook/amocrm/test")}
+
+
+def knowlarity_webhook():
+    return {"call": http(b"POST /webhooks/knowlarity", KNOWLARITY_JSON, JSON),
+            "wrapped": http(b"POST /webhooks/knowlarity", b'{"data":{"callid":"c9","caller_id":"08019858999","Call_Type":"incoming",'
+                            b'"call_duration":"1e30","agent_number":"NA"}}', JSON),
+            "get": http(b"GET /webhooks/knowlarity?uuid=g1&Customer_Number=%2B918019858999&start_time=2025-12-06+11:11:21%2B05:30")}
+
+
+def widget_request():
+    return {"signed": http(b"POST /widget-request", WIDGET, JSON),
+            "expired": http(b"POST /widget-request", WIDGET.replace(b"4102444800", b"-9223372036854775808"), JSON),
+            "unsigned": http(b"POST /widget-request", b'{"token":"a.b.c","return_url":"https://x.kommo.com/"}', JSON)}
+
+
+def kommo_oauth():
+    return {"authorize": http(b"GET /kommo-oauth?action=authorize&mode=popup"),
+            "callback": http(b"GET /kommo-oauth?action=callback&code=abc&state=s&referer=unirock.kommo.com"),
+            "status": http(b"GET /kommo-oauth?action=status"),
+            "api-request": http(b"POST /kommo-oauth?action=api-request", b'{"account":"unirock","method":"GET","path":"/api/v4/leads?limit=250"}', JSON),
+            "disabled": http(b"GET /kommo-oauth?action=disabled&client_uuid=fuzz-client&account_id=1&signature=00")}
+
+
+def admin_webhook_logs():
+    return {"list": http(b"GET /api/admin/webhook-logs?source=amocrm&status=error&from=2025-01-01&to=2025-12-31T10:00:00Z&limit=10&cursor=5"),
+            "one": http(b"GET /api/admin/webhook-logs/amocrm:1"),
+            "viewer": http(b"GET /api/admin/webhook-logs/viewer?search=ref_"),
+            "replay": http(b"POST /api/admin/webhook-logs/kommo:00000000-0000-0000-0000-000000000000/replay")}
+
+
+def export():
+    return {"csv": http(b"GET /api/admin/export/kommo_leads/csv?createdAfter=2025-01-01&limit=5"),
+            "json": http(b"GET /api/admin/export/webhook_logs/json?source=amocrm&fields=id,source"),
+            "ndjson": http(b"GET /api/admin/export/leads_master/ndjson?createdBefore=2030-01-01T00:00:00%2B05:30"),
+            "users": http(b"GET /api/admin/users?page=2&limit=50&sortBy=createdAt&sortOrder=desc&search=a")}
+
+
+def webhook_subscriptions():
+    return {"create": http(b"POST /api/admin/webhooks", b'{"url":"https://hooks.example.com/leadwire","events":["lead.created","sale.recorded"],'
+                           b'"description":"fuzz","timeoutMs":5000,"retryCount":3}', JSON),
+            "list": http(b"GET /api/admin/webhooks"),
+            "patch": http(b"PATCH /api/admin/webhooks/wh_1", b'{"active":false,"timeoutMs":99999999999999999999}', JSON),
+            "retry": http(b"POST /api/admin/webhooks/wh_1/deliveries/9223372036854775807/retry")}
+
+
+def health():
+    return {"get": http(b"GET /health"), "head": http(b"HEAD /health"), "post": http(b"POST /health", b"x")}
+
+
 SEEDS = {"fastcgi-records": fastcgi_records, "form-tree": form_tree, "json-body": json_body, "time-text": time_text,
          "cgi-request": cgi_request, "subscriber-url": subscriber_url,
-         "salesbot-token": salesbot_token}
+         "salesbot-token": salesbot_token, "kommo-webhook": kommo_webhook, "amocrm-webhook": amocrm_webhook,
+         "knowlarity-webhook": knowlarity_webhook, "widget-request": widget_request, "kommo-oauth": kommo_oauth,
+         "admin-webhook-logs": admin_webhook_logs, "export": export, "webhook-subscriptions": webhook_subscriptions, "health": health}
 
 if __name__ == "__main__":
     target, folder = sys.argv[1], sys.argv[2]

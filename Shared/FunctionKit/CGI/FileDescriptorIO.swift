@@ -5,7 +5,7 @@ import Darwin
 #endif
 
 /// Whole reads and writes on raw file descriptors, retrying short transfers and EINTR.
-enum FileDescriptorIO {
+public enum FileDescriptorIO {
     /// Reads up to `count` bytes, fewer only if the descriptor reaches end of file first.
     static func read(exactly count: Int, from descriptor: Int32) -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: count)
@@ -21,7 +21,7 @@ enum FileDescriptorIO {
     }
 
     /// A whole (small) file's bytes, or nil when it cannot be opened or read.
-    static func readFile(_ path: String) -> [UInt8]? {
+    public static func readFile(_ path: String) -> [UInt8]? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
