@@ -1,4 +1,5 @@
 public import FunctionKit
+import FunctionCatalog
 import HTTPTypes
 import Kommo
 import LeadwireStore
@@ -17,9 +18,7 @@ public enum AmoCRMWebhook {
             return status
         }
         try request.require(method: .post)
-        try SenderChecks.run(
-            request, context: context, function: name, allowedIPs: "LEADWIRE_AMOCRM_WEBHOOK_ALLOWED_IPS", rateLimit: "LEADWIRE_AMOCRM_WEBHOOK_RATE_LIMIT")
-        try WebhookToken(context.environment, variable: "LEADWIRE_AMOCRM_WEBHOOK_TOKEN").verify(request)
+        try SenderGate(function: name, access: .amocrmWebhook).admit(request, context: context)
         return try receive(request, context: context)
     }
 

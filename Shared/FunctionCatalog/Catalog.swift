@@ -7,28 +7,33 @@ public enum Catalog {
             summary: "Kommo lead events (add, update, status, responsible, delete, restore) into kommo_leads",
             routes: [Route("/kommo-webhook"), Route("/functions/v1/kommo-webhook")],
             methods: ["POST"],
-            authentication: .optionalWebhookToken(environmentVariable: "LEADWIRE_KOMMO_WEBHOOK_TOKEN"),
+            authentication: .webhook(.kommoWebhook),
             logSource: "kommo"),
         FunctionDescription(
             name: "amocrm-webhook",
             summary: "amoCRM won deals: UTM extraction, routing to referral / traffic / both / unknown, sales tables",
             routes: [Route("/webhook/amocrm")],
             methods: ["POST", "GET /webhook/amocrm/test"],
-            authentication: .optionalWebhookToken(environmentVariable: "LEADWIRE_AMOCRM_WEBHOOK_TOKEN"),
-            logSource: "amocrm"),
+            authentication: .webhook(.amocrmWebhook),
+            logSource: "amocrm",
+            settings: amocrmSettings),
         FunctionDescription(
             name: "knowlarity-webhook",
             summary: "Knowlarity calls into knowlarity_calls and leads_master, de-duplicated by phone",
             routes: [Route("/webhooks/knowlarity")],
             methods: ["POST", "GET"],
-            authentication: .optionalWebhookToken(environmentVariable: "LEADWIRE_KNOWLARITY_WEBHOOK_TOKEN"),
-            logSource: "knowlarity"),
+            authentication: .webhook(.knowlarityWebhook),
+            logSource: "knowlarity",
+            settings: knowlaritySettings),
         FunctionDescription(
             name: "admin-webhook-logs",
             summary: "Every inbound log, filtered and paged; one log; replay; an HTML viewer",
             routes: [Route("/api/admin/webhook-logs")],
             methods: ["GET", "POST /{id}/replay"],
-            authentication: .adminKey),
+            authentication: .adminKey,
+            // A replay runs the inbound function with these settings, so it gets theirs too
+            // (not their sender checks, which a replay skips).
+            settings: ["LEADWIRE_FUNCTIONS_DIR"] + amocrmSettings + knowlaritySettings),
         FunctionDescription(
             name: "export",
             summary: "Datasets as CSV, JSON or NDJSON, streamed, every export audited; the users listing, paged",
@@ -40,19 +45,27 @@ public enum Catalog {
             summary: "Outbound webhook subscriptions: create, list, change, delete, test, rotate the secret, retry a delivery",
             routes: [Route("/api/admin/webhooks")],
             methods: ["GET", "POST", "PATCH /{id}", "DELETE /{id}", "POST /{id}/test", "POST /{id}/rotate-secret", "POST /{id}/deliveries/{delivery}/retry"],
-            authentication: .adminKey),
+            authentication: .adminKey,
+            settings: ["LEADWIRE_SECRET_KEY", "LEADWIRE_WEBHOOKS_ALLOW_PRIVATE"]),
         FunctionDescription(
             name: "kommo-oauth",
             summary: "Kommo OAuth: connect accounts, tokens sealed and refreshed one process at a time, the /api/v4 proxy, the disabled hook",
             routes: [Route("/kommo-oauth"), Route("/functions/v1/kommo-oauth")],
             methods: ["GET ?action=authorize|callback|status|disabled", "POST ?action=api-request|refresh|disconnect"],
-            authentication: .adminKey),
+            authentication: .adminKey,
+            settings: [
+                "LEADWIRE_KOMMO_CLIENT_ID", "LEADWIRE_KOMMO_CLIENT_SECRET", "LEADWIRE_KOMMO_REDIRECT_URI", "LEADWIRE_KOMMO_AUTHORIZE_URL",
+                "LEADWIRE_KOMMO_ALLOWED_ACCOUNTS", "LEADWIRE_KOMMO_API_ORIGIN", "LEADWIRE_KOMMO_API_RATE_LIMIT", "LEADWIRE_KOMMO_API_MAX_WAIT_SECONDS",
+                "LEADWIRE_KOMMO_API_TIMEOUT_MS", "LEADWIRE_KOMMO_API_MAX_ANSWER_BYTES", "LEADWIRE_SECRET_KEY",
+            ]),
         FunctionDescription(
             name: "widget-request",
             summary: "Kommo Salesbot widget step: the signed token checked, the request queued, the reply sent to return_url by the worker",
             routes: [Route("/widget-request"), Route("/api/kommo/kommo/widget-request")],
             methods: ["POST"],
-            authentication: .signed("a token in the body, signed with LEADWIRE_KOMMO_CLIENT_SECRET (HS256 or HS512)")),
+            authentication: .signed("a token in the body, signed with LEADWIRE_KOMMO_CLIENT_SECRET (HS256 or HS512)", .widgetRequest),
+            logSource: nil,
+            settings: ["LEADWIRE_KOMMO_CLIENT_ID", "LEADWIRE_KOMMO_CLIENT_SECRET", "LEADWIRE_WIDGET_TOKEN_LEEWAY_SECONDS", "LEADWIRE_WIDGET_MAX_TOKEN_BYTES"]),
         FunctionDescription(
             name: "health",
             summary: "200 with the version and schema version when the store answers, 503 when it does not",
@@ -60,6 +73,31 @@ public enum Catalog {
             methods: ["GET", "HEAD"],
             authentication: .none),
     ]
+
+    /// What every function reads: where the store is, the request limits, the log, FastCGI.
+    public static let commonSettings = [
+        "LEADWIRE_DATABASE", "LEADWIRE_DATABASE_URL", "LEADWIRE_BUSY_TIMEOUT_MS", "LEADWIRE_SQLITE_SYNCHRONOUS", "LEADWIRE_MAX_BODY_BYTES",
+        "LEADWIRE_MAX_FORM_KEYS", "LEADWIRE_MAX_NESTING_DEPTH", "LEADWIRE_MAX_FORM_INDEX", "LEADWIRE_WEBHOOK_DEADLINE_MS", "LEADWIRE_LOG_PATH",
+        "LEADWIRE_FASTCGI_MAX_PARAMS_BYTES", "LEADWIRE_FASTCGI_MAX_REQUESTS", "LEADWIRE_FASTCGI_READ_TIMEOUT_SECONDS",
+        "LEADWIRE_FASTCGI_PARENT_PID", "LEADWIRE_REPLAY_OF",
+    ]
+
+    static let amocrmSettings = [
+        "LEADWIRE_AMOCRM_PIPELINE_IDS", "LEADWIRE_AMOCRM_WON_STATUS_IDS", "LEADWIRE_AMOCRM_UTM_FIELD_IDS", "LEADWIRE_AMOCRM_REFERRAL_PREFIX",
+        "LEADWIRE_AMOCRM_TARGETOLOGISTS",
+    ]
+    static let knowlaritySettings = ["LEADWIRE_PHONE_DIGITS", "LEADWIRE_TIME_ZONE"]
+
+    /// Whether a setting holds a secret, which must reach a function through a file
+    /// (`<NAME>_FILE`) rather than a configuration, a unit file or a command line: tokens,
+    /// secrets, keys, and a database URL with a password in it.
+    public static func isSecret(_ name: String, value: String) -> Bool {
+        if name == "LEADWIRE_DATABASE_URL" {
+            let credentials = value.split(separator: "@", maxSplits: 1).first.map { $0.split(separator: "/").last ?? "" } ?? ""
+            return value.contains("@") && credentials.contains(":") || value.lowercased().contains("password=")
+        }
+        return ["_TOKEN", "_SECRET", "_KEY", "_PASSWORD"].contains { name.hasSuffix($0) }
+    }
 
     public static func function(named name: String) -> FunctionDescription? {
         functions.first { $0.name == name }

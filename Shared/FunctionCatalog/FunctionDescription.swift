@@ -12,14 +12,33 @@ public struct FunctionDescription: Sendable {
     /// For an inbound webhook: the `source` its log rows carry, so a stored event can be sent to
     /// it again (replay).
     public let logSource: String?
+    /// The LEADWIRE_* settings this function reads besides `Catalog.commonSettings`. A host
+    /// gives it these and no others, so one function's secret never reaches another.
+    public let settings: [String]
 
-    public init(name: String, summary: String, routes: [Route], methods: [String], authentication: Authentication, logSource: String? = nil) {
+    public init(
+        name: String, summary: String, routes: [Route], methods: [String], authentication: Authentication, logSource: String? = nil,
+        settings: [String] = []
+    ) {
         self.name = name
         self.summary = summary
         self.routes = routes
         self.methods = methods
         self.authentication = authentication
         self.logSource = logSource
+        self.settings = (authentication.senderAccess?.settings ?? []) + settings
+    }
+
+    /// Whether this function reads the setting `name` (or takes it from a file, `name_FILE`).
+    public func reads(_ name: String) -> Bool {
+        let setting = name.hasSuffix("_FILE") ? String(name.dropLast(5)) : name
+        return Catalog.commonSettings.contains(setting) || settings.contains(setting)
+    }
+
+    /// The part of `environment` this function may see: the settings it reads, and nothing else
+    /// of the LEADWIRE_* family.
+    public func environment(from environment: [String: String]) -> [String: String] {
+        environment.filter { name, _ in !name.hasPrefix("LEADWIRE_") || reads(name) }
     }
 }
 
@@ -41,12 +60,24 @@ public struct Route: Sendable, Equatable {
 }
 
 public enum Authentication: Sendable, Equatable {
-    /// A shared secret in `?token=` or a header, required when the named variable is set.
-    case optionalWebhookToken(environmentVariable: String)
+    /// A token, a signature or the sender's address, as `SenderAccess` names them; closed until
+    /// one is set or the intake is opened by name.
+    case webhook(SenderAccess)
     /// `Authorization: Bearer <admin key>`, with the scope each route needs.
     case adminKey
-    /// Signed by its sender, as described (the Salesbot's token).
-    case signed(String)
+    /// Signed by its sender, as described (the Salesbot's token), with an optional allowlist
+    /// and rate limit.
+    case signed(String, SenderAccess)
     /// Open to anyone (the health check, which tells nothing private).
     case none
+}
+
+extension Authentication {
+    /// Who may send, for a function that takes requests from outside services.
+    public var senderAccess: SenderAccess? {
+        switch self {
+        case .webhook(let access), .signed(_, let access): access
+        case .adminKey, .none: nil
+        }
+    }
 }

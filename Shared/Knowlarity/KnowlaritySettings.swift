@@ -1,12 +1,9 @@
 import FunctionKit
 import Hashing
 import HTTPTypes
-import WebhookIntake
 
-/// knowlarity-webhook's settings (see the README's table).
+/// knowlarity-webhook's settings (see the README's table); who may send is `SenderAccess.knowlarityWebhook`.
 struct KnowlaritySettings {
-    /// LEADWIRE_KNOWLARITY_WEBHOOK_TOKEN: shared secret as `?token=` or `X-Webhook-Token`.
-    let token: WebhookToken
     /// LEADWIRE_KNOWLARITY_SIGNING_SECRET: when set, the raw body must carry a valid HMAC-SHA256
     /// signature in `X-Knowlarity-Signature` (`sha256=<hex>` or bare hex).
     let signingSecret: String?
@@ -15,7 +12,6 @@ struct KnowlaritySettings {
     let timeZone: TimeZoneRule
 
     init(_ environment: Environment) throws(ConfigurationError) {
-        token = WebhookToken(environment, variable: "LEADWIRE_KNOWLARITY_WEBHOOK_TOKEN")
         // A replayed body was checked when it first arrived (or refused, and logged as such).
         signingSecret = environment.isReplay ? nil : environment["LEADWIRE_KNOWLARITY_SIGNING_SECRET"]
         phones = PhoneRule(digits: try environment.integer("LEADWIRE_PHONE_DIGITS", default: PhoneRule.india.digits))
@@ -26,11 +22,16 @@ struct KnowlaritySettings {
         }
     }
 
-    /// Throws 401 unless the request carries the token and, when signing is on, a valid
-    /// signature of its exact body bytes.
-    func authenticate(_ request: Request) throws(HTTPError) {
-        try token.verify(request)
+    /// When signing is on, throws 401 unless the request carries a valid signature of its
+    /// exact body bytes. A GET hook has no body to sign, so one signature would let anything
+    /// through in a query string: while signing is on, GET hooks are refused.
+    func verifySignature(_ request: Request) throws(HTTPError) {
         guard let signingSecret else { return }
+        guard request.method != .get else {
+            throw HTTPError(
+                .unauthorized, code: "signature_required",
+                message: "LEADWIRE_KNOWLARITY_SIGNING_SECRET is set, and a GET hook has no body to sign: configure the hook as POST, or authenticate GET hooks with a token or an address allowlist instead.")
+        }
         // A body too large to read cannot be checked; it is refused before anything is stored.
         try request.requireBodyWithinLimit()
         guard let header = request.headers[.knowlaritySignature],

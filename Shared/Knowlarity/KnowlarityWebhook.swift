@@ -1,4 +1,5 @@
 public import FunctionKit
+import FunctionCatalog
 import HTTPTypes
 public import LeadwireStore
 import WebhookIntake
@@ -12,10 +13,9 @@ public enum KnowlarityWebhook {
 
     public static func handle(_ request: Request, context: FunctionContext) throws -> Response {
         try request.require(method: .post, .get)
-        try SenderChecks.run(
-            request, context: context, function: name, allowedIPs: "LEADWIRE_KNOWLARITY_WEBHOOK_ALLOWED_IPS", rateLimit: "LEADWIRE_KNOWLARITY_WEBHOOK_RATE_LIMIT")
+        try SenderGate(function: name, access: .knowlarityWebhook).admit(request, context: context)
         let settings = try context.resources.value { try KnowlaritySettings(context.environment) }
-        try settings.authenticate(request)
+        try settings.verifySignature(request)
         return try receive(request.method == .get ? callFromQuery(request) : request, context: context, settings: settings)
     }
 

@@ -1,4 +1,5 @@
 public import FunctionKit
+import FunctionCatalog
 import HTTPTypes
 import LeadwireStore
 import WebhookIntake
@@ -10,9 +11,7 @@ public enum KommoWebhook {
 
     public static func handle(_ request: Request, context: FunctionContext) throws -> Response {
         try request.require(method: .post)
-        try SenderChecks.run(
-            request, context: context, function: name, allowedIPs: "LEADWIRE_KOMMO_WEBHOOK_ALLOWED_IPS", rateLimit: "LEADWIRE_KOMMO_WEBHOOK_RATE_LIMIT")
-        try WebhookToken(context.environment, variable: "LEADWIRE_KOMMO_WEBHOOK_TOKEN").verify(request)
+        try SenderGate(function: name, access: .kommoWebhook).admit(request, context: context)
         return try receive(request, context: context)
     }
 

@@ -1,4 +1,5 @@
 public import FunctionKit
+import FunctionCatalog
 import Hashing
 import HTTPTypes
 import LeadwireStore
@@ -17,25 +18,21 @@ public enum WidgetRequestAPI {
 
     public static func handle(_ request: Request, context: FunctionContext) throws -> Response {
         try request.require(method: .post)
+        try SenderGate(function: name, access: .widgetRequest).admit(request, context: context)
         let settings = try context.resources.value { try WidgetSettings(context.environment) }
         let functionSettings = try FunctionSettings(context.environment)
         let body: JSONValue
-        do {
-            body = try request.decodedBody(accepting: [.json], limits: functionSettings.bodyLimits)
-        } catch {
-            try? log(.refusal(source: source, error, request: request), context: context)
-            throw error
-        }
-        var kept = body.object ?? JSONObject()
-        if kept["token"] != nil { kept["token"] = "(not stored)" }
         let widget: WidgetRequest
         do {
+            body = try request.decodedBody(accepting: [.json], limits: functionSettings.bodyLimits)
             widget = try WidgetRequest(body, settings: settings, now: context.clock().secondsSince1970)
         } catch {
             context.logger.error("widget_request_refused", ["code": .string(error.code), "message": .string(error.message)])
-            try? log(WebhookLogEntry(source: source, dealData: .object(kept), status: .error, errorMessage: "\(error.code): \(error.message)"), context: context)
+            try? log(refusal(error, of: request), context: context)
             throw error
         }
+        var kept = body.object ?? JSONObject()
+        kept["token"] = "(not stored)"
         kept["claims"] = widget.token.json
         let leadID = widget.token.entityType == 2 ? widget.token.entityID : nil
         let database = try context.openStore()
@@ -55,6 +52,15 @@ public enum WidgetRequestAPI {
             throw HTTPError.serviceUnavailable("The request could not be stored in time; nothing was kept, retry later.")
         }
         return .json(queued ? ["status": "ok"] : ["status": "ok", "duplicate": true])
+    }
+
+    /// A refused request is logged by its size and the reason only: anyone can send one, and
+    /// keeping each body would let them fill the disk.
+    static func refusal(_ error: HTTPError, of request: Request) -> WebhookLogEntry {
+        let size = request.bodyLimitExceeded?.length ?? request.body.count
+        return WebhookLogEntry(
+            source: source, dealData: .object(JSONObject([("refused_bytes", JSONValue(Int64(size))), ("content_type", JSONValue(request.headers[.contentType]))])),
+            status: .error, errorMessage: "\(error.code): \(error.message)")
     }
 
     private static func log(_ entry: WebhookLogEntry, context: FunctionContext) throws {

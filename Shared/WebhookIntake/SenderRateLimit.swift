@@ -47,13 +47,3 @@ public struct SenderRateLimit: Sendable {
             headers: [.retryAfter: String(window + 60 - seconds)])
     }
 }
-
-/// The sender checks every inbound webhook function makes before anything else: its
-/// allowlist, then its rate limit (the settings are named in full where they are used, so a
-/// search for one finds it).
-public enum SenderChecks {
-    public static func run(_ request: Request, context: FunctionContext, function: String, allowedIPs: String, rateLimit: String) throws {
-        try SenderAllowlist(context.environment, variable: allowedIPs).verify(request, logger: context.logger)
-        try SenderRateLimit(context.environment, variable: rateLimit, function: function).admit(request, context: context, now: context.clock())
-    }
-}

@@ -17,9 +17,10 @@ struct Functions: ParsableCommand {
 
     private func describe(_ authentication: Authentication) -> String {
         switch authentication {
-        case .optionalWebhookToken(let variable): "?token= or X-Webhook-Token, when \(variable) is set"
+        case .webhook(let access):
+            "one of \(access.authenticators.joined(separator: ", ")); closed until one is set\(access.openAccess.map { " (or \($0)=none)" } ?? "")"
         case .adminKey: "Authorization: Bearer <admin key>"
-        case .signed(let how): how
+        case .signed(let how, _): how
         case .none: "none"
         }
     }

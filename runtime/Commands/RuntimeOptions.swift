@@ -61,7 +61,7 @@ struct RuntimeOptions: ParsableArguments {
     /// LEADWIRE_POOL_PROCESSES FastCGI processes per function for `serve` (default 2); requests
     /// wait for a free one as for `processSlots()`. Each process knows the runtime's pid and
     /// exits if the runtime goes away without stopping it.
-    func fastCGIPools(functionsDirectory: URL, log: FunctionKit.Logger) throws -> FastCGIPools {
+    func fastCGIPools(functionsDirectory: URL, settings: [String: String], log: FunctionKit.Logger) throws -> FastCGIPools {
         let (maxQueued, maxWait) = try queueLimits()
         let processes: Int
         do {
@@ -69,7 +69,7 @@ struct RuntimeOptions: ParsableArguments {
         } catch {
             throw ValidationError(error.message)
         }
-        var processEnvironment = functionSettings()
+        var processEnvironment = settings
         processEnvironment["LEADWIRE_FASTCGI_PARENT_PID"] = String(getpid())
         return try FastCGIPools(
             functionsDirectory: functionsDirectory, settings: processEnvironment, timeout: try functionTimeout(),

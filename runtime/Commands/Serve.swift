@@ -34,18 +34,21 @@ struct Serve: AsyncParsableCommand {
         let environment = Environment(options.environment)
         let port = try port ?? environment.integer("LEADWIRE_PORT", default: 8080)
         let log = FunctionKit.Logger(function: "runtime", sink: standardOutputLine)
+        var settings = options.functionSettings()
+        let opened = DevelopmentIntake.openings(listeningOn: host, settings: settings)
+        for opening in opened { settings[opening.setting] = "none" }
         let runner: any FunctionRunner
         let pools: FastCGIPools?
         let mode: String
         if cgi {
             let slots = try options.processSlots()
             runner = CGIFunctionHost(
-                functionsDirectory: functions.functionsDirectory(environment: options.environment), settings: options.functionSettings(), timeout: try options.functionTimeout(),
+                functionsDirectory: functions.functionsDirectory(environment: options.environment), settings: settings, timeout: try options.functionTimeout(),
                 slots: slots)
             pools = nil
             mode = "a process per request, at most \(slots.limit) at once"
         } else {
-            let created = try options.fastCGIPools(functionsDirectory: functions.functionsDirectory(environment: options.environment), log: log)
+            let created = try options.fastCGIPools(functionsDirectory: functions.functionsDirectory(environment: options.environment), settings: settings, log: log)
             runner = created
             pools = created
             mode = "FastCGI, \(created.processesPerFunction) processes per function"
@@ -60,6 +63,7 @@ struct Serve: AsyncParsableCommand {
             standardOutputLine(
                 "Leadwire runtime listening on http://\(address):\(boundPort) (database \(databasePath), schema \(version), "
                     + "functions from \(functionsDirectory), \(mode)\(noWorker ? "" : ", delivering outbound messages"))")
+            if let notice = DevelopmentIntake.notice(opened) { standardOutputLine(notice) }
         }
         var logger = Logging.Logger(label: "leadwire-runtime")
         logger.logLevel = .warning

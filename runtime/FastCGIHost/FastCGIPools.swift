@@ -96,7 +96,7 @@ final class FastCGIPools: FunctionRunner {
         pools.withLock { pools in
             if let pool = pools[name] { return pool }
             let pool = FastCGIPool(
-                function: name, executable: executable, environment: settings, socketFolder: socketFolder, size: processesPerFunction,
+                function: name, executable: executable, environment: Catalog.function(named: name)?.environment(from: settings) ?? settings, socketFolder: socketFolder, size: processesPerFunction,
                 slots: ProcessSlots(limit: processesPerFunction, maxQueued: maxQueued, maxWait: maxWait), log: log)
             pools[name] = pool
             return pool

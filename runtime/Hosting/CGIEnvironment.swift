@@ -10,11 +10,12 @@ struct CGIEnvironment {
     var contentLength: Int?
     var remoteAddress: String
     var serverPort: Int
-    /// Settings passed through from the runtime's own environment (LEADWIRE_*, PATH, TZ, ...).
+    /// Settings passed through from the runtime's own environment (LEADWIRE_*, PATH, TZ, ...);
+    /// the function gets only the LEADWIRE_* settings it reads.
     var settings: [String: String]
 
     var variables: [String: String] {
-        var variables = settings
+        var variables = match.function.environment(from: settings)
         variables["GATEWAY_INTERFACE"] = "CGI/1.1"
         variables["SERVER_PROTOCOL"] = "HTTP/1.1"
         variables["SERVER_SOFTWARE"] = "leadwire-runtime"
