@@ -42,8 +42,9 @@ public struct KommoClient {
 
     // MARK: Tokens
 
-    /// Trades a consent's code for tokens at the account's own host, and stores them.
-    func connect(code: String, host: KommoAccountHost) throws -> KommoConnection {
+    /// Trades a consent's code for tokens at the account's own host and stores them, unless
+    /// `permit` (called with the account the tokens are for, before anything is stored) throws.
+    func connect(code: String, host: KommoAccountHost, permit: (Int64) throws -> Void) throws -> KommoConnection {
         let answer = try tokenCall(host: host, ["grant_type": "authorization_code", "code": code])
         guard answer.status == 200 else {
             throw HTTPError.badRequest("Kommo refused the code (\(answer.status)): \(Self.problem(answer)). Codes last 20 minutes and work once; connect again.", code: "code_refused")
@@ -52,6 +53,7 @@ public struct KommoClient {
         guard let accountID = try grant.accountID ?? accountOfToken(grant.accessToken, host: host) else {
             throw HTTPError(.badGateway, code: "kommo_unreadable", message: "Kommo's token names no account, and /api/v4/account did not say.")
         }
+        try permit(accountID)
         try database.transaction { try connections.save(grant, accountID: accountID, host: host, now: clock(), refreshed: false) }
         logger.info("kommo_connected", ["account_id": JSONValue(accountID), "base_domain": .string(host.name)])
         guard let connection = try connections.connection(accountID) else { throw HTTPError.internalError("The connection was not stored.") }
@@ -135,11 +137,7 @@ public struct KommoClient {
 
     /// The account a caller names (id or subdomain; none when only one is connected), or the
     /// error that says what to name.
-    func connection(named name: String?) throws -> KommoConnection {
-        if let connection = try connections.connection(named: name) { return connection }
-        guard let name else { throw HTTPError.badRequest("Name the account (`account`: its id or subdomain); none or several are connected.", code: "account_required") }
-        throw Self.notConnected(name)
-    }
+    func connection(named name: String?) throws -> KommoConnection { try connections.connection(named: name) }
 
     // MARK: API calls
 

@@ -1,4 +1,5 @@
 import FunctionKit
+import HTTPTypes
 public import LeadwireStore
 public import SecretSealing
 
@@ -43,14 +44,37 @@ public struct KommoConnections {
         try database.query("SELECT \(Self.columns) FROM oauth_tokens ORDER BY account_id").map(connection)
     }
 
-    /// The account a caller names by id or subdomain; with no name, the only one connected.
-    public func connection(named name: String?) throws -> KommoConnection? {
-        guard let name else {
-            let rows = try database.query("SELECT \(Self.columns) FROM oauth_tokens LIMIT 2")
-            return rows.count == 1 ? try connection(rows[0]) : nil
+    /// The account a caller names: by id (`29085730`), by host (`acme.kommo.com`), or by
+    /// subdomain (`acme`) when only one connected account has it; with no name, the only
+    /// account connected. Anything else is an error that says what to name instead: a name
+    /// that fits two accounts (`acme.kommo.com` and `acme.amocrm.ru`) is a 409 listing them,
+    /// so a call is never sent to an account the caller did not mean.
+    public func connection(named name: String?) throws -> KommoConnection {
+        let candidates: [Row]
+        switch name {
+        case nil:
+            candidates = try database.query("SELECT account_id, base_domain FROM oauth_tokens ORDER BY account_id")
+            guard !candidates.isEmpty else {
+                throw HTTPError(.notFound, code: "not_connected", message: "No Kommo account is connected; connect one at /kommo-oauth?action=authorize.")
+            }
+        case let name? where Int64(name) != nil:
+            candidates = try database.query("SELECT account_id, base_domain FROM oauth_tokens WHERE account_id = ?", [.integer(Int64(name)!)])
+        case let name? where name.contains("."):
+            let host = KommoAccountHost(name)?.name ?? name
+            candidates = try database.query("SELECT account_id, base_domain FROM oauth_tokens WHERE base_domain = ?", [.text(host)])
+        case let name?:
+            candidates = try database.query(
+                "SELECT account_id, base_domain FROM oauth_tokens WHERE subdomain = ? ORDER BY account_id", [.text(name.lowercased())])
         }
-        if let id = Int64(name) { return try connection(id) }
-        return try database.queryRow("SELECT \(Self.columns) FROM oauth_tokens WHERE subdomain = ?", [.text(name.lowercased())]).map(connection)
+        guard candidates.count <= 1 else {
+            let listed = candidates.map { "\($0[1].text ?? "") (\($0[0].integer ?? 0))" }.joined(separator: ", ")
+            let which = name.map { "\"\($0)\" names several connected accounts" } ?? "Several Kommo accounts are connected"
+            throw HTTPError(.conflict, code: "account_ambiguous", message: "\(which): \(listed). Name one by its id or its host.")
+        }
+        guard let accountID = candidates.first?[0].integer, let found = try connection(accountID) else {
+            throw KommoClient.notConnected(name ?? "")
+        }
+        return found
     }
 
     @discardableResult

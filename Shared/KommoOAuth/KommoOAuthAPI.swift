@@ -8,9 +8,13 @@ import SecretSealing
 /// kommo-oauth: connects Kommo accounts through OAuth and calls Kommo's API for them (seed
 /// 000's `/functions/v1/kommo-oauth`). One `action` a request:
 ///
-/// - `GET  ?action=authorize`: redirect to Kommo's consent page with a single-use `state`.
+/// - `GET  ?action=authorize`: admin key with the `kommo:api` scope; redirect to Kommo's
+///   consent page with a single-use `state` (its URL is in the JSON too, to open in a browser).
 /// - `GET  ?action=callback&code=…&state=…&referer=…`: Kommo's redirect back; the code is
-///   traded for tokens at the account's own host, which are stored sealed.
+///   traded for tokens at the account's own host, which are stored sealed. Only a state that
+///   an admin's authorize issued is accepted, and, with LEADWIRE_KOMMO_ALLOWED_ACCOUNTS, only
+///   a listed account. Kommo's `from_widget` delivery (a code without a state, when the
+///   integration is installed from its widget) is accepted only for an account listed there.
 /// - `GET  ?action=status`, `POST ?action=refresh`, `POST ?action=disconnect`: admin key
 ///   with the `kommo:api` scope; `account` (id or subdomain) in the query or body.
 /// - `POST ?action=api-request`: a Kommo `/api/v4/` call for an account (see `APIRequest`).
@@ -30,10 +34,11 @@ public enum KommoOAuthAPI {
         switch action {
         case "authorize":
             try request.require(method: .get)
+            _ = try request.requireAdminKey(.kommoAPI, in: database)
             return try authorize(request, settings: settings, database: database, context: context)
         case "callback":
             try request.require(method: .get)
-            return try callback(request, client: try client(settings, database, context))
+            return try callback(request, settings: settings, client: try client(settings, database, context))
         case "disabled":
             try request.require(method: .get)
             let accountID = try DisabledHook.verifiedAccount(request.query, settings: settings)
@@ -83,22 +88,40 @@ public enum KommoOAuthAPI {
         return response
     }
 
-    private static func callback(_ request: Request, client: KommoClient) throws -> Response {
+    private static func callback(_ request: Request, settings: KommoOAuthSettings, client: KommoClient) throws -> Response {
         if let error = request.query["error"] {
             throw HTTPError(.forbidden, code: "access_denied", message: "The Kommo account owner did not grant access (\(error)); nothing was stored.")
         }
-        guard let code = request.query["code"], let state = request.query["state"], let referer = request.query["referer"] else {
+        guard let code = request.query["code"], let referer = request.query["referer"] else {
             throw HTTPError.badRequest("Kommo's redirect carries code, state and referer; one is missing.", code: "invalid_request")
-        }
-        guard try OAuthStates(database: client.database).consume(state, now: client.clock()) else {
-            throw HTTPError.badRequest("The state is unknown, used or older than 20 minutes; start again at ?action=authorize.", code: "invalid_state")
         }
         guard let host = KommoAccountHost(referer) else {
             throw HTTPError.badRequest(
                 "referer must be the account's Kommo host ({subdomain}.kommo.com, .amocrm.ru or .amocrm.com); got \"\(referer.prefix(100))\".",
                 code: "invalid_referer")
         }
-        let connection = try client.connect(code: code, host: host)
+        let allowed = settings.allowedAccounts
+        if let state = request.query["state"] {
+            guard try OAuthStates(database: client.database).consume(state, now: client.clock()) else {
+                throw HTTPError.badRequest("The state is unknown, used or older than 20 minutes; start again at ?action=authorize.", code: "invalid_state")
+            }
+        } else if request.query["from_widget"] != nil {
+            // Nothing ties this code to an admin's request, so the account must be listed.
+            guard allowed?.allows(host) == true else {
+                throw HTTPError(
+                    .forbidden, code: "account_not_allowed",
+                    message: "A code from a widget installation is accepted only for accounts in LEADWIRE_KOMMO_ALLOWED_ACCOUNTS (by host or subdomain); \(host.name) is not there.")
+            }
+        } else {
+            throw HTTPError.badRequest("Kommo's redirect carries code, state and referer; one is missing.", code: "invalid_request")
+        }
+        let connection = try client.connect(code: code, host: host) { accountID in
+            if let allowed, !allowed.allows(accountID, at: host) {
+                throw HTTPError(
+                    .forbidden, code: "account_not_allowed",
+                    message: "Account \(accountID) (\(host.name)) is not in LEADWIRE_KOMMO_ALLOWED_ACCOUNTS; nothing was stored.")
+            }
+        }
         return .json(["success": true, "account": connection.json])
     }
 

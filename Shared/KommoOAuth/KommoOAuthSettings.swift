@@ -19,6 +19,8 @@ public struct KommoOAuthSettings: Sendable, CustomStringConvertible {
     let timeoutMilliseconds: Int64
     /// The most of a Kommo answer the proxy reads (a page of 250 leads is well under it).
     let maxAnswerBytes: Int
+    /// LEADWIRE_KOMMO_ALLOWED_ACCOUNTS: when set, only these accounts may connect.
+    let allowedAccounts: AllowedAccounts?
 
     public init(_ environment: Environment) throws(ConfigurationError) {
         func required(_ name: String) throws(ConfigurationError) -> String {
@@ -36,6 +38,7 @@ public struct KommoOAuthSettings: Sendable, CustomStringConvertible {
         maxRetryWaitSeconds = try environment.integer("LEADWIRE_KOMMO_API_MAX_WAIT_SECONDS", default: 5)
         timeoutMilliseconds = Int64(try environment.integer("LEADWIRE_KOMMO_API_TIMEOUT_MS", default: 15_000))
         maxAnswerBytes = try environment.integer("LEADWIRE_KOMMO_API_MAX_ANSWER_BYTES", default: 8 * 1_048_576)
+        allowedAccounts = try environment["LEADWIRE_KOMMO_ALLOWED_ACCOUNTS"].map(AllowedAccounts.init)
     }
 
     /// The URL for `path` (with its query) on an account's host.

@@ -27,9 +27,15 @@ import Testing
         try #require(try JSONSerialization.jsonObject(with: Data(result.body.utf8)) as? [String: Any], "\(result.body)")
     }
 
-    /// authorize, then Kommo's redirect back; returns the state it used.
-    private func connect(_ base: String) async throws {
-        let authorize = try await http("GET", base + "/kommo-oauth?action=authorize")
+    /// A state from authorize, which takes an admin key with the kommo:api scope.
+    private func state(_ base: String, _ admin: [String: String]) async throws -> String {
+        let location = try await http("GET", base + "/kommo-oauth?action=authorize", headers: admin).headers["location"] ?? ""
+        return String(location.split(separator: "state=").last ?? "")
+    }
+
+    /// authorize, then Kommo's redirect back.
+    private func connect(_ base: String, _ admin: [String: String]) async throws {
+        let authorize = try await http("GET", base + "/kommo-oauth?action=authorize", headers: admin)
         #expect(authorize.status == 302)
         let location = try #require(authorize.headers["location"])
         #expect(location.hasPrefix("https://www.kommo.com/oauth?client_id=client-1&state="))
@@ -45,7 +51,7 @@ import Testing
     @Test func connectCallTheAPIAndDisconnect() async throws {
         let kommo = try await KommoStandIn(scratch: scratch)
         let (server, base, admin) = try await start(kommo)
-        try await connect(base)
+        try await connect(base, admin)
 
         // Tokens at rest are sealed: neither appears in the stored bytes (nor in the SQLite file).
         let stored = try scratch.database().query("SELECT access_token_sealed, refresh_token_sealed FROM oauth_tokens")
@@ -94,7 +100,7 @@ import Testing
     @Test func anExpiredTokenIsRefreshedOnceByConcurrentCallsAndARefusedRefreshAsksToReconnect() async throws {
         let kommo = try await KommoStandIn(scratch: scratch)
         let (server, base, admin) = try await start(kommo)
-        try await connect(base)
+        try await connect(base, admin)
         let database = try scratch.database()
         _ = try database.run("UPDATE oauth_tokens SET expires_at = '2020-01-01T00:00:00.000Z'")
 
@@ -121,11 +127,8 @@ import Testing
 
     @Test func badCallbacksAndForgedDisabledHooksStoreNothing() async throws {
         let kommo = try await KommoStandIn(scratch: scratch)
-        let (server, base, _) = try await start(kommo)
-        let state = { () async throws -> String in
-            let location = try await http("GET", base + "/kommo-oauth?action=authorize").headers["location"] ?? ""
-            return String(location.split(separator: "state=").last ?? "")
-        }
+        let (server, base, admin) = try await start(kommo)
+        let state = { () async throws -> String in try await self.state(base, admin) }
         let foreign = try await http("GET", base + "/kommo-oauth?action=callback&code=good-code&state=\(try await state())&referer=evil.example.com")
         #expect(foreign.status == 400)
         #expect(foreign.body.contains("invalid_referer"))
@@ -139,7 +142,7 @@ import Testing
         #expect(try scratch.database().queryRow("SELECT count(*) FROM oauth_tokens")?[0] == .integer(0))
 
         // The disabled hook: a forged signature is 401; Kommo's own deletes the account's tokens.
-        try await connect(base)
+        try await connect(base, admin)
         let forged = try await http("GET", base + "/kommo-oauth?action=disabled&client_uuid=client-1&account_id=29085730&signature=00ff")
         #expect(forged.status == 401)
         let signature = HMAC<SHA256>.authenticationCode(for: Data("client-1|29085730".utf8), using: SymmetricKey(data: Data(Self.secret.utf8)))
@@ -152,11 +155,67 @@ import Testing
 
     /// Seed 002's curl example with a real signed token: answered at once, then the worker
     /// resumes the bot at return_url with the account's token.
+    /// Only an admin starts a connection, and with LEADWIRE_KOMMO_ALLOWED_ACCOUNTS only a listed
+    /// account finishes one; Kommo's code from a widget installation (no state) is taken only
+    /// for a listed account.
+    @Test func onlyTheOwnerConnectsAnAccount() async throws {
+        let kommo = try await KommoStandIn(scratch: scratch)
+        let (server, base, admin) = try await start(kommo, ["LEADWIRE_KOMMO_ALLOWED_ACCOUNTS": "other-agency, 1234"])
+        let anonymous = try await http("GET", base + "/kommo-oauth?action=authorize")
+        #expect(anonymous.status == 401)
+        #expect(anonymous.headers["location"] == nil)
+        let logsOnly = try ApiKeys(database: scratch.database()).create(name: "reader", scopes: [.logsRead])
+        #expect(try await http("GET", base + "/kommo-oauth?action=authorize", headers: ["Authorization": "Bearer \(logsOnly)"]).status == 403)
+
+        // acme (account 29085730) is not listed: Kommo's code is traded, but nothing is kept.
+        let unlisted = try await http("GET", base + "/kommo-oauth?action=callback&code=good-code&state=\(try await state(base, admin))&referer=acme.kommo.com")
+        #expect(unlisted.status == 403, "\(unlisted.body)")
+        #expect(unlisted.body.contains("account_not_allowed"))
+        let widgetCode = try await http("GET", base + "/kommo-oauth?action=callback&code=good-code&referer=acme.kommo.com&from_widget=1")
+        #expect(widgetCode.status == 403)
+        #expect(try scratch.database().queryRow("SELECT count(*) FROM oauth_tokens")?[0] == .integer(0))
+        _ = server
+    }
+
+    @Test func aCodeFromAWidgetInstallationConnectsAListedAccount() async throws {
+        let kommo = try await KommoStandIn(scratch: scratch)
+        let (server, base, admin) = try await start(kommo, ["LEADWIRE_KOMMO_ALLOWED_ACCOUNTS": "acme"])
+        let noState = try await http("GET", base + "/kommo-oauth?action=callback&code=good-code&referer=acme.kommo.com")
+        #expect(noState.status == 400)
+        let installed = try await http("GET", base + "/kommo-oauth?action=callback&code=good-code&referer=acme.kommo.com&from_widget=1")
+        #expect(installed.status == 200, "\(installed.body)")
+        #expect(try await http("GET", base + "/kommo-oauth?action=status", headers: admin).body.contains(#""account_id":29085730"#))
+        _ = server
+    }
+
+    /// `acme` names both acme.kommo.com and acme.amocrm.ru: a call naming `acme` must not reach
+    /// either by chance. It is a 409 that lists them; the id or the host picks one.
+    @Test func aSubdomainThatNamesTwoAccountsIsAConflict() async throws {
+        let kommo = try await KommoStandIn(scratch: scratch)
+        let (server, base, admin) = try await start(kommo)
+        try await connect(base, admin)
+        _ = try scratch.database().run(
+            """
+            INSERT INTO oauth_tokens (account_id, subdomain, base_domain, access_token_sealed, refresh_token_sealed, expires_at)
+            SELECT 42, subdomain, 'acme.amocrm.ru', access_token_sealed, refresh_token_sealed, expires_at FROM oauth_tokens
+            """)
+        let ambiguous = try await http("POST", base + "/kommo-oauth?action=api-request", body: #"{"account":"acme","endpoint":"/api/v4/leads"}"#, headers: admin)
+        #expect(ambiguous.status == 409, "\(ambiguous.body)")
+        #expect(ambiguous.body.contains("acme.kommo.com (29085730)") && ambiguous.body.contains("acme.amocrm.ru (42)"))
+        let unnamed = try await http("POST", base + "/kommo-oauth?action=api-request", body: #"{"endpoint":"/api/v4/leads"}"#, headers: admin)
+        #expect(unnamed.status == 409)
+        for name in ["acme.kommo.com", "29085730"] {
+            let chosen = try await http("POST", base + "/kommo-oauth?action=api-request", body: #"{"account":"\#(name)","endpoint":"/api/v4/leads"}"#, headers: admin)
+            #expect(chosen.status == 200, "\(name): \(chosen.body)")
+        }
+        _ = server
+    }
+
     @Test(arguments: [("", "Thank you!"), ("/responder", "Reply to: Hello, can you help me?"), ("/responder-broken", "Thank you!")])
     func aWidgetRequestIsAnsweredAtOnceAndTheBotResumed(responder: String, expected: String) async throws {
         let kommo = try await KommoStandIn(scratch: scratch)
-        let (server, base, _) = try await start(kommo, responder.isEmpty ? [:] : ["LEADWIRE_WIDGET_RESPONDER_URL": kommo.base + responder])
-        try await connect(base)
+        let (server, base, admin) = try await start(kommo, responder.isEmpty ? [:] : ["LEADWIRE_WIDGET_RESPONDER_URL": kommo.base + responder])
+        try await connect(base, admin)
         let body = widgetRequest(returnURL: "https://acme.kommo.com/api/v4/salesbot/321/continue/77")
         let answer = try await http("POST", base + "/api/kommo/kommo/widget-request", body: body, headers: ["Content-Type": "application/json"])
         #expect(answer.status == 200)
