@@ -22,7 +22,7 @@ struct AdminFixture {
     let exporter: String
 
     init(settings: [String: String] = [:]) throws {
-        logs = HandlerFixture(path: "/api/admin/webhook-logs", settings: settings, handler: WebhookLogsAPI.handle)
+        logs = HandlerFixture(path: "/api/admin/webhook-logs", settings: TestSettings.openIntake.merging(settings) { $1 }, handler: WebhookLogsAPI.handle)
         export = logs.sharing(path: "/api/admin/export", handler: ExportAPI.handle)
         kommo = logs.sharing(path: "/kommo-webhook", handler: KommoWebhook.handle)
         amocrm = logs.sharing(path: "/webhook/amocrm", handler: AmoCRMWebhook.handle)

@@ -35,7 +35,7 @@ func wonDeal(id: Int = 501, status: Int = 142, pipeline: Int = 10_418_746, utmSo
 
 @Suite struct AmoCRMWebhookTests {
     let amo = HandlerFixture(
-        path: "/webhook/amocrm", settings: ["LEADWIRE_AMOCRM_TARGETOLOGISTS": "Kenesary=kenesary*;Arystan=arystan*"],
+        path: "/webhook/amocrm", settings: TestSettings.openIntake.merging(["LEADWIRE_AMOCRM_TARGETOLOGISTS": "Kenesary=kenesary*;Arystan=arystan*"]) { $1 },
         handler: AmoCRMWebhook.handle)
 
     func logs() throws -> [[String: SQLValue]] {

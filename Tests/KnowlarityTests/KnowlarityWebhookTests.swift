@@ -13,7 +13,7 @@ func knowlarityCall(uuid: String, phone: String = "+918019858999", start: String
 }
 
 @Suite struct KnowlarityLeadTests {
-    let knowlarity = HandlerFixture(path: "/webhooks/knowlarity", handler: KnowlarityWebhook.handle)
+    let knowlarity = HandlerFixture(path: "/webhooks/knowlarity", settings: TestSettings.openIntake, handler: KnowlarityWebhook.handle)
 
     @discardableResult
     func post(_ body: String) -> Response { knowlarity.send(body, contentType: "application/json") }

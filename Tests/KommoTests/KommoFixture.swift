@@ -10,7 +10,7 @@ struct KommoFixture {
 
     init(token: String? = nil) {
         handler = HandlerFixture(
-            path: "/kommo-webhook", settings: token.map { ["LEADWIRE_KOMMO_WEBHOOK_TOKEN": $0] } ?? [:], handler: KommoWebhook.handle)
+            path: "/kommo-webhook", settings: token.map { ["LEADWIRE_KOMMO_WEBHOOK_TOKEN": $0] } ?? TestSettings.openIntake, handler: KommoWebhook.handle)
     }
 
     var environment: [String: String] {

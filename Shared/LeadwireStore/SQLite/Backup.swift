@@ -8,7 +8,7 @@ extension Database {
     /// `VACUUM INTO` reads one snapshot (WAL readers never block writers, nor writers them) and
     /// writes it compacted. The copy goes to a temporary name beside `path` and is renamed only
     /// once SQLite's `integrity_check` passes on it, so a file at `path` is always a whole,
-    /// checked backup. Returns the copy's size in bytes.
+    /// checked backup, readable by its owner only (0600). Returns the copy's size in bytes.
     public func backUp(to path: String) throws -> Int64 {
         guard dialect == .sqlite else {
             throw BackupFailure("runtime backup copies the SQLite file; back up PostgreSQL with pg_dump or your provider's backups.")
@@ -17,6 +17,8 @@ extension Database {
         let partial = path + ".partial"
         unlink(partial)
         do {
+            // A copy of customer data: the owner's alone, like the database itself.
+            PrivateFile.create(partial)
             try run("VACUUM INTO ?", [.text(partial)])
             let verdict = try Self.integrityCheck(partial)
             guard verdict == "ok" else { throw BackupFailure("the copy failed its integrity check: \(verdict)") }

@@ -16,6 +16,7 @@ final class SQLiteConnection: StoreConnection {
 
     init(path: String, busyTimeoutMilliseconds: Int32, durability: StoreSettings.Durability) throws(StoreError) {
         var pointer: OpaquePointer?
+        PrivateFile.create(path)
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
         let result = sqlite3_open_v2(path, &pointer, flags, nil)
         guard result == SQLITE_OK, let pointer else {
