@@ -46,13 +46,16 @@ enum ReplayInputs {
         }
         do {
             let harness = try HandlerHarness(function: function)
+            defer { harness.removeStore() }
             for path in arguments.dropFirst() {
                 guard let input = FileDescriptorIO.readFile(path) else {
                     Logger.standardError("handler-fuzz: cannot read \(path)")
+                    harness.removeStore()
                     exit(2)
                 }
                 if let broken = harness.run(input) {
                     Logger.standardError("handler-fuzz: \(path): \(broken)")
+                    harness.removeStore()
                     exit(1)
                 }
             }

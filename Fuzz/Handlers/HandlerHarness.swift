@@ -21,12 +21,16 @@ final class HandlerHarness: @unchecked Sendable {
     /// it signed (HS256) with this, so the fuzzer reaches what lies behind a valid token.
     static let widgetSecret = "fuzz-widget-secret"
 
+    /// The folder of the store, under $TMPDIR.
+    let folder: String
+
     init(function: FuzzedFunction) throws {
         self.function = function
-        var template = Array("/tmp/leadwire-fuzz.XXXXXX".utf8CString)
-        guard let folder = mkdtemp(&template) else { throw HarnessFailure("cannot make a temporary folder") }
+        var template = Array(((getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp") + "/leadwire-fuzz.XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else { throw HarnessFailure("cannot make a temporary folder") }
+        folder = String(cString: made)
         let settings: [String: String] = [
-            "LEADWIRE_DATABASE": String(cString: folder) + "/fuzz.sqlite3",
+            "LEADWIRE_DATABASE": folder + "/fuzz.sqlite3",
             "LEADWIRE_SQLITE_SYNCHRONOUS": "normal",
             // A slow instrumented run must not turn into a 503 that hides the processing.
             "LEADWIRE_WEBHOOK_DEADLINE_MS": "60000",
@@ -46,6 +50,12 @@ final class HandlerHarness: @unchecked Sendable {
         context = FunctionContext(functionName: function.name, environment: Environment(settings), logger: Logger(function: function.name, sink: { _ in }))
         database = try context.openStore()
         adminKey = try ApiKeys(database: database).create(name: "fuzz", scopes: Set(Scope.allCases))
+    }
+
+    /// Deletes the store and its folder.
+    func removeStore() {
+        for file in ["fuzz.sqlite3", "fuzz.sqlite3-wal", "fuzz.sqlite3-shm"] { unlink(folder + "/" + file) }
+        rmdir(folder)
     }
 
     /// Runs one input; returns a description of the broken property, or nil.
