@@ -71,7 +71,7 @@ let package = Package(
             swiftSettings: strictness + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // Starting a child process with posix_spawn: pipes, closed descriptors, default signals.
         .target(name: "ProcessSpawning", dependencies: ["CGlibcExtras"], path: "Shared/ProcessSpawning", swiftSettings: strictness),
-        shared("FunctionKit", dependencies: ["FastCGI", "Hashing", "ProcessSpawning", httpTypes]),
+        shared("FunctionKit", dependencies: ["FastCGI", "FunctionCatalog", "Hashing", "ProcessSpawning", httpTypes]),
         shared("LeadwireStore", dependencies: ["CSQLite", "CPostgres", "Hashing", "FunctionKit"]),
         shared("FunctionCatalog"),
         shared("WebhookIntake", dependencies: ["FunctionKit", "FunctionCatalog", "LeadwireStore", httpTypes]),

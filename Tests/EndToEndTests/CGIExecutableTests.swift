@@ -15,7 +15,7 @@ import Testing
             "HTTP_USER_AGENT": "amoCRM-WebHook-client/1.0", "LEADWIRE_DATABASE": scratch.databasePath, "LEADWIRE_DATABASE_URL": scratch.databaseURL,
         ]
         environment["CONTENT_LENGTH"] = contentLength.map(String.init)
-        return environment.merging(extra) { $1 }
+        return environment.merging(TestSettings.openIntake) { $1 }.merging(extra) { $1 }
     }
 
     @Test func aFormEncodedEventIsStoredAndAnswered() throws {

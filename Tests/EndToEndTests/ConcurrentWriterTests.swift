@@ -29,7 +29,7 @@ import Testing
     @Test func fiftyConcurrentProcessesLoseNothing() async throws {
         let scratch = Scratch("concurrent")
         let bodies = (1...50).map { kommoLeadForm(id: 1000 + $0, name: "Lead \($0)") }
-        let results = try await deliverConcurrently(bodies, store: scratch.storeSettings)
+        let results = try await deliverConcurrently(bodies, store: scratch.openSettings)
         #expect(results.map(\.status) == Array(repeating: 200, count: 50))
         let database = try scratch.database()
         #expect(try database.queryRow("SELECT count(DISTINCT kommo_id) FROM kommo_leads")?[0] == .integer(50))
@@ -39,7 +39,7 @@ import Testing
     @Test func concurrentDuplicatesOfOneLeadMakeOneRow() async throws {
         let scratch = Scratch("duplicates")
         let body = kommoLeadForm(id: 77, name: "Same lead")
-        let results = try await deliverConcurrently(Array(repeating: body, count: 20), store: scratch.storeSettings)
+        let results = try await deliverConcurrently(Array(repeating: body, count: 20), store: scratch.openSettings)
         #expect(results.allSatisfy { $0.status == 200 })
         let database = try scratch.database()
         #expect(try database.queryRow("SELECT count(*) FROM kommo_leads")?[0] == .integer(1))
@@ -52,7 +52,7 @@ import Testing
         let scratch = Scratch("same-phone")
         let bodies = (1...10).map { knowlarityCallJSON(uuid: "call-\($0)", phone: "+91 80198 58999") }
         let results = try await deliverConcurrently(
-            bodies, to: "knowlarity-webhook", path: "/webhooks/knowlarity", contentType: "application/json", store: scratch.storeSettings)
+            bodies, to: "knowlarity-webhook", path: "/webhooks/knowlarity", contentType: "application/json", store: scratch.openSettings)
         #expect(results.allSatisfy { $0.status == 200 })
         let database = try scratch.database()
         #expect(try database.queryRow("SELECT count(*) FROM leads_master")?[0] == .integer(1))
@@ -66,7 +66,7 @@ import Testing
         let scratch = Scratch("same-deal")
         let results = try await deliverConcurrently(
             Array(repeating: amoWonDealForm(id: 9, utmSource: "ref_P1"), count: 10), to: "amocrm-webhook", path: "/webhook/amocrm",
-            store: scratch.storeSettings)
+            store: scratch.openSettings)
         #expect(results.allSatisfy { $0.status == 200 })
         let database = try scratch.database()
         #expect(try database.queryRow("SELECT count(*) FROM referral_sales")?[0] == .integer(1))

@@ -29,7 +29,7 @@ import Testing
         let socketPath = scratch.folder.appending(path: "own.sock").path
         let process = try ServerProcess(
             executable: try Products.url("kommo-webhook"), arguments: ["--fastcgi", "unix:\(socketPath)"],
-            environment: ["LEADWIRE_DATABASE": scratch.databasePath, "LEADWIRE_DATABASE_URL": scratch.databaseURL], log: scratch.folder.appending(path: "own.log"))
+            environment: scratch.openSettings, log: scratch.folder.appending(path: "own.log"))
         var client: FastCGIClient?
         for _ in 0..<100 where client == nil {
             client = try? FastCGIClient(socketPath: socketPath)

@@ -58,6 +58,8 @@ import Testing
                 used.formUnion(text.matches(of: /"(LEADWIRE_[A-Z_]+)"/).map { String($0.output.1) })
             }
         }
+        // The sender settings are built from each webhook's prefix (`SenderAccess`).
+        used.formUnion(Catalog.functions.flatMap(\.settings))
         let readme = try String(contentsOf: root.appending(path: "README.md"), encoding: .utf8)
         let documented = readme.matches(of: /\n\| `(LEADWIRE_[A-Z_]+)`/).map { String($0.output.1) }
         let example = try String(contentsOf: root.appending(path: "deploy/leadwire.env.example"), encoding: .utf8)

@@ -27,7 +27,7 @@ import Testing
             "knowlarity-webhook",
             environment: [
                 "LEADWIRE_DATABASE": database, "REQUEST_METHOD": "POST", "SCRIPT_NAME": "/webhooks/knowlarity", "CONTENT_TYPE": "application/json",
-                "CONTENT_LENGTH": String(body.count),
+                "CONTENT_LENGTH": String(body.count), "LEADWIRE_KNOWLARITY_WEBHOOK_AUTH": "none",
             ], stdin: body)
         return result.body
     }

@@ -12,7 +12,7 @@ struct PostgresTests {
     let scratch = Scratch("postgres")
 
     func runtime(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        try ServerProcess.runToEnd(try Products.url("runtime").path, arguments, environment: scratch.storeSettings.merging(["PATH": "/usr/bin:/bin"]) { $1 })
+        try ServerProcess.runToEnd(try Products.url("runtime").path, arguments, environment: scratch.openSettings.merging(["PATH": "/usr/bin:/bin"]) { $1 })
     }
 
     /// Seed 000's tables exactly as its Supabase project defined them, with rows in them.
@@ -65,7 +65,7 @@ struct PostgresTests {
 
     @Test func migratorsStartingTogetherAllSucceed() async throws {
         let executable = try Products.url("runtime").path
-        let environment = scratch.storeSettings.merging(["PATH": "/usr/bin:/bin"]) { $1 }
+        let environment = scratch.openSettings.merging(["PATH": "/usr/bin:/bin"]) { $1 }
         let statuses = await withTaskGroup(of: Int32.self) { group in
             for _ in 0..<8 {
                 group.addTask { (try? ServerProcess.runToEnd(executable, ["migrate"], environment: environment).status) ?? -1 }

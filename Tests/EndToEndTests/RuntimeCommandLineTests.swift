@@ -8,7 +8,7 @@ import Testing
 
     func runtime(_ arguments: [String]) throws -> (status: Int32, output: String) {
         try ServerProcess.runToEnd(
-            try Products.url("runtime").path, arguments, environment: ["PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": scratch.databasePath, "LEADWIRE_DATABASE_URL": scratch.databaseURL])
+            try Products.url("runtime").path, arguments, environment: scratch.openSettings.merging(["PATH": "/usr/bin:/bin"]) { $1 })
     }
 
     @Test func theVersionIsPrintedBothWays() throws {

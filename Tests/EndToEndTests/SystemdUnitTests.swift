@@ -11,11 +11,14 @@ import Testing
 @Suite(.serialized) struct SystemdUnitTests {
     let scratch = Scratch("systemd")
 
-    /// The generated files by name, split at their `# file:` lines.
+    /// The generated files by name, split at their `# file:` lines: kommo-webhook's token in a
+    /// file, amoCRM's own setting, and the other webhooks opened by name.
     func units() throws -> [String: String] {
+        let settings = try scratch.secretFile("LEADWIRE_KOMMO_WEBHOOK_TOKEN", "s3cret").merging(scratch.openSettings) { $1 }
+            .merging(["LEADWIRE_AMOCRM_TARGETOLOGISTS": "Kenesary=kenesary*"]) { $1 }
         let text = try runtimeOutput(
             ["host-config", "systemd", "--state-dir", scratch.folder.path, "--functions-dir", try WebHost.sharedFunctionsDirectory()],
-            environment: ["LEADWIRE_DATABASE": scratch.databasePath, "LEADWIRE_DATABASE_URL": scratch.databaseURL, "LEADWIRE_KOMMO_WEBHOOK_TOKEN": "s3cret"])
+            environment: settings)
         var files: [String: String] = [:]
         for part in text.components(separatedBy: "# file: ").dropFirst() {
             let name = String(part.prefix { $0 != "\n" })
@@ -44,15 +47,27 @@ import Testing
         let service = try #require(files["leadwire-kommo-webhook.service"])
         let socketPath = try #require(Self.values(of: "ListenStream", in: socketUnit).first)
         let executable = try #require(Self.values(of: "ExecStart", in: service).first)
+        // systemd copies each LoadCredential= file into the service's own credentials folder, %d.
+        let credentials = scratch.folder.appending(path: "credentials")
+        try FileManager.default.createDirectory(at: credentials, withIntermediateDirectories: true)
+        for line in Self.values(of: "LoadCredential", in: service) {
+            let parts = line.split(separator: ":", maxSplits: 1).map(String.init)
+            try FileManager.default.copyItem(atPath: parts[1], toPath: credentials.appending(path: parts[0]).path)
+        }
         var environment: [String: String] = [:]
         for line in Self.values(of: "Environment", in: service) {
-            // Unquoted, and `%%` back to `%` as systemd reads it.
-            let assignment = (line.hasPrefix("\"") && line.hasSuffix("\"") ? String(line.dropFirst().dropLast()) : line).replacingOccurrences(of: "%%", with: "%")
+            // Unquoted, `%d` the credentials folder, and `%%` back to `%`, as systemd reads it.
+            let assignment = (line.hasPrefix("\"") && line.hasSuffix("\"") ? String(line.dropFirst().dropLast()) : line)
+                .replacingOccurrences(of: "%d", with: credentials.path).replacingOccurrences(of: "%%", with: "%")
             let parts = assignment.split(separator: "=", maxSplits: 1)
             environment[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
         }
-        #expect(environment["LEADWIRE_KOMMO_WEBHOOK_TOKEN"] == "s3cret", "the settings reach the unit")
-        // Hardened: only the database folder is writable.
+        #expect(environment["LEADWIRE_KOMMO_WEBHOOK_TOKEN_FILE"] == credentials.appending(path: "kommo_webhook_token").path, "the token comes as a credential")
+        #expect(!environment.keys.contains { $0.hasPrefix("LEADWIRE_AMOCRM_") }, "kommo-webhook gets amoCRM's settings: \(environment)")
+        #expect(try #require(files["leadwire-amocrm-webhook.service"]).contains("LEADWIRE_AMOCRM_TARGETOLOGISTS=Kenesary=kenesary*"))
+        #expect(!files.values.contains { $0.contains("s3cret") }, "a secret in a unit file")
+        // Hardened: only the database folder is writable, and what a service creates is closed to others.
+        #expect(Self.values(of: "UMask", in: service) == ["0027"])
         #expect(Self.values(of: "ProtectSystem", in: service) == ["strict"])
         #expect(Self.values(of: "ReadWritePaths", in: service) == [scratch.folder.path])
         #expect(Self.values(of: "NoNewPrivileges", in: service) == ["yes"])
@@ -70,5 +85,47 @@ import Testing
     /// The values of `key=` lines in a unit file.
     static func values(of key: String, in unit: String) -> [String] {
         unit.split(separator: "\n").compactMap { line in line.hasPrefix(key + "=") ? String(line.dropFirst(key.count + 1)) : nil }
+    }
+}
+
+/// What `runtime host-config` refuses to write, for every kind of host it writes for.
+@Suite struct HostConfigSafetyTests {
+    let scratch = Scratch("host-config")
+    static let kinds = [["lighttpd"], ["lighttpd", "--fastcgi"], ["nginx"], ["nginx", "--fastcgi"], ["apache"], ["apache", "--fastcgi"], ["pools"], ["systemd"]]
+
+    func hostConfig(_ kind: [String], _ settings: [String: String]) throws -> (status: Int32, output: String) {
+        try ServerProcess.runToEnd(
+            try Products.url("runtime").path, ["host-config"] + kind + ["--state-dir", scratch.folder.path, "--functions-dir", "/opt/leadwire"],
+            environment: ["PATH": "/usr/bin:/bin"].merging(settings) { $1 })
+    }
+
+    /// Secrets given as values are left out, with a warning that says how to pass a file
+    /// instead; the `_FILE` paths given go in as they are.
+    @Test(arguments: kinds)
+    func noSecretValueReachesAGeneratedFile(kind: [String]) throws {
+        let secrets = [
+            "LEADWIRE_SECRET_KEY": String(repeating: "5a", count: 32), "LEADWIRE_KOMMO_CLIENT_SECRET": "client-secret-value",
+            "LEADWIRE_AMOCRM_WEBHOOK_TOKEN": "amocrm-token-value", "LEADWIRE_DATABASE_URL": "postgres://leadwire:db-password-value@db.internal/leadwire",
+        ]
+        let settings = scratch.openSettings.merging(secrets) { $1 }
+            .merging(try scratch.secretFile("LEADWIRE_KOMMO_WEBHOOK_TOKEN", "kommo-token-value")) { $1 }
+        let (status, output) = try hostConfig(kind, settings)
+        #expect(status == 0, "\(kind): \(output)")
+        for value in secrets.values + ["kommo-token-value"] {
+            #expect(!output.contains(value), "\(kind) wrote a secret's value")
+        }
+        for name in secrets.keys { #expect(output.contains("warning: \(name) was given as a value"), "\(kind): no warning for \(name)") }
+        #expect(output.contains("LEADWIRE_KOMMO_WEBHOOK_TOKEN_FILE"), "\(kind): the token file is not passed on")
+    }
+
+    /// A webhook that nothing authenticates would answer 401 to everyone: no configuration is
+    /// written for it until it is opened by name.
+    @Test(arguments: kinds)
+    func anUnauthenticatedWebhookIsRefusedUntilOpenedByName(kind: [String]) throws {
+        let (status, output) = try hostConfig(kind, scratch.storeSettings)
+        #expect(status != 0)
+        #expect(output.contains("LEADWIRE_KOMMO_WEBHOOK_TOKEN") && output.contains("LEADWIRE_AMOCRM_WEBHOOK_AUTH=none"), "\(output)")
+        #expect(!output.contains("# Generated by"))
+        #expect(try hostConfig(kind, scratch.openSettings).status == 0)
     }
 }

@@ -59,7 +59,8 @@ import Testing
 
     @Test(arguments: WebHost.Kind.allCases)
     func settingsAndLimitsReachTheFunctions(_ kind: WebHost.Kind) async throws {
-        let host = try await WebHost(kind, scratch: scratch, settings: ["LEADWIRE_KOMMO_WEBHOOK_TOKEN": "from-config", "LEADWIRE_MAX_BODY_BYTES": "2000"])
+        let token = try scratch.secretFile("LEADWIRE_KOMMO_WEBHOOK_TOKEN", "from-config")
+        let host = try await WebHost(kind, scratch: scratch, settings: token.merging(["LEADWIRE_MAX_BODY_BYTES": "2000"]) { $1 })
         let body = kommoLeadForm(id: 32, name: "Token")
         let form = ["Content-Type": "application/x-www-form-urlencoded"]
         #expect(try await http("POST", host.base + "/kommo-webhook", body: body, headers: form).status == 401)
@@ -184,13 +185,26 @@ import Testing
     }
 
     /// Least privilege, as deployed: a host started as root runs the functions as `leadwire`,
-    /// and they see the Leadwire settings and nothing of the generating shell's environment.
+    /// and each sees its own Leadwire settings only (kommo-webhook's token file, not amoCRM's
+    /// settings), and nothing of the generating shell's environment nor of the server's: a
+    /// token left exported in the shell that started the server reaches no function.
     @Test(.enabled(if: getuid() == 0, "needs root, as a host started at boot has"), arguments: WebHost.Kind.allCases.filter(\.isFastCGI))
     func functionsRunAsLeadwireWithOnlyTheirSettings(_ kind: WebHost.Kind) async throws {
-        let host = try await WebHost(kind, scratch: scratch)
+        let token = try scratch.secretFile("LEADWIRE_KOMMO_WEBHOOK_TOKEN", "from-a-file")
+        let host = try await WebHost(
+            kind, scratch: scratch, settings: token.merging(["LEADWIRE_AMOCRM_TARGETOLOGISTS": "Kenesary=kenesary*"]) { $1 },
+            serverEnvironment: ["LEADWIRE_KOMMO_WEBHOOK_TOKEN": "left-in-the-shell"])
+        let form = ["Content-Type": "application/x-www-form-urlencoded"]
+        let stored = try await http("POST", host.base + "/kommo-webhook?token=from-a-file", body: kommoLeadForm(id: 61, name: "Own"), headers: form)
+        #expect(stored.status == 200, "\(kind): \(stored.body)")
+        #expect(try await http("POST", host.base + "/kommo-webhook?token=left-in-the-shell", body: kommoLeadForm(id: 62, name: "Shell"), headers: form).status == 401)
         let leadwire = try #require(getpwnam("leadwire")).pointee.pw_uid
         let processes = host.fastCGIProcesses(of: "kommo-webhook")
         #expect(!processes.isEmpty)
+        for pid in host.fastCGIProcesses(of: "amocrm-webhook") {
+            let environment = try String(decoding: Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/environ")), as: UTF8.self)
+            #expect(environment.contains("LEADWIRE_AMOCRM_TARGETOLOGISTS=") && !environment.contains("LEADWIRE_KOMMO_WEBHOOK_TOKEN"), "\(kind): amocrm-webhook has \(environment)")
+        }
         for pid in processes {
             let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
             let uids = status.split(separator: "\n").first { $0.hasPrefix("Uid:") }?.split(separator: "\t").dropFirst().compactMap { UInt32($0) }
@@ -198,6 +212,8 @@ import Testing
             let environment = try Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/environ")).split(separator: 0)
                 .map { String(decoding: $0, as: UTF8.self) }
             #expect(environment.contains { $0.hasPrefix("LEADWIRE_DATABASE=") })
+            #expect(environment.contains { $0.hasPrefix("LEADWIRE_KOMMO_WEBHOOK_TOKEN_FILE=") })
+            #expect(!environment.contains { $0.hasPrefix("LEADWIRE_AMOCRM_") || $0.hasPrefix("LEADWIRE_KOMMO_WEBHOOK_TOKEN=") }, "\(kind): \(environment)")
             // lighttpd adds its FastCGI variable; the generated config fixes PATH rather than let it copy its own.
             let hostOwn: Set = ["PATH=/usr/bin:/bin", "PHP_FCGI_CHILDREN=1"]
             let foreign = environment.filter { !$0.hasPrefix("LEADWIRE_") && !(kind == .lighttpdFastCGI && hostOwn.contains($0)) }

@@ -11,7 +11,10 @@ struct HostConfig: ParsableCommand {
             Generated from the same function catalog the runtime routes by, so the routes always agree. \
             Only the routes answer: every other path is a 404. `pools` prints the spawn-fcgi script that \
             starts the FastCGI processes nginx and Apache connect to; `systemd` prints socket and service units; \
-            `error-pages` writes the JSON error files lighttpd's configuration names into --state-dir.
+            `error-pages` writes the JSON error files lighttpd's configuration names into --state-dir. \
+            Each function gets only the settings it reads. A secret given as a value (a token, a key, a password) \
+            is left out with a warning: give its file instead (<NAME>_FILE). A webhook that no token, signing \
+            secret or allowlist authenticates is refused unless opened by name (<NAME>_AUTH=none).
             """)
 
     enum Kind: String, ExpressibleByArgument, CaseIterable {
@@ -56,10 +59,11 @@ struct HostConfig: ParsableCommand {
     @OptionGroup var functions: FunctionsOptions
 
     func run() throws {
+        let given = options.functionSettings().filter { $0.key.hasPrefix("LEADWIRE_") }
+        let settings = HostSettings.withoutSecretValues(given) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         var setup = HostSetup(
             port: port, functionsDirectory: functions.functionsDirectory(environment: options.environment).path, stateDirectory: stateDir,
-            settings: options.functionSettings().filter { $0.key.hasPrefix("LEADWIRE_") }, processes: processes,
-            maxBodyBytes: try FunctionSettings(Environment(options.environment)).maxBodyBytes)
+            settings: settings, processes: processes, maxBodyBytes: try FunctionSettings(Environment(options.environment)).maxBodyBytes)
         setup.listen = listen
         setup.trustedProxies = trustedProxy
         switch (tlsCertificate, tlsKey) {
@@ -73,6 +77,7 @@ struct HostConfig: ParsableCommand {
             }
             setup.catalog = [description]
         }
+        if kind != .errorPages { try HostSettings.requireAuthenticatedIntake(setup.catalog, settings: settings) }
         let text =
             switch kind {
             case .lighttpd: LighttpdConfig(setup: setup, fastCGI: fastcgi, user: user).text

@@ -44,8 +44,11 @@ struct Invoke: AsyncParsableCommand {
         }
         let body = Array(FileHandle.standardInput.readDataToEndOfFile())
         _ = try options.migrate()
+        // One request from this machine's own stdin: as open as `serve` on loopback.
+        var settings = options.functionSettings()
+        for opening in DevelopmentIntake.openings(listeningOn: "127.0.0.1", settings: settings) { settings[opening.setting] = "none" }
         let host = CGIFunctionHost(
-            functionsDirectory: functions.functionsDirectory(environment: options.environment), settings: options.functionSettings(), timeout: try options.functionTimeout(),
+            functionsDirectory: functions.functionsDirectory(environment: options.environment), settings: settings, timeout: try options.functionTimeout(),
             slots: ProcessSlots(limit: 1, maxQueued: 0, maxWait: .zero))
         let request = FunctionRequest(
             method: method.uppercased(), query: query ?? "", headers: fields, body: .bytes(body), remoteAddress: "127.0.0.1", serverPort: 0)

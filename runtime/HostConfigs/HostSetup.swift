@@ -15,7 +15,8 @@ struct HostSetup {
     var functionsDirectory: String
     /// Sockets, logs and pid files go here. Never the document root: it holds the database.
     var stateDirectory: String
-    /// The `LEADWIRE_*` settings every function gets.
+    /// The `LEADWIRE_*` settings the functions get, each only those it reads. Never a secret's
+    /// value: secrets come as `<NAME>_FILE` paths (see `SecretSettings`).
     var settings: [String: String]
     /// FastCGI processes per function.
     var processes: Int
@@ -51,7 +52,19 @@ struct HostSetup {
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
-    var sortedSettings: [(name: String, value: String)] { settings.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+    /// The settings `function` reads (the catalog knows them), sorted by name: what a host
+    /// passes to that function and no other.
+    func settings(for function: String) -> [(name: String, value: String)] {
+        let description = Catalog.function(named: function)
+        return settings.filter { description?.reads($0.key) ?? true }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    /// Every setting with the functions that read it, sorted by name.
+    var settingsByFunction: [(name: String, value: String, functions: [String])] {
+        settings.sorted { $0.key < $1.key }.map { name, value in
+            (name, value, catalog.filter { $0.reads(name) }.map(\.name))
+        }
+    }
 }
 
 /// Double-quoted, with `\` and `"` escaped: the string syntax of lighttpd, nginx and Apache.

@@ -53,26 +53,33 @@ struct LighttpdConfig {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Each route is an alias to its executable, run directly as a CGI program; the settings
-    /// go into every function's environment (lighttpd passes none of its own).
+    /// Each route is an alias to its executable, run directly as a CGI program (lighttpd
+    /// passes none of its own environment). Each route's function gets the settings it reads,
+    /// and no other function's.
     private var cgiPrograms: [String] {
         [
             "cgi.assign = (",
         ] + setup.functions.map { "    \(quoted("/" + $0.name)) => \"\"," } + [")", "alias.url = ("]
-            + setup.routes.map { "    \(quoted($0.path)) => \(quoted(setup.executable($0.function)))," } + [")", "setenv.add-environment = ("]
-            + setup.sortedSettings.map { "    \(quoted($0.name)) => \(quoted($0.value))," } + [")"]
+            + setup.routes.map { "    \(quoted($0.path)) => \(quoted(setup.executable($0.function)))," } + [")"]
+            + setup.routes.flatMap { route in
+                ["$HTTP[\"url\"] =~ \(quoted("^" + regexEscaped(route.path) + "(/|$)")) {", "    setenv.add-environment = ("]
+                    + setup.settings(for: route.function).map { "        \(quoted($0.name)) => \(quoted($0.value))," } + ["    )", "}"]
+            }
     }
 
     /// A pool of `processes` per route, each process started with its listening socket as
     /// fd 0 and restarted by lighttpd if it dies. Settings come from `bin-environment` alone,
-    /// with PATH fixed there: lighttpd would otherwise copy its own. (It adds
-    /// PHP_FCGI_CHILDREN=1 itself, which the functions ignore.)
+    /// each function's own: `bin-copy-environment` copies nothing but PATH from lighttpd's own
+    /// environment (left to itself, lighttpd passes all of it, so a LEADWIRE_* setting left in
+    /// the shell that started it would reach every function). (It adds PHP_FCGI_CHILDREN=1
+    /// itself, which the functions ignore.)
     /// fastcgi.server matches raw prefixes (`/kommo-webhook.sock` would reach kommo-webhook), so
     /// each pool sits in a condition that matches the route as whole path segments.
     private var fastCGIServers: [String] {
-        let environment = ([("PATH", "/usr/bin:/bin")] + setup.sortedSettings).map { "\(quoted($0.0)) => \(quoted($0.1))" }.joined(separator: ", ")
-        return setup.routes.enumerated().flatMap { index, route in
-            [
+        setup.routes.enumerated().flatMap { index, route in
+            let environment = ([("PATH", "/usr/bin:/bin")] + setup.settings(for: route.function)).map { "\(quoted($0.0)) => \(quoted($0.1))" }
+                .joined(separator: ", ")
+            return [
                 "$HTTP[\"url\"] =~ \(quoted("^" + regexEscaped(route.path) + "(/|$)")) {",
                 "    fastcgi.server = (\(quoted(route.path)) => ((",
                 "        \"socket\" => \(quoted(setup.stateDirectory + "/\(route.function)-\(index).sock")),",
@@ -80,7 +87,7 @@ struct LighttpdConfig {
                 "        \"max-procs\" => \(setup.processes),",
                 "        \"check-local\" => \"disable\",",
                 "        \"bin-environment\" => (\(environment)),",
-                "        \"bin-copy-environment\" => (),",
+                "        \"bin-copy-environment\" => (\"PATH\"),",
                 "    )))",
                 "}",
             ]

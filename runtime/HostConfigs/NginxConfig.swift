@@ -38,8 +38,7 @@ struct NginxConfig {
                 + setup.trustedProxies.map { "    set_real_ip_from \($0);" } + ["    real_ip_header X-Forwarded-For;", "    real_ip_recursive on;"]) + [
                 "    map $script $function {",
             ] + setup.routes.map { "        \($0.path) \($0.function);" }
-            + [
-                "    }",
+            + ["    }"] + (fastCGI ? [] : settingMaps) + [
                 "    server {",
                 "        listen \(setup.listenAddress)\(setup.tls == nil ? "" : " ssl");",
             ] + (setup.tls.map { ["        ssl_certificate \($0.certificate);", "        ssl_certificate_key \($0.key);"] } ?? []) + [
@@ -50,6 +49,17 @@ struct NginxConfig {
             ] + parameters.map { "            " + $0 } + ["        }", "    }", "}"]
         return lines.joined(separator: "\n") + "\n"
     }
+
+    /// For CGI through fcgiwrap, one location serves every route: a map per setting gives its
+    /// value to the functions that read it and nothing to the others.
+    private var settingMaps: [String] {
+        setup.settingsByFunction.flatMap { setting in
+            ["    map $function $\(Self.variable(setting.name)) {"] + setting.functions.map { "        \($0) \(quoted(setting.value));" } + ["    }"]
+        }
+    }
+
+    /// The nginx variable that holds a setting's value for the matched function.
+    static func variable(_ setting: String) -> String { "leadwire_" + setting.lowercased() }
 
     /// A named location per error nginx makes itself, answering it as JSON.
     private var errorPages: [String] {
@@ -85,7 +95,8 @@ struct NginxConfig {
         if !fastCGI {
             // fcgiwrap runs this file and makes these parameters its environment.
             lines.append("fastcgi_param SCRIPT_FILENAME \(setup.executable("$function"));")
-            lines += setup.sortedSettings.map { "fastcgi_param \($0.name) \(quoted($0.value));" }
+            // Each setting only for the functions that read it (`settingMaps`); empty, it is not sent.
+            lines += setup.settingsByFunction.map { "fastcgi_param \($0.name) $\(Self.variable($0.name)) if_not_empty;" }
             // fcgiwrap's own stderr is closed by spawn-fcgi, so the functions log to a file.
             if setup.settings["LEADWIRE_LOG_PATH"] == nil {
                 lines.append("fastcgi_param LEADWIRE_LOG_PATH \(quoted(setup.stateDirectory + "/functions.log"));")

@@ -1,5 +1,6 @@
 /// systemd units that run each function as one FastCGI process on a socket systemd holds
-/// (`StandardInput=socket` hands it the listening socket as fd 0, the FastCGI convention).
+/// (`StandardInput=socket` hands it the listening socket as fd 0, the FastCGI convention),
+/// each with only the settings it reads.
 /// systemd restarts a process that dies, and the socket keeps accepting meanwhile. Each service
 /// is hardened: no privilege gain, the whole file system read-only but the database folder, a
 /// private /tmp, home folders read-only, no access to kernel settings. One more service runs
@@ -37,7 +38,7 @@ struct SystemdUnits {
                 StandardInput=socket
                 StandardOutput=journal
                 StandardError=journal
-                \(common)
+                \(common(settings: setup.settings(for: function.name)))
                 """)
         }
         files.append(
@@ -54,7 +55,7 @@ struct SystemdUnits {
             StandardError=journal
             # SIGTERM: the deliveries in flight finish (each within its timeoutMs, at most 30 s).
             TimeoutStopSec=45
-            \(common)
+            \(common(settings: setup.settings.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }))
 
             [Install]
             WantedBy=multi-user.target
@@ -62,28 +63,42 @@ struct SystemdUnits {
         return files.joined(separator: "\n\n") + "\n"
     }
 
-    /// What every service shares: its user, restarts, the hardening and the settings.
-    private var common: String {
-        """
-        User=\(user)
-        Restart=always
-        NoNewPrivileges=yes
-        ProtectSystem=strict
-        ReadWritePaths=\(setup.databaseFolder)
-        PrivateTmp=yes
-        ProtectHome=read-only
-        ProtectKernelTunables=yes
-        ProtectKernelModules=yes
-        ProtectControlGroups=yes
-        RestrictSUIDSGID=yes
-        LockPersonality=yes
-        \(setup.sortedSettings.map { "Environment=\(environmentValue("\($0.name)=\($0.value)"))" }.joined(separator: "\n"))
-        """
+    /// What every service shares: its user, restarts, the hardening, files it creates closed to
+    /// other users (UMask), and its settings. A secret given as `<NAME>_FILE` is loaded by
+    /// systemd as a credential (the file may stay root's alone) and the service reads it from
+    /// its private credentials folder (`%d`); no secret value is ever in the unit, where
+    /// `systemctl show` would print it to any user.
+    private func common(settings: [(name: String, value: String)]) -> String {
+        var lines = [
+            "User=\(user)",
+            "Restart=always",
+            "UMask=0027",
+            "NoNewPrivileges=yes",
+            "ProtectSystem=strict",
+            "ReadWritePaths=\(setup.databaseFolder)",
+            "PrivateTmp=yes",
+            "ProtectHome=read-only",
+            "ProtectKernelTunables=yes",
+            "ProtectKernelModules=yes",
+            "ProtectControlGroups=yes",
+            "RestrictSUIDSGID=yes",
+            "LockPersonality=yes",
+        ]
+        for (name, value) in settings {
+            if name.hasSuffix("_FILE") {
+                let credential = name.dropFirst("LEADWIRE_".count).dropLast("_FILE".count).lowercased()
+                lines.append("LoadCredential=\(credential):\(value.replacing("%", with: "%%"))")
+                lines.append("Environment=\(environmentValue("\(name)=%d/\(credential)", specifiers: true))")
+            } else {
+                lines.append("Environment=\(environmentValue("\(name)=\(value)"))")
+            }
+        }
+        return lines.joined(separator: "\n")
     }
 }
 
 /// A quoted `Environment=` assignment. systemd expands `%` specifiers there, so a literal `%`
 /// (a percent-encoded password in LEADWIRE_DATABASE_URL) is written `%%`.
-private func environmentValue(_ assignment: String) -> String {
-    quoted(assignment).replacing("%", with: "%%")
+private func environmentValue(_ assignment: String, specifiers: Bool = false) -> String {
+    specifiers ? quoted(assignment) : quoted(assignment).replacing("%", with: "%%")
 }

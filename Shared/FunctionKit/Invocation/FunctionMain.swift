@@ -47,7 +47,7 @@ public enum FunctionMain {
         signal(SIGPIPE, SIG_IGN)
         let environment: Environment
         do {
-            environment = try Environment.process.resolvingSecretFiles()
+            environment = try Environment.process.readableBy(function: name).resolvingSecretFiles()
         } catch {
             answerMisconfigured(name, error)
         }

@@ -1,3 +1,5 @@
+import FunctionCatalog
+
 extension Environment {
     /// The settings with every `LEADWIRE_<NAME>_FILE` read into `LEADWIRE_<NAME>`: the convention
     /// of container images, so a secret can live in a file only the functions' user can read
@@ -19,5 +21,15 @@ extension Environment {
             resolved.values[setting] = value
         }
         return resolved
+    }
+}
+
+extension Environment {
+    /// Only the LEADWIRE_* settings the catalog says `function` reads (the rest of the
+    /// environment stays): whatever else a host passes on, another function's secret above
+    /// all, never reaches this one, nor is its file read.
+    public func readableBy(function: String) -> Environment {
+        guard let description = Catalog.function(named: function) else { return self }
+        return Environment(description.environment(from: values))
     }
 }

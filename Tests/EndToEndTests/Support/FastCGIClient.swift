@@ -112,7 +112,7 @@ final class FastCGIFunction {
         guard bound == 0, listen(listener, 64) == 0 else { throw TestSetupError("cannot listen on \(socketPath)") }
         process = try ServerProcess(
             executable: try executable ?? Products.url(name), arguments: [],
-            environment: scratch.storeSettings.merging(settings) { $1 },
+            environment: scratch.openSettings.merging(settings) { $1 },
             log: scratch.folder.appending(path: "\(name)-fastcgi.log"), standardInput: listener)
     }
 

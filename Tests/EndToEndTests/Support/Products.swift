@@ -41,6 +41,18 @@ struct Scratch {
     }
 
     func database() throws -> Database { try TestStore.open(storeSettings) }
+
+    /// Writes a secret into a file of the scratch folder (the web-server tests make it readable
+    /// by the functions' user) and returns the `<NAME>_FILE` setting naming it.
+    func secretFile(_ name: String, _ value: String) throws -> [String: String] {
+        let file = folder.appending(path: name.lowercased())
+        try Data(value.utf8).write(to: file)
+        return [name + "_FILE": file.path]
+    }
+
+    /// The store, and the webhooks opened by name (`TestSettings.openIntake`): what a test
+    /// about processing runs the functions with.
+    var openSettings: [String: String] { storeSettings.merging(TestSettings.openIntake) { $1 } }
 }
 
 /// What a function wrote to stdout, split as a CGI host reads it.

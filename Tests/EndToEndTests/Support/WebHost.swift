@@ -30,6 +30,8 @@ final class WebHost {
     let base: String
     let scratch: Scratch
     private var processes: [ServerProcess] = []
+    /// The environment the web server itself starts with (what the shell that starts it exported).
+    private let serverEnvironment: [String: String]
     private var pidFiles: [URL] = []
 
     /// Who the functions run as: `leadwire` (made by scripts/setup) when the tests run as root (nginx and Apache will
@@ -39,8 +41,10 @@ final class WebHost {
     /// With `tls`, the server terminates TLS with a self-signed certificate made here, and
     /// `base` is an https URL (reach it with `curl`, see `curlTLS`).
     init(
-        _ kind: Kind, scratch: Scratch, settings: [String: String] = [:], processes: Int = 2, tls: Bool = false, serverArguments: [String] = []
+        _ kind: Kind, scratch: Scratch, settings: [String: String] = [:], processes: Int = 2, tls: Bool = false, serverArguments: [String] = [],
+        serverEnvironment: [String: String] = [:]
     ) async throws {
+        self.serverEnvironment = ["PATH": "/usr/bin:/bin"].merging(serverEnvironment) { $1 }
         self.kind = kind
         self.scratch = scratch
         let port = try freePort()
@@ -60,7 +64,7 @@ final class WebHost {
         }
 
         let binaries = try Self.sharedFunctionsDirectory()
-        let generatorSettings = scratch.storeSettings.merging(settings) { $1 }
+        let generatorSettings = scratch.openSettings.merging(settings) { $1 }
         func generate(_ arguments: [String], into name: String) throws -> URL {
             let common = ["--port", String(port), "--state-dir", state, "--functions-dir", binaries, "--user", Self.user, "--processes", String(processes)]
                 + (["lighttpd", "nginx", "apache"].contains(arguments[0]) ? tlsArguments + serverArguments : [])
@@ -148,7 +152,7 @@ final class WebHost {
         let name = URL(fileURLWithPath: executable).lastPathComponent
         processes.append(
             try ServerProcess(
-                executable: URL(fileURLWithPath: executable), arguments: arguments, environment: ["PATH": "/usr/bin:/bin"],
+                executable: URL(fileURLWithPath: executable), arguments: arguments, environment: serverEnvironment,
                 log: scratch.folder.appending(path: "\(name).out")))
     }
 
