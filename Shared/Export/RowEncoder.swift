@@ -79,27 +79,26 @@ struct RowEncoder {
     }
 
     /// RFC 4180 quoting, after neutralising text a spreadsheet would run as a formula (OWASP:
-    /// a leading = + - @ tab or carriage return gets a `'` in front). Numbers are never text
-    /// here, so negative amounts stay numbers.
+    /// a leading = + - @ tab or carriage return gets a `'` in front). A spreadsheet in a locale
+    /// whose separator is `;` (or a tab) splits a cell there, so a cell holding one is quoted,
+    /// and a formula character right after any separator is neutralised too, in case a program
+    /// splits without honouring the quotes. Numbers are never text here, so negative amounts
+    /// stay numbers.
     private func writeCSVText(_ bytes: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
-        let formula: Bool
-        switch bytes.first {
-        case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D: formula = true
-        default: formula = false
-        }
-        let needsQuotes = bytes.contains { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
+        let needsQuotes = bytes.contains { Self.separators.contains($0) || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }
         if needsQuotes { output.append(UInt8(ascii: "\"")) }
-        if formula { output.append(UInt8(ascii: "'")) }
-        if needsQuotes {
-            for byte in bytes {
-                if byte == UInt8(ascii: "\"") { output.append(byte) }
-                output.append(byte)
-            }
-            output.append(UInt8(ascii: "\""))
-        } else {
-            output.append(contentsOf: bytes)
+        var cellStart = true
+        for byte in bytes {
+            if cellStart && Self.formulaStarts.contains(byte) { output.append(UInt8(ascii: "'")) }
+            if byte == UInt8(ascii: "\"") { output.append(byte) }
+            output.append(byte)
+            cellStart = Self.separators.contains(byte)
         }
+        if needsQuotes { output.append(UInt8(ascii: "\"")) }
     }
+
+    private static let separators: [UInt8] = [UInt8(ascii: ","), UInt8(ascii: ";"), 0x09]
+    private static let formulaStarts: [UInt8] = [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D]
 
     // MARK: JSON
 

@@ -26,16 +26,17 @@ public struct SenderAccess: Sendable, Equatable {
         self.openAccess = openAccess
     }
 
-    /// The four settings of a webhook function named `LEADWIRE_<NAME>_…`.
-    init(webhook prefix: String, signingSecret: String? = nil) {
+    /// The four settings of a webhook function, `LEADWIRE_<name>_TOKEN` and so on.
+    init(webhook name: String, signingSecret: String? = nil) {
+        let prefix = "LEADWIRE_" + name
         self.init(
             token: prefix + "_TOKEN", signingSecret: signingSecret, allowedIPs: prefix + "_ALLOWED_IPS", rateLimit: prefix + "_RATE_LIMIT",
             openAccess: prefix + "_AUTH")
     }
 
-    public static let kommoWebhook = SenderAccess(webhook: "LEADWIRE_KOMMO_WEBHOOK")
-    public static let amocrmWebhook = SenderAccess(webhook: "LEADWIRE_AMOCRM_WEBHOOK")
-    public static let knowlarityWebhook = SenderAccess(webhook: "LEADWIRE_KNOWLARITY_WEBHOOK", signingSecret: "LEADWIRE_KNOWLARITY_SIGNING_SECRET")
+    public static let kommoWebhook = SenderAccess(webhook: "KOMMO_WEBHOOK")
+    public static let amocrmWebhook = SenderAccess(webhook: "AMOCRM_WEBHOOK")
+    public static let knowlarityWebhook = SenderAccess(webhook: "KNOWLARITY_WEBHOOK", signingSecret: "LEADWIRE_KNOWLARITY_SIGNING_SECRET")
     public static let widgetRequest = SenderAccess(
         token: nil, allowedIPs: "LEADWIRE_WIDGET_REQUEST_ALLOWED_IPS", rateLimit: "LEADWIRE_WIDGET_REQUEST_RATE_LIMIT", openAccess: nil)
 

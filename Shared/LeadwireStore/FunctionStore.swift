@@ -10,7 +10,7 @@ extension FunctionContext {
             return try resources.value(Database.self) { try Database(settings: StoreSettings(environment: environment)) }
         } catch let error as ConfigurationError {
             logger.error("configuration_error", ["message": .string(error.message)])
-            throw .internalError("The function is misconfigured: \(error.message)")
+            throw .misconfigured
         } catch {
             logger.error("store_unavailable", ["message": .string(String(describing: error))])
             throw .serviceUnavailable("The store is unavailable; retry later.")

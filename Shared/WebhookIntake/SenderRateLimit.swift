@@ -2,7 +2,7 @@ public import FunctionKit
 import HTTPTypes
 import LeadwireStore
 
-/// `LEADWIRE_<FUNCTION>_RATE_LIMIT`: at most that many requests a minute from one sender address
+/// `LEADWIRE_<FUNCTION>_RATE_LIMIT`: at most that many requests a minute from one sender (an address, or an IPv6 /64)
 /// to one function, counted in the store so every process (and every host sharing the file)
 /// sees the same count. Unset, there is no limit. A sender over it gets 429 with
 /// `Retry-After` (the seconds left in its minute, so a CRM retries then) and nothing is
@@ -21,20 +21,25 @@ public struct SenderRateLimit: Sendable {
     /// Counts the request; throws 429 once the sender is over the limit.
     public func admit(_ request: Request, context: FunctionContext, now: Timestamp) throws {
         guard let perMinute else { return }
-        let address = request.remoteAddress ?? ""
+        let address = Self.sender(request.remoteAddress ?? "")
         let seconds = now.secondsSince1970
         let window = seconds - seconds % 60
         let database = try context.openStore()
         let count: Int64
         do {
             count = try database.transaction {
-                try database.queryRow(
-                    """
-                    INSERT INTO sender_rate_limits (function, address, window_start, count) VALUES (?1, ?2, ?3, 1)
-                    ON CONFLICT (function, address) DO UPDATE SET
-                        count = CASE WHEN sender_rate_limits.window_start = ?3 THEN sender_rate_limits.count + 1 ELSE 1 END, window_start = ?3
-                    RETURNING count
-                    """, [.text(function), .text(address), .integer(window)])?[0].integer ?? 0
+                let count =
+                    try database.queryRow(
+                        """
+                        INSERT INTO sender_rate_limits (function, address, window_start, count) VALUES (?1, ?2, ?3, 1)
+                        ON CONFLICT (function, address) DO UPDATE SET
+                            count = CASE WHEN sender_rate_limits.window_start = ?3 THEN sender_rate_limits.count + 1 ELSE 1 END, window_start = ?3
+                        RETURNING count
+                        """, [.text(function), .text(address), .integer(window)])?[0].integer ?? 0
+                // A sender's first request of a minute clears the rows of senders gone quiet, so
+                // the table holds about one minute's senders, however many have come and gone.
+                if count == 1 { try database.run("DELETE FROM sender_rate_limits WHERE window_start < ?", [.integer(window - 60)]) }
+                return count
             }
         } catch {
             context.logger.error("store_failed", ["message": .string(String(describing: error))])
@@ -45,5 +50,13 @@ public struct SenderRateLimit: Sendable {
         throw HTTPError(
             .tooManyRequests, code: "rate_limited", message: "More than \(perMinute) requests a minute from this sender (\(variable)); retry later.",
             headers: [.retryAfter: String(window + 60 - seconds)])
+    }
+
+    /// What one sender is for counting: an IPv4 address, or an IPv6 sender's /64, since anyone
+    /// given one IPv6 address has the 2^64 around it to walk through a per-address limit.
+    static func sender(_ remoteAddress: String) -> String {
+        guard let bytes = AddressRange.bytes(of: remoteAddress), bytes.count == 16 else { return remoteAddress }
+        let groups = stride(from: 0, to: 8, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
+        return groups.joined(separator: ":") + "::/64"
     }
 }

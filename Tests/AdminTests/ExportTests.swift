@@ -38,6 +38,14 @@ import Testing
                 == "kommo_id,name,price\r\n1,\"'=HYPERLINK(\"\"http://evil\"\")\",-500.0\r\n2,\"Comma, \"\"quoted\"\"\nnewline\",\r\n3,'+plus @at -minus,\r\n")
     }
 
+    /// Excel in a `;` locale splits a cell at `;`: the cell is quoted, and a formula after any
+    /// separator is neutralised as one at the start is.
+    @Test func aFormulaAfterASemicolonOrCommaIsNeutralisedToo() {
+        admin.kommo.send(kommoLead(4, name: "Acme;=cmd|' /C calc'!A0,@SUM(1)"))
+        let csv = text(admin.getExport("kommo-leads/csv", "fields=kommo_id,name"))
+        #expect(csv.contains("\r\n4,\"Acme;'=cmd|' /C calc'!A0,'@SUM(1)\"\r\n"), "\(csv)")
+    }
+
     @Test func jsonKeepsNestedCustomFieldsAndTags() throws {
         let rows = try JSONValue(parsing: admin.getExport("kommo-leads/json", "hasTag=vip").body)
         #expect(rows.elements?.count == 1)

@@ -185,6 +185,40 @@ import Testing
         _ = server
     }
 
+    /// A client that sends its request head a byte at a time (slowloris), or connects and sends
+    /// nothing, is dropped at LEADWIRE_HEADER_TIMEOUT_MS / LEADWIRE_IDLE_TIMEOUT_MS while others
+    /// are served; past LEADWIRE_MAX_CONNECTIONS a new connection is closed at once.
+    @Test func slowAndSilentClientsAreDroppedWhileOthersAreServed() async throws {
+        let (server, base) = try await startRuntime(
+            in: scratch, settings: ["LEADWIRE_HEADER_TIMEOUT_MS": "1500", "LEADWIRE_IDLE_TIMEOUT_MS": "1500", "LEADWIRE_MAX_CONNECTIONS": "3"])
+        let port = Int(base.split(separator: ":").last!)!
+        let silent = try RawHTTPConnection(port: port, timeoutSeconds: 10)
+        let slow = try RawHTTPConnection(port: port, timeoutSeconds: 10)
+        let started = ContinuousClock.now
+        let dropped = try await onNewThread { () -> Int in
+            var sent = 0
+            for byte in Array("POST /kommo-webhook HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: aaaaaaaaaaaaaaaaaaaa\r\n".utf8) {
+                guard (try? slow.send([byte])) != nil else { break }
+                sent += 1
+                usleep(250_000)
+            }
+            return sent
+        }
+        let elapsed = ContinuousClock.now - started
+        #expect(dropped < 20, "the slow client sent \(dropped) bytes before it was dropped")
+        #expect(elapsed < .seconds(8))
+        #expect(silent.closedWithoutAnswer(), "a connection that sent nothing is closed")
+        // Others are served meanwhile and after.
+        #expect(try await http("GET", base + "/health").status == 200)
+
+        // Three connections open at most: a fourth is closed without an answer.
+        let held = try (0..<3).map { _ in try RawHTTPConnection(port: port, timeoutSeconds: 5) }
+        try await Task.sleep(for: .milliseconds(200))
+        let fourth = try RawHTTPConnection(port: port, timeoutSeconds: 5)
+        #expect(fourth.closedWithoutAnswer())
+        _ = (held, server)
+    }
+
     @Test func aPortInUseIsNamedInTheError() async throws {
         let (server, base) = try await startRuntime(in: scratch)
         let port = String(base.split(separator: ":").last!)

@@ -115,7 +115,10 @@ import Testing
             #expect(!output.contains(value), "\(kind) wrote a secret's value")
         }
         for name in secrets.keys { #expect(output.contains("warning: \(name) was given as a value"), "\(kind): no warning for \(name)") }
-        #expect(output.contains("LEADWIRE_KOMMO_WEBHOOK_TOKEN_FILE"), "\(kind): the token file is not passed on")
+        // nginx and Apache pass no settings to FastCGI processes: the pools script does.
+        if !(kind.contains("--fastcgi") && kind[0] != "lighttpd") {
+            #expect(output.contains("LEADWIRE_KOMMO_WEBHOOK_TOKEN_FILE"), "\(kind): the token file is not passed on")
+        }
     }
 
     /// A webhook that nothing authenticates would answer 401 to everyone: no configuration is

@@ -136,7 +136,9 @@ func knowlarityCall(uuid: String, phone: String = "+918019858999", start: String
         broken.environment["LEADWIRE_TIME_ZONE"] = "Mars/Olympus"
         let response = broken.send(knowlarityCall(uuid: "z"), contentType: "application/json")
         #expect(response.status == .internalServerError)
-        #expect(response.json["error"]?["message"]?.text?.contains("LEADWIRE_TIME_ZONE") == true)
+        #expect(response.json["error"]?["code"] == "misconfigured")
+        #expect(response.json["error"]?["message"]?.text?.contains("LEADWIRE_") == false)
+        #expect(broken.log.contains(event: "configuration_error", "LEADWIRE_TIME_ZONE"))
     }
 }
 

@@ -77,6 +77,26 @@ import WebhookIntake
         kommo.handler.clock = { Timestamp(millisecondsSince1970: 1_800_000_070_000) }
         #expect(send(4, from: "203.0.113.9", through: kommo.handler).status == .ok)
     }
+
+    /// One IPv6 address comes with the 2^64 of its /64: walking through them is one sender.
+    /// Senders gone quiet for a minute are cleared from the count table.
+    @Test func anIPv6SenderIsCountedByItsSlash64AndQuietSendersArePruned() throws {
+        var kommo = KommoFixture()
+        kommo.environment["LEADWIRE_KOMMO_WEBHOOK_RATE_LIMIT"] = "2"
+        kommo.handler.clock = { Timestamp(millisecondsSince1970: 1_800_000_010_000) }
+        func send(_ id: Int, from address: String) -> Response {
+            kommo.handler.send(kommoForm("add", ["id": String(id), "name": "Lead", "updated_at": "100"]), remoteAddress: address)
+        }
+        #expect(send(1, from: "2001:db8:1:2::1").status == .ok)
+        #expect(send(2, from: "2001:db8:1:2:ffff::9").status == .ok)
+        #expect(send(3, from: "2001:db8:1:2:dead:beef:0:1").status == .tooManyRequests)
+        #expect(send(4, from: "2001:db8:1:3::1").status == .ok, "the next /64 is another sender")
+        #expect(try kommo.count("SELECT count(*) FROM sender_rate_limits WHERE address = '2001:db8:1:2::/64'") == 1)
+
+        kommo.handler.clock = { Timestamp(millisecondsSince1970: 1_800_000_200_000) }
+        #expect(send(5, from: "203.0.113.9").status == .ok)
+        #expect(try kommo.count("SELECT count(*) FROM sender_rate_limits") == 1, "the quiet senders' rows are gone")
+    }
 }
 
 /// Log lines a test reads back.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 public import FunctionKit
 public import HTTPTypes
 public import LeadwireStore
@@ -12,6 +13,8 @@ public struct HandlerFixture: Sendable {
     public var clock: @Sendable () -> Timestamp = Timestamp.now
     let handler: Handler
     let path: String
+    /// Every log line the handler wrote, in order.
+    public let log = LogLines()
 
     /// Another function on the same database and settings, e.g. to fill it with webhooks.
     public func sharing(path: String, handler: @escaping Handler) -> HandlerFixture {
@@ -55,7 +58,7 @@ public struct HandlerFixture: Sendable {
             method: method, path: path ?? self.path, query: QueryParameters(queryString: query), headers: headers,
             body: bodyLimitExceeded == nil ? bytes ?? Array(body.utf8) : [], bodyLimitExceeded: bodyLimitExceeded, remoteAddress: remoteAddress)
         let context = FunctionContext(
-            functionName: "test", environment: Environment(environment), logger: Logger(function: "test", sink: Self.logSink), clock: clock)
+            functionName: "test", environment: Environment(environment), logger: Logger(function: "test", sink: { [log] line in log.append(line); Self.logSink(line) }), clock: clock)
         var response = FunctionMain.respond(context: context, handler: handler) { _ in request }
         // A streaming body is produced here, as the host would while sending it.
         if let streaming = response.streamingBody {
@@ -111,4 +114,20 @@ public func formBody(_ pairs: [(String, String)]) -> String {
         [pair.0, pair.1].map { $0.addingPercentEncoding(withAllowedCharacters: allowed)!.replacingOccurrences(of: "%20", with: "+") }
             .joined(separator: "=")
     }.joined(separator: "&")
+}
+
+/// Log lines collected as a handler writes them.
+public final class LogLines: Sendable {
+    private let storage = Mutex<[String]>([])
+
+    public init() {}
+
+    func append(_ line: String) { storage.withLock { $0.append(line) } }
+
+    public var lines: [String] { storage.withLock { $0 } }
+
+    /// Whether a line of event `event` contains `text`.
+    public func contains(event: String, _ text: String) -> Bool {
+        lines.contains { $0.contains(#""event":"\#(event)""#) && $0.contains(text) }
+    }
 }

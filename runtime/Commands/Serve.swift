@@ -58,7 +58,7 @@ struct Serve: AsyncParsableCommand {
         let databasePath = options.storeDescription
         let functionsDirectory = functions.functionsDirectory(environment: options.environment).path
 
-        let server = HTTPServer(host: address, port: port, responder: responder) { boundPort in
+        let server = HTTPServer(host: address, port: port, responder: responder, limits: try ConnectionLimits(environment)) { boundPort in
             responder.boundPort.store(boundPort, ordering: .relaxed)
             standardOutputLine(
                 "Leadwire runtime listening on http://\(address):\(boundPort) (database \(databasePath), schema \(version), "

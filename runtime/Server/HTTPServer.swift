@@ -13,12 +13,15 @@ typealias HTTPConnection = NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResp
 /// would switch on swift-http-types' Foundation URL trait, and traits unify across the package,
 /// so every function would link FoundationEssentials and start slower.
 ///
-/// On SIGTERM or SIGINT (through ServiceLifecycle) it stops accepting, closes idle connections,
-/// lets every request in flight finish its answer, and then returns.
+/// A connection that sends no request, or sends its head too slowly, is closed, and at most
+/// `limits.maxConnections` are open at once (`ConnectionLimits`). On SIGTERM or SIGINT (through
+/// ServiceLifecycle) it stops accepting, closes idle connections, lets every request in flight
+/// finish its answer, and then returns.
 struct HTTPServer: Service {
     let host: String
     let port: Int
     let responder: FunctionResponder
+    var limits = ConnectionLimits()
     /// Called once the socket is bound, with the port it got (differs from `port` when that is 0).
     let onListening: @Sendable (Int) -> Void
 
@@ -31,6 +34,12 @@ struct HTTPServer: Service {
                 try await listener.executeThenClose { accepted in
                     for try await connection in accepted {
                         group.addTask {
+                            // Over the cap, a connection is closed at once: the clients already
+                            // connected go on being served.
+                            guard connections.count < limits.maxConnections else {
+                                try? await connection.executeThenClose { _, _ in }
+                                return
+                            }
                             let id = connections.opened(connection.channel)
                             defer { connections.closed(id) }
                             await responder.serve(connection)
@@ -50,10 +59,13 @@ struct HTTPServer: Service {
                 .serverChannelOption(.backlog, value: 1024)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                .bind(host: host, port: port) { channel in
+                .bind(host: host, port: port) { [limits] channel in
                     channel.eventLoop.makeCompletedFuture {
+                        let deadlines = ConnectionDeadlines(limits: limits)
+                        try channel.pipeline.syncOperations.addHandler(FirstByteWatch(deadlines), position: .first)
                         // With error handling, a request that does not parse gets a 400 and a close.
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                        try channel.pipeline.syncOperations.addHandler(deadlines)
                         return try HTTPConnection(wrappingChannelSynchronously: channel)
                     }
                 }
@@ -92,6 +104,8 @@ private final class OpenConnections: Sendable {
         if quiescing { Self.quiesce(channel) }
         return id
     }
+
+    var count: Int { state.withLock { $0.channels.count } }
 
     func closed(_ id: Int) {
         _ = state.withLock { $0.channels.removeValue(forKey: id) }

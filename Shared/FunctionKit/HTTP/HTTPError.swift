@@ -61,4 +61,10 @@ extension HTTPError {
     public static func internalError(_ message: String) -> HTTPError {
         HTTPError(.internalServerError, code: "internal_error", message: message)
     }
+
+    /// A setting the function cannot use. The caller may be anyone, so the answer names no
+    /// setting; the function's log line (`configuration_error`) says which and why.
+    public static let misconfigured = HTTPError(
+        .internalServerError, code: "misconfigured",
+        message: "The function is misconfigured; its log (event configuration_error) names the setting to fix.")
 }

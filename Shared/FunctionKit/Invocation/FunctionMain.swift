@@ -118,7 +118,7 @@ public enum FunctionMain {
             return error.response
         } catch let error as ConfigurationError {
             context.logger.error("configuration_error", ["message": .string(error.message)])
-            return HTTPError.internalError("The function is misconfigured: \(error.message)").response
+            return HTTPError.misconfigured.response
         } catch {
             // Unknown errors may carry internals: the log gets the detail, the caller a generic message.
             context.logger.error("unhandled_error", ["message": .string(String(describing: error))])

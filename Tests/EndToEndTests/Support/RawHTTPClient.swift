@@ -104,6 +104,12 @@ final class RawHTTPConnection: @unchecked Sendable {
         return Response(status: status, headers: headers, body: body)
     }
 
+    /// Whether the server closed the connection without answering, within the receive timeout.
+    func closedWithoutAnswer() -> Bool {
+        var byte: UInt8 = 0
+        return recv(descriptor, &byte, 1, 0) == 0
+    }
+
     /// Waits for the first bytes of a response, keeping them for `readResponse()`.
     func waitForFirstBytes() throws {
         if buffered.isEmpty { try fill() }
