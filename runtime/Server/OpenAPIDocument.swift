@@ -1407,7 +1407,7 @@ enum OpenAPIDocument {
   },
   "/kommo-oauth": {
    "get": {
-    "summary": "Kommo OAuth: authorize (redirect to Kommo's consent page), callback (Kommo's redirect back), status (admin key, kommo:api), disabled (Kommo's signed notice)",
+    "summary": "Kommo OAuth: authorize (admin key, kommo:api; redirect to Kommo's consent page), callback (Kommo's redirect back), status (admin key, kommo:api), disabled (Kommo's signed notice)",
     "tags": [
      "kommo-oauth"
     ],
@@ -1460,6 +1460,14 @@ enum OpenAPIDocument {
      },
      {
       "name": "mode",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "from_widget",
       "in": "query",
       "required": false,
       "schema": {
@@ -1681,7 +1689,7 @@ enum OpenAPIDocument {
   },
   "/functions/v1/kommo-oauth": {
    "get": {
-    "summary": "Kommo OAuth: authorize (redirect to Kommo's consent page), callback (Kommo's redirect back), status (admin key, kommo:api), disabled (Kommo's signed notice)",
+    "summary": "Kommo OAuth: authorize (admin key, kommo:api; redirect to Kommo's consent page), callback (Kommo's redirect back), status (admin key, kommo:api), disabled (Kommo's signed notice)",
     "tags": [
      "kommo-oauth"
     ],
@@ -1734,6 +1742,14 @@ enum OpenAPIDocument {
      },
      {
       "name": "mode",
+      "in": "query",
+      "required": false,
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "name": "from_widget",
       "in": "query",
       "required": false,
       "schema": {
@@ -2134,7 +2150,7 @@ enum OpenAPIDocument {
     "schema": {
      "type": "string"
     },
-    "description": "The webhook secret, when the function's LEADWIRE_*_WEBHOOK_TOKEN is set (or the X-Webhook-Token header)."
+    "description": "The webhook secret, when the function's LEADWIRE_*_WEBHOOK_TOKEN is set (or the X-Webhook-Token header). A webhook with no token, signing secret or allowlist answers 401 intake_closed unless LEADWIRE_*_WEBHOOK_AUTH=none opens it (runtime serve does so on 127.0.0.1)."
    }
   },
   "requestBodies": {
