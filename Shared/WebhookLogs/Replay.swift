@@ -22,6 +22,9 @@ enum Replay {
         let executable = try FunctionsFolder.executable(function.name, environment: context.environment)
 
         var variables = CGIInvocation.settings(from: context.environment.values)
+        // The function reads its own secret files: a secret goes as the file it came from, not
+        // also as the value read from it (both set is a configuration error).
+        for name in variables.keys where name.hasSuffix("_FILE") { variables[String(name.dropLast(5))] = nil }
         variables[Environment.replayVariable] = logID
         variables["GATEWAY_INTERFACE"] = "CGI/1.1"
         variables["REQUEST_METHOD"] = "POST"
@@ -40,7 +43,16 @@ enum Replay {
             throw HTTPError(.badGateway, code: "replay_failed", message: "\(function.name) did not answer the replay: \(error.description)")
         }
         let result = (try? JSONValue(parsing: answer.body)) ?? .string(String(decoding: answer.body, as: UTF8.self))
-        return .json(["success": true, "replay_of": .string(logID), "status": JSONValue(Int64(answer.status.code)), "result": result])
+        guard answer.status.kind != .serverError else {
+            let reason = result["error"]?["message"]?.text ?? "status \(answer.status.code)"
+            context.logger.error("replay_failed", ["log_id": .string(logID), "status": JSONValue(Int64(answer.status.code))])
+            throw HTTPError(.badGateway, code: "replayed_function_failed", message: "\(function.name) answered the replay with \(answer.status.code): \(reason)")
+        }
+        // `success` says whether the function took the event this time; a 4xx is its answer, not a failure to replay.
+        return .json([
+            "success": .bool(answer.status.kind == .successful), "replay_of": .string(logID), "status": JSONValue(Int64(answer.status.code)),
+            "result": result,
+        ])
     }
 
     /// The bytes to send again. Kommo logs keep the raw body (text, or a BLOB when it was not

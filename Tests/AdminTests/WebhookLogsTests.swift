@@ -1,3 +1,4 @@
+import Foundation
 import FunctionKit
 import HTTPTypes
 import LeadwireStore
@@ -124,11 +125,36 @@ import Testing
         #expect(history == ["traffic", "unknown"])
     }
 
+    /// Deployed as the guides say, secrets come as files: the logs function then holds both the
+    /// `_FILE` setting and the value read from it, and the replayed function must get only the
+    /// file (both set is a configuration error). A function that fails the replay is a 502, not
+    /// a `success: true` with an error inside.
+    @Test func replayWorksWithSecretsInFilesAndAFailedReplayIsNotASuccess() throws {
+        let secretFile = FileManager.default.temporaryDirectory.appending(path: "replay-token-\(UUID().uuidString)")
+        try Data("amocrm-token".utf8).write(to: secretFile)
+        var logs = admin.logs
+        logs.environment["LEADWIRE_AMOCRM_WEBHOOK_TOKEN_FILE"] = secretFile.path
+        logs.environment["LEADWIRE_AMOCRM_WEBHOOK_TOKEN"] = "amocrm-token"
+        admin.amocrm.send(amoSale(701, utmSource: "ref_FILE"))
+        let id = try #require(admin.getLogs("lead_id=701").json["logs"]?[0]?["id"]?.text)
+        let replay = logs.send("", method: .post, path: "/api/admin/webhook-logs/\(id)/replay", headers: admin.bearer(admin.replayer))
+        #expect(replay.status == .ok, "\(String(decoding: replay.body, as: UTF8.self))")
+        #expect(replay.json["success"] == true)
+        #expect(replay.json["status"] == 200, "the replayed function answered \(replay.json["result"].map(\.jsonText) ?? "")")
+
+        // amocrm-webhook cannot use this rule: its 500 is the replay's 502.
+        logs.environment["LEADWIRE_AMOCRM_TARGETOLOGISTS"] = "nobody"
+        let failed = logs.send("", method: .post, path: "/api/admin/webhook-logs/\(id)/replay", headers: admin.bearer(admin.replayer))
+        #expect(failed.status == .badGateway)
+        #expect(failed.json["error"]?["code"] == "replayed_function_failed")
+    }
+
     @Test func replayingARefusedBodyRefusesItAgainAndAnOversizeOneHasNothingToReplay() throws {
         admin.kommo.send(#"{"leads":"#, contentType: "application/json")
         let broken = try #require(admin.getLogs("status=error").json["logs"]?[0]?["id"]?.text)
         let again = admin.logs.send("", method: .post, path: "/api/admin/webhook-logs/\(broken)/replay", headers: admin.bearer(admin.replayer))
         #expect(again.json["status"] == 400)
+        #expect(again.json["success"] == false, "the function refused it again")
         admin.kommo.send("", bodyLimitExceeded: BodyLimitExceeded(length: 9_000_000, limit: 1_048_576))
         let oversize = try #require(admin.getLogs("status=error&limit=1").json["logs"]?[0]?["id"]?.text)
         let nothing = admin.logs.send("", method: .post, path: "/api/admin/webhook-logs/\(oversize)/replay", headers: admin.bearer(admin.replayer))
