@@ -1,5 +1,6 @@
 import Foundation
 import FunctionKit
+import TestSupport
 import Testing
 
 /// `runtime` as a person types it: the version, a mistyped command, and admin keys.
@@ -38,6 +39,14 @@ import Testing
     }
 
     @Test func keysAreListedUnderAHeaderAndARevokedNameIsNotReused() throws {
+        // A command that only reads does not make a SQLite file where there was none.
+        if !TestStore.isPostgres {
+            let nowhere = try runtime(["keys", "list"])
+            #expect(nowhere.status != 0 && nowhere.output.contains("There is no database at \(scratch.databasePath)"), "\(nowhere.output)")
+            #expect(!FileManager.default.fileExists(atPath: scratch.databasePath))
+            #expect(!nowhere.output.contains("Usage:"), "a command's own error is not followed by the top-level usage")
+        }
+        #expect(try runtime(["migrate"]).status == 0)
         #expect(try runtime(["keys", "list"]).output.contains("No keys yet"))
         #expect(try runtime(["keys", "create", "--name", "ops", "--scopes", "logs:read"]).output.hasPrefix("lw_"))
         let listing = try runtime(["keys", "list"]).output.split(separator: "\n")
@@ -46,7 +55,7 @@ import Testing
 
         let again = try runtime(["keys", "create", "--name", "ops", "--scopes", "logs:read"])
         #expect(again.status != 0)
-        #expect(again.output.contains("A key named ops exists already"), "\(again.output)")
+        #expect(again.output.contains("A key named ops exists already") && again.output.contains("never reused"), "\(again.output)")
         #expect(try runtime(["keys", "revoke", "--name", "ops"]).status == 0)
         let reused = try runtime(["keys", "create", "--name", "ops", "--scopes", "logs:read"])
         #expect(reused.status != 0)

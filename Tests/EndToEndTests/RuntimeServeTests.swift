@@ -219,6 +219,54 @@ import Testing
         _ = (held, server)
     }
 
+    /// A client may hang up at any point of a request. A FastCGI process is replaced only when
+    /// its own answer was cut and cannot be finished; here every process finishes its answer, so
+    /// the same processes serve on, and a hang-up is logged as one, not as an error.
+    @Test func clientsHangingUpAtEveryPointCostNoProcess() async throws {
+        let (server, base) = try await startRuntime(in: scratch)
+        let port = Int(base.split(separator: ":").last!)!
+        let form = Array(kommoLeadForm(id: 1, name: "Warm").utf8)
+        let headers = ["Content-Type": "application/x-www-form-urlencoded"]
+        _ = try RawHTTPConnection(port: port).exchange("POST", "/kommo-webhook", headers: headers, body: String(decoding: form, as: UTF8.self))
+        #expect(try await http("GET", base + "/health").status == 200)
+        let processes = ProcessProbe(pid: server.processIdentifier).children.sorted()
+        #expect(!processes.isEmpty)
+        for id in 2..<12 {
+            let request = RawHTTPConnection.request("POST", "/kommo-webhook", headers: headers, body: Array(kommoLeadForm(id: id, name: "Gone").utf8))
+            let connection = try RawHTTPConnection(port: port)
+            switch id % 5 {
+            case 0: break  // connects, sends nothing, leaves
+            case 1: try connection.send(Array(request.prefix(20)))  // mid-head
+            case 2: try connection.send(Array(request.dropLast(10)))  // mid-body
+            case 3: try connection.send(request)  // before the answer
+            default:  // after a complete answer
+                try connection.send(request)
+                #expect(try connection.readResponse().status == 200)
+            }
+        }
+        try await Task.sleep(for: .seconds(1))
+        #expect(ProcessProbe(pid: server.processIdentifier).children.sorted() == processes, "a process was replaced")
+        #expect(try await http("GET", base + "/health").status == 200)
+        let log = try String(contentsOf: server.log, encoding: .utf8)
+        #expect(!log.contains("function_restarted") && !log.contains("response_aborted"), "\(log)")
+    }
+
+    /// Someone who opens the server's address finds the way on: the functions and their routes,
+    /// the API description and the viewers; a wrong path's 404 points there.
+    @Test func theRootListsWhereToGo() async throws {
+        let (server, base) = try await startRuntime(in: scratch)
+        let index = try await http("GET", base + "/")
+        #expect(index.status == 200)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(index.body.utf8)) as? [String: Any])
+        #expect(json["openapi"] as? String == "/openapi.json")
+        #expect((json["viewers"] as? [String])?.contains("/api/admin/webhook-logs/viewer") == true)
+        #expect((json["functions"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == Catalog.functions.map(\.name))
+        let lost = try await http("GET", base + "/nowhere")
+        #expect(lost.status == 404)
+        #expect(lost.body.contains("GET / lists the functions"))
+        _ = server
+    }
+
     @Test func aPortInUseIsNamedInTheError() async throws {
         let (server, base) = try await startRuntime(in: scratch)
         let port = String(base.split(separator: ":").last!)

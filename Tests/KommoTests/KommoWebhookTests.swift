@@ -46,6 +46,17 @@ import Testing
         #expect(lead["status_id"] == .integer(2))
     }
 
+    /// `curl -d '{…}'` labels JSON as form fields, the most common first mistake: the answer
+    /// says what to send instead, and the body is kept with the refusal, not taken as nothing.
+    @Test func jsonSentAsAFormIsRefusedWithTheWayOut() throws {
+        let answer = kommo.post(#"{"leads":{"add":[{"id":999999,"name":"Test Lead"}]}}"#)
+        #expect(answer.status == .unsupportedMediaType)
+        #expect(answer.json["error"]?["code"] == "json_sent_as_form")
+        #expect(answer.json["error"]?["message"]?.text?.contains("Content-Type: application/json") == true)
+        #expect(try kommo.count("SELECT count(*) FROM kommo_leads") == 0)
+        #expect(try kommo.count("SELECT count(*) FROM kommo_webhook_logs WHERE status = 'error' AND raw_body LIKE '{\"leads\"%'") == 1)
+    }
+
     @Test func deleteKeepsTheLeadAndMarksItDeleted() throws {
         kommo.post(kommoForm("add", ["id": "9", "name": "Keep me", "status_id": "1", "pipeline_id": "5", "updated_at": "100"]))
         let response = kommo.post(kommoForm("delete", ["id": "9", "status_id": "143", "pipeline_id": "5"]))

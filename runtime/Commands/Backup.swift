@@ -16,7 +16,7 @@ struct Backup: ParsableCommand {
     @OptionGroup var options: RuntimeOptions
 
     func run() throws {
-        let bytes = try options.openDatabase().backUp(to: path)
+        let bytes = try options.openExistingDatabase().backUp(to: path)
         print("\(options.databasePath) backed up to \(path) (\(bytes) bytes, integrity ok)")
     }
 }

@@ -69,15 +69,18 @@ struct HostConfig: ParsableCommand {
         switch (tlsCertificate, tlsKey) {
         case let (certificate?, key?): setup.tls = TLSFiles(certificate: certificate, key: key)
         case (nil, nil): break
-        default: throw ValidationError("Give --tls-certificate and --tls-key together.")
+        default: throw CommandFailure("Give --tls-certificate and --tls-key together.")
         }
         if let function {
             guard let description = Catalog.function(named: function) else {
-                throw ValidationError("No function named \(function). Known: \(Catalog.functions.map(\.name).joined(separator: ", ")).")
+                throw CommandFailure("No function named \(function). Known: \(Catalog.functions.map(\.name).joined(separator: ", ")).")
             }
             setup.catalog = [description]
         }
-        if kind != .errorPages { try HostSettings.requireAuthenticatedIntake(setup.catalog, settings: settings) }
+        if kind != .errorPages {
+            try HostSettings.requireAuthenticatedIntake(setup.catalog, settings: settings)
+            warnAboutAccess(setup)
+        }
         let text =
             switch kind {
             case .lighttpd: LighttpdConfig(setup: setup, fastCGI: fastcgi, user: user).text
@@ -89,4 +92,23 @@ struct HostConfig: ParsableCommand {
             }
         print(text, terminator: "")
     }
+
+    /// Says on stderr which executable or secret file the functions' user could not use: the
+    /// server would start and then fail on the first request, or never start (a secret file it
+    /// cannot read stops every function). systemd reads secret files itself, as root.
+    private func warnAboutAccess(_ setup: HostSetup) {
+        guard let access = UserAccess(user: user) else {
+            warn("warning: there is no user \(user) on this machine (--user): create it before starting the server (see deploy/).")
+            return
+        }
+        for function in setup.catalog.map(\.name) where !access.canRun(setup.executable(function)) {
+            warn("warning: \(user) cannot run \(setup.executable(function)) (missing, not executable, or in a folder it cannot enter).")
+        }
+        guard kind != .systemd else { return }
+        for (name, path) in setup.settings.sorted(by: { $0.key < $1.key }) where name.hasSuffix("_FILE") && !access.canRead(path) {
+            warn("warning: \(user) cannot read \(path) (\(name)); every function that needs it will fail to start. Try: chgrp \(user) \(path) && chmod 0640 \(path)")
+        }
+    }
+
+    private func warn(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
 }

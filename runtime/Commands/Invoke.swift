@@ -27,25 +27,25 @@ struct Invoke: AsyncParsableCommand {
 
     func run() async throws {
         guard let function = Catalog.function(named: name) else {
-            throw ValidationError("No function named \(name). Known: \(Catalog.functions.map(\.name).joined(separator: ", ")).")
+            throw CommandFailure("No function named \(name). Known: \(Catalog.functions.map(\.name).joined(separator: ", ")).")
         }
         let target = path ?? function.routes[0].path
         let (pathPart, query) = target.split(separator: "?", maxSplits: 1).map(String.init).splitFirst
         guard let match = Catalog.route(pathPart), match.function.name == name else {
-            throw ValidationError("\(pathPart) is not a route of \(name).")
+            throw CommandFailure("\(pathPart) is not a route of \(name).")
         }
         var fields = HTTPFields()
         for header in headers {
             let parts = header.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, let fieldName = HTTPField.Name(parts[0]) else {
-                throw ValidationError("--header takes `Name: value`, got \(header).")
+                throw CommandFailure("--header takes `Name: value`, got \(header).")
             }
             fields.append(HTTPField(name: fieldName, value: parts[1]))
         }
         let body = Array(FileHandle.standardInput.readDataToEndOfFile())
         _ = try options.migrate()
         // One request from this machine's own stdin: as open as `serve` on loopback.
-        var settings = options.functionSettings()
+        var settings = options.functionSettings().merging(options.developmentKey) { $1 }
         for opening in DevelopmentIntake.openings(listeningOn: "127.0.0.1", settings: settings) { settings[opening.setting] = "none" }
         let host = CGIFunctionHost(
             functionsDirectory: functions.functionsDirectory(environment: options.environment), settings: settings, timeout: try options.functionTimeout(),

@@ -22,18 +22,19 @@ struct Keys: ParsableCommand {
             var parsed = Set<Scope>()
             for item in scopes.split(separator: ",") {
                 guard let scope = Scope(rawValue: item.trimmingCharacters(in: .whitespaces)) else {
-                    throw ValidationError("Unknown scope \(item); use \(Scope.allCases.map(\.rawValue).joined(separator: ", ")).")
+                    throw CommandFailure("Unknown scope \(item); use \(Scope.allCases.map(\.rawValue).joined(separator: ", ")).")
                 }
                 parsed.insert(scope)
             }
-            guard !parsed.isEmpty else { throw ValidationError("Give at least one scope.") }
+            guard !parsed.isEmpty else { throw CommandFailure("Give at least one scope.") }
             let database = try options.openDatabase()
             let keys = ApiKeys(database: database)
             if let existing = try keys.list().first(where: { $0.name == name }) {
                 // Names stay unique, revoked keys included, so the audit trail names one key.
-                throw ValidationError(
+                throw CommandFailure(
                     existing.revokedAt == nil
-                        ? "A key named \(name) exists already; pick another name, or revoke it first with `runtime keys revoke --name \(name)`."
+                        ? "A key named \(name) exists already, and names are never reused (the audit trail names one key): pick another name. "
+                            + "To replace the key, create the new one under another name, then revoke this one with `runtime keys revoke --name \(name)`."
                         : "A key named \(name) existed and was revoked (\(existing.revokedAt!)); names are not reused, so pick another name.")
             }
             let key = try database.transaction { try keys.create(name: name, scopes: parsed) }
@@ -47,7 +48,7 @@ struct Keys: ParsableCommand {
         @OptionGroup var options: RuntimeOptions
 
         func run() throws {
-            let keys = try ApiKeys(database: options.openDatabase()).list()
+            let keys = try ApiKeys(database: options.openExistingDatabase()).list()
             guard !keys.isEmpty else {
                 print("No keys yet; create one with `runtime keys create --name NAME --scopes logs:read`.")
                 return
@@ -69,9 +70,9 @@ struct Keys: ParsableCommand {
         @OptionGroup var options: RuntimeOptions
 
         func run() throws {
-            let database = try options.openDatabase()
+            let database = try options.openExistingDatabase()
             guard try database.transaction({ try ApiKeys(database: database).revoke(name: name) }) else {
-                throw ValidationError("No active key named \(name).")
+                throw CommandFailure("No active key named \(name).")
             }
             print("revoked \(name)")
         }

@@ -7,7 +7,7 @@ import UnixSignals
 
 struct Poll: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Poll a provider's log for events whose webhook was lost (seed 003's backup for Knowlarity hooks).",
+        abstract: "Poll a provider's log for events whose webhook was lost (the backup for lost Knowlarity hooks).",
         discussion: """
             `runtime poll knowlarity` reads Knowlarity's call log every LEADWIRE_KNOWLARITY_POLL_SECONDS (30) until \
             stopped; with --once it reads once, for cron, and exits 1 when the log could not be read (a wrong key, \

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import FunctionKit
 import LeadwireStore
+import SecretSealing
 
 /// Options every command shares: where the store is, and a settings file.
 struct RuntimeOptions: ParsableArguments {
@@ -18,6 +19,19 @@ struct RuntimeOptions: ParsableArguments {
         return settings.merging(process) { _, fromEnvironment in fromEnvironment }
     }
 
+    /// `scripts/serve` keeps development's sealing key in ./leadwire.secret-key. With no key set
+    /// otherwise and that file here, the commands that run functions or deliver messages use it
+    /// too, so `runtime worker --once` beside a `scripts/serve` opens what it sealed. Never
+    /// `host-config`: a configuration for a server names its own key.
+    var developmentKey: [String: String] {
+        let environment = environment
+        let file = FileManager.default.currentDirectoryPath + "/leadwire.secret-key"
+        guard environment[SealingKey.variable] == nil, environment[SealingKey.variable + "_FILE"] == nil,
+            FileManager.default.isReadableFile(atPath: file)
+        else { return [:] }
+        return [SealingKey.variable + "_FILE": file]
+    }
+
     func validate() throws {
         if let envFile { _ = try SettingsFile.read(envFile) }
     }
@@ -29,7 +43,7 @@ struct RuntimeOptions: ParsableArguments {
         do {
             return .seconds(try Environment(environment).integer("LEADWIRE_FUNCTION_TIMEOUT_SECONDS", default: Self.defaultTimeoutSeconds))
         } catch {
-            throw ValidationError(error.message)
+            throw CommandFailure(error.message)
         }
     }
 
@@ -41,7 +55,7 @@ struct RuntimeOptions: ParsableArguments {
             let limit = try Environment(environment).integer("LEADWIRE_MAX_CHILDREN", default: 4 * ProcessInfo.processInfo.activeProcessorCount)
             return ProcessSlots(limit: limit, maxQueued: maxQueued, maxWait: maxWait)
         } catch {
-            throw ValidationError(error.message)
+            throw CommandFailure(error.message)
         }
     }
 
@@ -54,7 +68,7 @@ struct RuntimeOptions: ParsableArguments {
                 try settings.integer("LEADWIRE_MAX_QUEUED", default: 1000), .milliseconds(try settings.integer("LEADWIRE_QUEUE_TIMEOUT_MS", default: 5000))
             )
         } catch {
-            throw ValidationError(error.message)
+            throw CommandFailure(error.message)
         }
     }
 
@@ -67,7 +81,7 @@ struct RuntimeOptions: ParsableArguments {
         do {
             processes = try Environment(environment).integer("LEADWIRE_POOL_PROCESSES", default: 2)
         } catch {
-            throw ValidationError(error.message)
+            throw CommandFailure(error.message)
         }
         var processEnvironment = settings
         processEnvironment["LEADWIRE_FASTCGI_PARENT_PID"] = String(getpid())
@@ -96,6 +110,18 @@ struct RuntimeOptions: ParsableArguments {
         var settings = try StoreSettings(environment: Environment(environment).resolvingSecretFiles())
         settings.databasePath = databasePath
         return try Database(settings: settings)
+    }
+
+    /// Opens a store that exists already, for the commands that read one (`keys list`, `backup`,
+    /// `worker`): a mistyped --database must not quietly create a new, empty database.
+    func openExistingDatabase() throws -> Database {
+        let usesPostgres = (try? Environment(environment).resolvingSecretFiles())?["LEADWIRE_DATABASE_URL"] != nil
+        guard usesPostgres || FileManager.default.fileExists(atPath: databasePath) else {
+            throw CommandFailure(
+                "There is no database at \(databasePath) (from --database, LEADWIRE_DATABASE or the default ./leadwire.sqlite3). "
+                    + "Check the path; `runtime migrate` creates a new one, and `scripts/serve` makes ./leadwire.sqlite3.")
+        }
+        return try openDatabase()
     }
 
     /// Opens the store once so its schema is current before the first function needs it.

@@ -31,10 +31,10 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let version = try options.migrate()
-        let environment = Environment(options.environment)
+        let environment = Environment(options.environment.merging(options.developmentKey) { $1 })
         let port = try port ?? environment.integer("LEADWIRE_PORT", default: 8080)
         let log = FunctionKit.Logger(function: "runtime", sink: standardOutputLine)
-        var settings = options.functionSettings()
+        var settings = options.functionSettings().merging(options.developmentKey) { $1 }
         let opened = DevelopmentIntake.openings(listeningOn: host, settings: settings)
         for opening in opened { settings[opening.setting] = "none" }
         let runner: any FunctionRunner

@@ -19,10 +19,10 @@ struct Worker: AsyncParsableCommand {
     @OptionGroup var options: RuntimeOptions
 
     func run() async throws {
-        _ = try options.migrate()
+        _ = try options.openExistingDatabase()
         let options = self.options
         let service = WorkerService(
-            openDatabase: { try options.openDatabase() }, settings: try WorkerSettings(Environment(options.environment)),
+            openDatabase: { try options.openDatabase() }, settings: try WorkerSettings(Environment(options.environment.merging(options.developmentKey) { $1 })),
             log: FunctionKit.Logger(function: "worker", sink: standardOutputLine), once: once, requiresKey: true)
         if once { return try await service.run() }
         var logger = Logging.Logger(label: "leadwire-worker")

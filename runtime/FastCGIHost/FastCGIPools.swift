@@ -65,8 +65,10 @@ final class FastCGIPools: FunctionRunner {
                         do {
                             try await deliver(&answer)
                         } catch {
-                            // Whoever reads the answer has gone, or the process broke off: it is replaced.
-                            worker.retire()
+                            // The client went away, or the process broke off. A process that finishes
+                            // its answer (read here and dropped) is healthy and stays; only one that
+                            // cannot (stuck past the timeout, or cut off) is replaced.
+                            if !(await Self.drain(&answer)) || deadline.fired { worker.retire() }
                             throw error
                         }
                     }
@@ -83,6 +85,16 @@ final class FastCGIPools: FunctionRunner {
         } catch FastCGIPool.Unavailable.cannotStart(let reason) {
             var answer = FunctionAnswer(.functionFailed(name, reason))
             try await deliver(&answer)
+        }
+    }
+
+    /// Reads what is left of an answer nobody will receive; whether it ended as an answer should.
+    private static func drain(_ answer: inout FunctionAnswer) async -> Bool {
+        do {
+            while try await answer.nextChunk() != nil {}
+            return true
+        } catch {
+            return false
         }
     }
 

@@ -1,4 +1,5 @@
 import FunctionCatalog
+import Glibc
 import FunctionKit
 import HTTPTypes
 import NIOCore
@@ -62,9 +63,14 @@ final class FunctionResponder: Sendable {
                     try await Self.send(&answer, version: head.version, keepAlive: keepAlive, to: outbound)
                 }
             } else {
-                // No function's route: the API description, or a JSON 404.
+                // No function's route: the index, the API description, or a JSON 404 that points at them.
                 try await Self.skipBody(&parts)
-                let own = path == "/openapi.json" && head.method == .GET ? Self.openAPIResponse : HTTPError.notFound("No function serves \(path).").response
+                let own =
+                    switch (path, head.method) {
+                    case ("/", .GET): ServiceIndex.response
+                    case ("/openapi.json", .GET): Self.openAPIResponse
+                    default: ServiceIndex.notFound(path)
+                    }
                 var answer = FunctionAnswer(own)
                 status = answer.status.code
                 try await Self.send(&answer, version: head.version, keepAlive: head.isKeepAlive, to: outbound)
@@ -148,13 +154,27 @@ final class FunctionResponder: Sendable {
         return fields
     }
 
+    /// Whether the request failed because the client closed its connection: before its body was
+    /// complete, or while its answer was being written.
+    static func isHangUp(_ error: any Error) -> Bool {
+        if error is IncompleteRequest || (error as? HTTPParserError) == .invalidEOFState { return true }
+        if let channelError = error as? ChannelError, channelError == .ioOnClosedChannel || channelError == .alreadyClosed { return true }
+        if let ioError = error as? IOError { return [EPIPE, ECONNRESET].contains(ioError.errnoCode) }
+        return false
+    }
+
     /// One line per request, with the id the function answered (its own log lines carry it too).
     private func logAccess(
         _ head: HTTPRequestHead, path: String, match: RouteMatch?, status: Int, requestID: String?, started: Timestamp, error: (any Error)?
     ) {
         let log = requestID.map { accessLog.about(request: $0) } ?? accessLog
         if let error {
-            log.error("response_aborted", ["path": .string(path), "message": .string(String(describing: error))])
+            // A client that hangs up is its own business, not the server's error.
+            if Self.isHangUp(error) {
+                log.info("client_disconnected", ["path": .string(path)])
+            } else {
+                log.error("response_aborted", ["path": .string(path), "message": .string(String(describing: error))])
+            }
         }
         log.info(
             "access",

@@ -1563,7 +1563,7 @@ enum OpenAPIDocument {
     "operationId": "kommoOAuthGet"
    },
    "post": {
-    "summary": "Kommo OAuth with an admin key (scope kommo:api): api-request (seed 000's proxy to /api/v4/), refresh, disconnect",
+    "summary": "Kommo OAuth with an admin key (scope kommo:api): api-request (the proxy to Kommo's /api/v4/), refresh, disconnect",
     "tags": [
      "kommo-oauth"
     ],
@@ -1845,7 +1845,7 @@ enum OpenAPIDocument {
     "operationId": "kommoOAuthGetV1"
    },
    "post": {
-    "summary": "Kommo OAuth with an admin key (scope kommo:api): api-request (seed 000's proxy to /api/v4/), refresh, disconnect",
+    "summary": "Kommo OAuth with an admin key (scope kommo:api): api-request (the proxy to Kommo's /api/v4/), refresh, disconnect",
     "tags": [
      "kommo-oauth"
     ],
@@ -1971,7 +1971,7 @@ enum OpenAPIDocument {
   },
   "/widget-request": {
    "post": {
-    "summary": "Kommo Salesbot widget step (seed 002): the signed token checked, the request queued, {\"status\":\"ok\"} at once; the worker sends the reply to return_url",
+    "summary": "Kommo Salesbot widget step: the signed token checked, the request queued, {\"status\":\"ok\"} at once; the worker sends the reply to return_url",
     "tags": [
      "webhooks"
     ],
@@ -2046,7 +2046,7 @@ enum OpenAPIDocument {
   },
   "/api/kommo/kommo/widget-request": {
    "post": {
-    "summary": "Kommo Salesbot widget step (seed 002): the signed token checked, the request queued, {\"status\":\"ok\"} at once; the worker sends the reply to return_url",
+    "summary": "Kommo Salesbot widget step: the signed token checked, the request queued, {\"status\":\"ok\"} at once; the worker sends the reply to return_url",
     "tags": [
      "webhooks"
     ],

@@ -1,3 +1,5 @@
+import HTTPTypes
+
 /// The media types inbound webhooks may use.
 public enum BodyFormat: String, Sendable {
     case json = "application/json"
@@ -23,8 +25,7 @@ extension Request {
             }
             format = declared
         } else {
-            let first = body.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
-            format = (first == UInt8(ascii: "{") || first == UInt8(ascii: "[")) ? .json : .form
+            format = Self.startsAsJSON(body) ? .json : .form
             guard formats.contains(format) else { throw .unsupportedMediaType(nil, accepted: formats.map(\.rawValue)) }
         }
         guard !body.isEmpty else { throw .badRequest("The body is empty.", code: "empty_body") }
@@ -36,6 +37,14 @@ extension Request {
                 throw .badRequest("The body is not valid JSON: \(error).", code: "invalid_json")
             }
         case .form:
+            // `curl -d '{…}'` sends JSON labelled as form fields: read as a form it would be one
+            // meaningless field, and the event would be "ignored" without a word.
+            if Self.startsAsJSON(body), (try? JSONValue(parsing: body, maxDepth: limits.maxDepth)) != nil {
+                throw HTTPError(
+                    .unsupportedMediaType, code: "json_sent_as_form",
+                    message: "The body is JSON, but its Content-Type is application/x-www-form-urlencoded (what curl -d sends without -H): "
+                        + "send it with Content-Type: application/json.")
+            }
             guard String(validating: body, as: UTF8.self) != nil else {
                 throw .badRequest("The form body is not valid UTF-8.", code: "invalid_form")
             }
@@ -45,6 +54,12 @@ extension Request {
                 throw .badRequest(error.description, code: "form_too_complex")
             }
         }
+    }
+
+    /// Whether the first byte that is not white space opens a JSON object or array.
+    static func startsAsJSON(_ body: [UInt8]) -> Bool {
+        let first = body.first { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
+        return first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
     }
 
     /// Throws 400 when the body ended before its declared length.

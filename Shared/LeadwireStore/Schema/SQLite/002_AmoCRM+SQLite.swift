@@ -24,7 +24,7 @@ extension Schema.SQLite {
         CREATE INDEX idx_webhook_logs_processing_status ON webhook_logs (processing_status);
         CREATE INDEX idx_webhook_logs_utm_source ON webhook_logs (utm_source);
 
-        -- Traffic-team sales (the Traffic Dashboard's table in seed 001).
+        -- Traffic-team sales (the table the original amoCRM integration's Traffic Dashboard reads).
         CREATE TABLE all_sales_tracking (
             id              INTEGER PRIMARY KEY AUTOINCREMENT,
             source          TEXT NOT NULL DEFAULT 'amocrm',
