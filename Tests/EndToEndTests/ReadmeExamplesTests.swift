@@ -4,8 +4,8 @@ import LeadwireStore
 import TestSupport
 import Testing
 
-/// The README's examples are what users copy: every `curl` block runs against a live runtime, and
-/// every `sql` block runs against the database those requests filled.
+/// The README's examples are what users copy: every shell block runs against a live runtime (with
+/// Kommo stood in for), and every `sql` block runs against the database those requests filled.
 @Suite struct ReadmeExamplesTests {
     static let readme = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -37,16 +37,29 @@ import Testing
     /// starts the runtime is left out: the test starts it the same way.
     @Test func theWalkthroughWorksPastedIntoOneShell() async throws {
         let scratch = Scratch("readme")
-        // The settings of the README's start command, and the secret key scripts/serve would make.
+        // Kommo stood in for, with the integration secret of the README's start command.
+        let kommo = try await KommoStandIn(scratch: scratch, clientSecret: "my-client-secret")
+        // The settings of the README's start command, the secret key scripts/serve would make,
+        // and Kommo's API at the stand-in.
         let (server, base) = try await startRuntime(
             in: scratch,
             settings: [
                 "LEADWIRE_AMOCRM_TARGETOLOGISTS": "Kenesary=kenesary*", "LEADWIRE_WEBHOOKS_ALLOW_PRIVATE": "1",
-                "LEADWIRE_SECRET_KEY": String(repeating: "ab", count: 32),
+                "LEADWIRE_KOMMO_CLIENT_ID": "my-client-id", "LEADWIRE_KOMMO_CLIENT_SECRET": "my-client-secret",
+                "LEADWIRE_KOMMO_REDIRECT_URI": "http://127.0.0.1:8080/kommo-oauth?action=callback",
+                "LEADWIRE_SECRET_KEY": String(repeating: "ab", count: 32), "LEADWIRE_KOMMO_API_ORIGIN": kommo.base,
             ])
+        // What the README leaves to a browser: consent at Kommo, and Kommo's redirect back.
+        let connector = try ApiKeys(database: scratch.database()).create(name: "browser", scopes: [.kommoAPI])
+        let consent = try await http("GET", base + "/kommo-oauth?action=authorize", headers: ["Authorization": "Bearer \(connector)"])
+        let state = try #require(consent.headers["location"]?.split(separator: "state=").last)
+        let connected = try await http("GET", base + "/kommo-oauth?action=callback&code=good-code&state=\(state)&referer=acme.kommo.com")
+        #expect(connected.status == 200, "\(connected.body)")
         // curl fails on HTTP errors and stays quiet (a .curlrc), as `set -e` needs.
         try "silent\nshow-error\nfail-with-body\n".write(to: scratch.folder.appending(path: ".curlrc"), atomically: true, encoding: .utf8)
 
+        // Shell blocks are fenced `bash`, so that every one of them runs here.
+        #expect(try Self.blocks("sh").isEmpty, "a shell block fenced sh would be left out")
         let blocks = try Self.blocks("bash", from: "## Try it", to: "## Configuration").filter { !$0.contains("scripts/serve") }
         #expect(blocks.count >= 10)
         let script = (["set -euo pipefail"] + blocks).joined(separator: "\n")
@@ -65,6 +78,10 @@ import Testing
         #expect(output.contains("8019858999"), "the consent-only users export is empty")
         #expect(output.contains(#""name":"Aliya VIP""#), "the tag and custom-field export is empty")
         #expect(output.contains(#""total":1"#), "the users listing")
+        // Kommo's API answered through the proxy, and the widget request was taken.
+        #expect(output.contains(#""next":"/api/v4/leads?page=2"#), "the proxy call: \(output.suffix(2000))")
+        #expect(output.contains(#"{"status":"ok"}"#), "the widget request")
+        #expect(output.contains(#""authorize_url":"https://www.kommo.com/oauth?client_id=my-client-id"#), "authorize")
         // The outbound example's receiver verified both deliveries' signatures.
         #expect(output.contains("webhook.test verified") && output.contains("lead.created verified"), "\(output.suffix(3000))")
 

@@ -17,8 +17,9 @@ final class KommoStandIn {
     var folder: URL { standIn.folder }
     var base: String { "http://127.0.0.1:\(standIn.port)" }
 
-    init(scratch: Scratch) async throws {
-        standIn = try await PythonStandIn("kommo", script: Self.script, scratch: scratch)
+    /// `clientSecret` is the integration secret the token endpoint expects.
+    init(scratch: Scratch, clientSecret: String = "integration-secret") async throws {
+        standIn = try await PythonStandIn("kommo", script: Self.script.replacingOccurrences(of: "{{CLIENT_SECRET}}", with: clientSecret), scratch: scratch)
     }
 
     func throttle(_ times: Int) throws {
@@ -38,6 +39,7 @@ final class KommoStandIn {
         import base64, json, os, sys, threading, time
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
         from urllib.parse import urlparse, parse_qs
+        client_secret = "{{CLIENT_SECRET}}"
 
         port, folder = int(sys.argv[1]), sys.argv[2]
         lock = threading.Lock()
@@ -81,7 +83,7 @@ final class KommoStandIn {
                         granted = (body.get("grant_type") == "authorization_code" and body.get("code") == "good-code") or \
                                   (body.get("grant_type") == "refresh_token" and body.get("refresh_token") == state["refresh"] and state["refresh"]
                                    and not os.path.exists(os.path.join(folder, "revoked")))
-                        if granted and body.get("client_secret") == "integration-secret":
+                        if granted and body.get("client_secret") == client_secret:
                             if body.get("grant_type") == "refresh_token":
                                 time.sleep(0.3)
                             state["serial"] += 1
