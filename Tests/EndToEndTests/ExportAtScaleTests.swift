@@ -49,11 +49,11 @@ import Testing
         let key = try ApiKeys(database: database).create(name: "scale", scopes: [.export])
         // Speed is the benchmark's business; a debug build sharing the machine with the rest of
         // the suite may take longer than the default 30 s to send a million rows.
-        let (server, base) = try await startRuntime(in: scratch, settings: ["LEADWIRE_FUNCTION_TIMEOUT_SECONDS": "120"])
+        let (server, base) = try await startRuntime(in: scratch, settings: ["LEADWIRE_FUNCTION_TIMEOUT_SECONDS": "300"])
         let probe = ProcessProbe(pid: server.processIdentifier)
         let port = Int(base.split(separator: ":").last!)!
         let (response, firstByteSeconds, totalSeconds) = try await onNewThread {
-            let connection = try RawHTTPConnection(port: port, timeoutSeconds: 120)
+            let connection = try RawHTTPConnection(port: port, timeoutSeconds: 300)
             let started = Date()
             try connection.send(RawHTTPConnection.request("GET", "/api/admin/export/leads/csv", headers: ["Authorization": "Bearer \(key)"]))
             try connection.waitForFirstBytes()

@@ -51,8 +51,7 @@ public enum FunctionMain {
         } catch {
             answerMisconfigured(name, error)
         }
-        let sink = environment["LEADWIRE_LOG_PATH"].map(Logger.appending(to:)) ?? Logger.standardError
-        let context = FunctionContext(functionName: name, environment: environment, logger: Logger(function: name, sink: sink))
+        let context = FunctionContext(functionName: name, environment: environment, logger: Logger(function: name, sink: logSink(environment)))
         do {
             if let listener = try FastCGIListener.find(arguments: CommandLine.arguments) {
                 // A long-lived process with a bad setting stops at once, where a host reports it.
@@ -69,11 +68,17 @@ public enum FunctionMain {
     /// A setting that stops the function before it can read any request: a FastCGI process
     /// exits (its host reports it); a CGI request gets the 500 that names the setting.
     private static func answerMisconfigured(_ name: String, _ error: ConfigurationError) -> Never {
-        let context = FunctionContext(functionName: name, environment: .process)
+        let context = FunctionContext(functionName: name, environment: .process, logger: Logger(function: name, sink: logSink(.process)))
         context.logger.error("configuration_error", ["message": .string(error.message)])
         let isFastCGI = (try? FastCGIListener.find(arguments: CommandLine.arguments)) != nil
         if isFastCGI { exit(2) }
         answerOneCGIRequest(context: context) { _, _ in throw error }
+    }
+
+    /// Where log lines go: LEADWIRE_LOG_PATH, or stderr (which spawn-fcgi closes, so hosts that
+    /// start functions with it set the file).
+    private static func logSink(_ environment: Environment) -> @Sendable (String) -> Void {
+        environment["LEADWIRE_LOG_PATH"].map(Logger.appending(to:)) ?? Logger.standardError
     }
 
     private static func answerOneCGIRequest(context processContext: FunctionContext, handler: Handler) -> Never {
