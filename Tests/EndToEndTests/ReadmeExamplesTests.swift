@@ -105,4 +105,47 @@ import Testing
         }
         _ = server
     }
+
+    /// README's deploy block, pasted as root on a machine with lighttpd: the functions copied,
+    /// the user and folders made, tokens in files, the database migrated as that user, the
+    /// configuration written, lighttpd started. Paths move into a scratch folder and the build
+    /// is the one under test; nothing else changes.
+    @Test(.enabled(if: getuid() == 0, "needs root, as the deploy block does"))
+    func theDeployBlockStartsLighttpdAsPasted() async throws {
+        let scratch = Scratch("readme-deploy")
+        let block = try #require(try Self.blocks("bash", from: "## Deploying behind a web server", to: "## Backups").first)
+        let port = try freePort()
+        let state = scratch.folder.appending(path: "state").path
+        let script = ["set -euo pipefail"] + block.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("swift build") }.map { line in
+            line.replacingOccurrences(of: ".build-release/release/", with: Products.directory.path + "/")
+                .replacingOccurrences(of: "/opt/leadwire", with: scratch.folder.appending(path: "opt").path)
+                .replacingOccurrences(of: "/var/lib/leadwire", with: state)
+                .replacingOccurrences(of: "/etc/leadwire", with: scratch.folder.appending(path: "etc").path)
+                .replacingOccurrences(of: "/etc/lighttpd/leadwire.conf", with: scratch.folder.appending(path: "lighttpd.conf").path)
+                .replacingOccurrences(of: "--port 8080", with: "--port \(port)")
+                // The server stays up for the test; it is stopped below.
+                .replacingOccurrences(of: "lighttpd -D -f", with: "lighttpd -f")
+        }
+        let (status, output) = try ServerProcess.runToEnd(
+            "/bin/bash", ["-c", script.joined(separator: "\n")], environment: ["PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"])
+        #expect(status == 0, "the deploy block stopped: \(output)")
+        defer {
+            if let pid = (try? String(contentsOfFile: state + "/lighttpd.pid", encoding: .utf8)).flatMap({ Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) {
+                kill(pid, SIGTERM)
+            }
+        }
+        let token = try String(contentsOfFile: scratch.folder.appending(path: "etc/kommo_webhook_token").path, encoding: .utf8)
+        let form = ["Content-Type": "application/x-www-form-urlencoded"]
+        var answer: HTTPResult?
+        for _ in 0..<100 where answer == nil {
+            answer = try? await http("POST", "http://127.0.0.1:\(port)/kommo-webhook?token=\(token)", body: kommoLeadForm(id: 77, name: "Deployed"), headers: form, timeout: 2)
+            if answer == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(answer?.status == 200, "\(answer?.body ?? "no answer")")
+        #expect(try await http("POST", "http://127.0.0.1:\(port)/kommo-webhook", body: kommoLeadForm(id: 78, name: "Stranger"), headers: form).status == 401)
+        // The database is the functions' user's, and nobody else's.
+        let attributes = try FileManager.default.attributesOfItem(atPath: state + "/leadwire.sqlite3")
+        #expect(attributes[.ownerAccountName] as? String == "leadwire")
+        #expect(((attributes[.posixPermissions] as? Int) ?? 0o777) & 0o077 == 0)
+    }
 }
