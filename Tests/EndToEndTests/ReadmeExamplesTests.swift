@@ -78,8 +78,13 @@ import Testing
         #expect(output.contains("8019858999"), "the consent-only users export is empty")
         #expect(output.contains(#""name":"Aliya VIP""#), "the tag and custom-field export is empty")
         #expect(output.contains(#""total":1"#), "the users listing")
+        // The answers README shows are the ones given (the parts it does not elide).
+        #expect(output.contains(#""action":"status","kommo_id":999999,"outcome":"updated"}"#), "the status change's answer")
+        #expect(
+            output.contains(#""deals":[{"lead_id":9002,"sale":true,"routing_decision":"traffic","outcome":"recorded","targetologist":"Kenesary"}]"#),
+            "the traffic sale's answer")
         // Kommo's API answered through the proxy, and the widget request was taken.
-        #expect(output.contains(#""next":"/api/v4/leads?page=2"#), "the proxy call: \(output.suffix(2000))")
+        #expect(output.contains(#""next":"/api/v4/leads?page=2&limit=50"}"#), "the proxy call: \(output.suffix(2000))")
         #expect(output.contains(#"{"status":"ok"}"#), "the widget request")
         #expect(output.contains(#""authorize_url":"https://www.kommo.com/oauth?client_id=my-client-id"#), "authorize")
         // The outbound example's receiver verified both deliveries' signatures.

@@ -6,7 +6,8 @@ import Foundation
 /// - `POST /oauth2/access_token`: the code `good-code` once, or the current refresh token
 ///   (each refresh rotates both tokens and takes 0.3 s, so overlapping refreshes would show);
 ///   anything else 401 "Token has been revoked". Access tokens are JWTs naming the account.
-/// - `GET /api/v4/leads`: the current access token or 401; `page=2` is 204 (the empty list);
+/// - `GET /api/v4/leads`: the current access token or 401; a page of one lead whose `next` keeps
+///   the request's `limit` (default 1); `page=2` is 204 (the empty list);
 ///   while `throttle` holds a number, that many answers are 429 with `Retry-After: 1` first.
 /// - `POST /api/v4/salesbot/{bot}/continue/{id}`: the current token or 401; kept in `continued.jsonl`.
 /// - `POST /responder` answers a widget reply; `/responder-broken` answers 500.
@@ -104,7 +105,7 @@ final class KommoStandIn {
                         entry["status"] = self.answer(204)
                     else:
                         entry["status"] = self.answer(200, {"_page": 1, "_links": {"self": {"href": "https://acme.kommo.com/api/v4/leads?page=1"},
-                                                                          "next": {"href": "https://acme.kommo.com/api/v4/leads?page=2&limit=1"}},
+                                                                          "next": {"href": "https://acme.kommo.com/api/v4/leads?page=2&limit=%s" % parse_qs(url.query).get("limit", ["1"])[0]}},
                                                             "_embedded": {"leads": [{"id": 7, "name": "Lead"}]}})
                 elif url.path.startswith("/api/v4/salesbot/") and method == "POST":
                     if self.authorized():
