@@ -60,7 +60,7 @@ struct HostConfig: ParsableCommand {
 
     func run() throws {
         let given = options.functionSettings().filter { $0.key.hasPrefix("LEADWIRE_") }
-        let settings = HostSettings.withoutSecretValues(given) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        let settings = HostSettings.withoutSecretValues(given, warn: warn)
         var setup = HostSetup(
             port: port, functionsDirectory: functions.functionsDirectory(environment: options.environment).path, stateDirectory: stateDir,
             settings: settings, processes: processes, maxBodyBytes: try FunctionSettings(Environment(options.environment)).maxBodyBytes)
