@@ -116,11 +116,11 @@ import Testing
     }
 
     @Test func aFunctionThatRunsTooLongIsStoppedWith504() async throws {
-        // The function would wait 30 s for the write lock the test holds; the runtime gives it 1 s.
+        // The function would wait 120 s for the write lock the test holds; the runtime gives it 1 s.
         // (The bound below leaves room for starting the pool on a machine busy with other suites,
-        // which once took 16 s in CI, and stays under the 30 s the lock wait would take.)
+        // which took 16 s and once 28 s in CI, and stays far under the 120 s the lock wait would take.)
         let (server, base) = try await startRuntime(in: scratch, settings: [
-            "LEADWIRE_FUNCTION_TIMEOUT_SECONDS": "1", "LEADWIRE_BUSY_TIMEOUT_MS": "30000", "LEADWIRE_WEBHOOK_DEADLINE_MS": "30000",
+            "LEADWIRE_FUNCTION_TIMEOUT_SECONDS": "1", "LEADWIRE_BUSY_TIMEOUT_MS": "120000", "LEADWIRE_WEBHOOK_DEADLINE_MS": "120000",
         ])
         let lockHolder = try scratch.database()
         try TestStore.holdWriteLock(lockHolder)
@@ -129,7 +129,7 @@ import Testing
         let response = try await http("POST", base + "/kommo-webhook", body: kommoLeadForm(id: 1, name: "Slow"))
         #expect(response.status == 504)
         #expect(response.body.contains("function_timeout"))
-        #expect(Date().timeIntervalSince(started) < 25, "stopped at its 1 s timeout, not after the 30 s lock wait")
+        #expect(Date().timeIntervalSince(started) < 100, "stopped at its 1 s timeout, not after the 120 s lock wait")
         _ = server
     }
 
