@@ -117,7 +117,10 @@ import Testing
     /// is the one under test; nothing else changes.
     @Test(.enabled(if: getuid() == 0, "needs root, as the deploy block does"))
     func theDeployBlockStartsLighttpdAsPasted() async throws {
-        let scratch = Scratch("readme-deploy")
+        // A short folder: lighttpd's sockets go in the state folder, and a Unix socket's path holds 107 bytes.
+        let root = FileManager.default.temporaryDirectory.appending(path: "rd-" + UUID().uuidString.prefix(8))
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let scratch = Scratch(folder: root)
         let block = try #require(try Self.blocks("bash", from: "## Deploying behind a web server", to: "## Backups").first)
         let state = scratch.folder.appending(path: "state").path
         func script(port: Int) -> [String] {

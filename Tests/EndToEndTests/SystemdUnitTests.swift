@@ -132,3 +132,16 @@ import Testing
         #expect(try hostConfig(kind, scratch.openSettings).status == 0)
     }
 }
+
+extension HostConfigSafetyTests {
+    /// A Unix socket's path holds 107 bytes; lighttpd and nginx refuse a longer one with a message
+    /// about their own configuration. host-config says which option to change instead.
+    @Test func aStateFolderTooLongForASocketIsRefusedByName() throws {
+        let long = "/tmp/" + String(repeating: "deep/", count: 18)
+        let (status, output) = try ServerProcess.runToEnd(
+            try Products.url("runtime").path, ["host-config", "lighttpd", "--fastcgi", "--state-dir", long, "--functions-dir", "/opt/leadwire"],
+            environment: ["PATH": "/usr/bin:/bin"].merging(scratch.openSettings) { $1 })
+        #expect(status != 0)
+        #expect(output.contains("pick a shorter --state-dir"), "\(output)")
+    }
+}

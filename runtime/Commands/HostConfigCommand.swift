@@ -78,6 +78,11 @@ struct HostConfig: ParsableCommand {
             setup.catalog = [description]
         }
         if kind != .errorPages {
+            let socket = setup.longestSocketPath
+            guard socket.utf8.count <= HostSetup.maxSocketPathBytes else {
+                throw CommandFailure(
+                    "\(socket) is \(socket.utf8.count) bytes, and a Unix socket's path may hold \(HostSetup.maxSocketPathBytes): pick a shorter --state-dir.")
+            }
             try HostSettings.requireAuthenticatedIntake(setup.catalog, settings: settings)
             warnAboutAccess(setup)
         }

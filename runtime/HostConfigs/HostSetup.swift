@@ -44,6 +44,20 @@ struct HostSetup {
     /// The socket a function's FastCGI processes listen on.
     func socket(_ function: String) -> String { stateDirectory + "/" + function + ".sock" }
 
+    /// The socket of the pool lighttpd starts for the route at `index` of `routes`.
+    func lighttpdSocket(_ function: String, route index: Int) -> String { stateDirectory + "/\(function)-\(index).sock" }
+
+    /// Unix socket paths hold at most 107 bytes (sun_path); the servers refuse longer ones with
+    /// messages that do not say which setting to change.
+    static let maxSocketPathBytes = 107
+
+    /// The longest socket path any configuration writes for this set-up.
+    var longestSocketPath: String {
+        let all = catalog.map { socket($0.name) } + routes.enumerated().map { lighttpdSocket($0.element.function, route: $0.offset) }
+            + [stateDirectory + "/fcgiwrap.sock", stateDirectory + "/cgid.sock"]
+        return all.max { $0.utf8.count < $1.utf8.count } ?? ""
+    }
+
     /// The folder of the database file: the one place a function writes (the file, its -wal
     /// and -shm companions).
     var databaseFolder: String {

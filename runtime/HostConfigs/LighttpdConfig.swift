@@ -82,7 +82,7 @@ struct LighttpdConfig {
             return [
                 "$HTTP[\"url\"] =~ \(quoted("^" + regexEscaped(route.path) + "(/|$)")) {",
                 "    fastcgi.server = (\(quoted(route.path)) => ((",
-                "        \"socket\" => \(quoted(setup.stateDirectory + "/\(route.function)-\(index).sock")),",
+                "        \"socket\" => \(quoted(setup.lighttpdSocket(route.function, route: index))),",
                 "        \"bin-path\" => \(quoted(setup.executable(route.function))),",
                 "        \"max-procs\" => \(setup.processes),",
                 "        \"check-local\" => \"disable\",",

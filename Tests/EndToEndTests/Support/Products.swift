@@ -35,8 +35,14 @@ struct Scratch {
     var databaseURL: String { storeSettings["LEADWIRE_DATABASE_URL"] ?? "" }
 
     init(_ label: String) {
-        folder = FileManager.default.temporaryDirectory.appending(path: "\(label)-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appending(path: "\(label)-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        self.init(folder: folder)
+    }
+
+    /// A scratch in a folder the test made (one with a short path, say).
+    init(folder: URL) {
+        self.folder = folder
         storeSettings = TestStore.fresh(in: folder).merging(["LEADWIRE_DATABASE": folder.appending(path: "leadwire.sqlite3").path]) { $1 }
     }
 
