@@ -198,10 +198,13 @@ final class WebHost {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.path)
         // As deployed: every function, and the runtime beside them (the worker's unit runs it).
+        // Copied by `cp`, not in this process: a child another test forks meanwhile would inherit
+        // the open file, and executing it would fail with ETXTBSY (spawn-fcgi's "exited with 26").
+        let sources = try (Catalog.functions.map(\.name) + ["runtime"]).map { try Products.url($0).path }
+        let (status, output) = try ServerProcess.runToEnd("/bin/cp", sources + [folder.path])
+        guard status == 0 else { throw TestSetupError("cp failed: \(output)") }
         for name in Catalog.functions.map(\.name) + ["runtime"] {
-            let target = folder.appending(path: name)
-            try FileManager.default.copyItem(at: try Products.url(name), to: target)
-            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: target.path)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder.appending(path: name).path)
         }
         return folder.path
     }

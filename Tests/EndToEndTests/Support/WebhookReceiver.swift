@@ -36,8 +36,10 @@ final class WebhookReceiver {
 
     var deliveries: [Delivery] { standIn.records("received.jsonl").map(Delivery.init) }
 
-    /// Waits until `condition` holds for the deliveries so far (the worker delivers apart).
-    func wait(seconds: Double = 20, for what: String, _ condition: ([Delivery]) -> Bool) async throws -> [Delivery] {
+    /// Waits until `condition` holds for the deliveries so far (the worker delivers apart). The
+    /// bound is generous: a retry after a 429 waits its Retry-After, on a machine busy with
+    /// every other suite; the wait ends as soon as the condition holds.
+    func wait(seconds: Double = 60, for what: String, _ condition: ([Delivery]) -> Bool) async throws -> [Delivery] {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             let now = deliveries
