@@ -142,7 +142,7 @@ struct PostgresTests {
             "kommo-webhook",
             environment: down.merging([
                 "REQUEST_METHOD": "POST", "SCRIPT_NAME": "/kommo-webhook", "CONTENT_TYPE": "application/x-www-form-urlencoded",
-                "CONTENT_LENGTH": String(kommoLeadForm(id: 1, name: "Lost?").utf8.count),
+                "CONTENT_LENGTH": String(kommoLeadForm(id: 1, name: "Lost?").utf8.count), "LEADWIRE_KOMMO_WEBHOOK_AUTH": "none",
             ]) { $1 }, stdin: Data(kommoLeadForm(id: 1, name: "Lost?").utf8))
         #expect(webhook.status == 503)
         #expect(webhook.body.contains("store_unavailable"))
