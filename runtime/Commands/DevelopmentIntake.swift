@@ -16,6 +16,13 @@ enum DevelopmentIntake {
         }
     }
 
+    /// Opens them in `settings`; returns what was opened, for the notice.
+    static func open(_ settings: inout [String: String], listeningOn host: String) -> [Opening] {
+        let opened = openings(listeningOn: host, settings: settings)
+        for opening in opened { settings[opening.setting] = "none" }
+        return opened
+    }
+
     struct Opening {
         let function: String
         /// The `…_AUTH` setting, set to `none`.

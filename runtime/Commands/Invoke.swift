@@ -46,7 +46,7 @@ struct Invoke: AsyncParsableCommand {
         _ = try options.migrate()
         // One request from this machine's own stdin: as open as `serve` on loopback.
         var settings = options.functionSettings().merging(options.developmentKey) { $1 }
-        for opening in DevelopmentIntake.openings(listeningOn: "127.0.0.1", settings: settings) { settings[opening.setting] = "none" }
+        _ = DevelopmentIntake.open(&settings, listeningOn: "127.0.0.1")
         let host = CGIFunctionHost(
             functionsDirectory: functions.functionsDirectory(environment: options.environment), settings: settings, timeout: try options.functionTimeout(),
             slots: ProcessSlots(limit: 1, maxQueued: 0, maxWait: .zero))

@@ -35,8 +35,7 @@ struct Serve: AsyncParsableCommand {
         let port = try port ?? environment.integer("LEADWIRE_PORT", default: 8080)
         let log = FunctionKit.Logger(function: "runtime", sink: standardOutputLine)
         var settings = options.functionSettings().merging(options.developmentKey) { $1 }
-        let opened = DevelopmentIntake.openings(listeningOn: host, settings: settings)
-        for opening in opened { settings[opening.setting] = "none" }
+        let opened = DevelopmentIntake.open(&settings, listeningOn: host)
         let runner: any FunctionRunner
         let pools: FastCGIPools?
         let mode: String
