@@ -77,6 +77,37 @@ import Testing
         #expect(result.body.contains("payload_too_large"))
     }
 
+    /// Through the real CGI reader (not a made-up limit error): the body is never read, and the
+    /// refusal is a log row that keeps the declared length, as README promises for every intake.
+    @Test(arguments: [
+        ("kommo-webhook", "/kommo-webhook", "application/x-www-form-urlencoded"),
+        ("amocrm-webhook", "/webhook/amocrm", "application/x-www-form-urlencoded"),
+        ("knowlarity-webhook", "/webhooks/knowlarity", "application/json"),
+    ])
+    func anOversizeBodyIs413AndItsLogRowKeepsTheDeclaredLength(function: String, path: String, contentType: String) throws {
+        let result = try runCGI(
+            function,
+            environment: environment(
+                contentLength: 2_000_000, extra: ["SCRIPT_NAME": path, "CONTENT_TYPE": contentType, "LEADWIRE_MAX_BODY_BYTES": "1000"]),
+            stdin: Data(repeating: 0x41, count: 4096))
+        #expect(result.status == 413)
+        #expect(result.body.contains("payload_too_large"))
+        let database = try scratch.database()
+        if function == "kommo-webhook" {
+            let row = try #require(try database.queryRow("SELECT raw_body, error_message, status FROM kommo_webhook_logs"))
+            #expect(row[0] == .null, "the body was not read, so none is kept")
+            #expect(row[1].text?.contains("2000000") == true, "\(row[1])")
+            #expect(row[2] == .text("error"))
+        } else {
+            let row = try #require(try database.queryRow("SELECT deal_data, processing_status, source FROM webhook_logs"))
+            let kept = try JSONValue(parsing: row[0].bodyText ?? "")
+            #expect(kept["declared_length"]?.int64 == 2_000_000, "\(row[0])")
+            #expect(kept["raw_body"] == nil)
+            #expect(row[1] == .text("error"))
+            #expect(row[2] == .text(function == "amocrm-webhook" ? "amocrm" : "knowlarity"))
+        }
+    }
+
     /// `LEADWIRE_<NAME>_FILE`: a secret read from a file the functions' user can read.
     @Test func aSecretComesFromAFileAndAMissingFileIsAClear500() throws {
         let secret = scratch.folder.appending(path: "kommo-token")

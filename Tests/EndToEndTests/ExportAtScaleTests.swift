@@ -33,11 +33,9 @@ import Testing
             try database.queryRow("SELECT row_count, byte_count, sha256, completed FROM data_exports ORDER BY id DESC LIMIT 1"))
         #expect(audit[0] == .integer(1_000_000))
         #expect(audit[3] == .integer(1))
-        // The audit hashes the body; the process also wrote its CGI headers first.
-        let text = String(decoding: large.output, as: UTF8.self)
-        let headerLength = try #require(text.range(of: "\n\n")).upperBound.utf16Offset(in: text)
-        #expect(audit[1] == .integer(Int64(large.outputByteCount - headerLength)))
-        #expect(audit[2].text?.count == 64)
+        // The audit describes exactly the body sent: its length and its SHA-256.
+        #expect(audit[1] == .integer(Int64(large.bodyByteCount)))
+        #expect(audit[2] == .text(large.bodySHA256))
     }
 
     /// Through `runtime serve` the answer streams too: the runtime passes the function's output

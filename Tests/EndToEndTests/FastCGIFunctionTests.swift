@@ -46,6 +46,8 @@ import Testing
         let big = try client.post("/kommo-webhook", body: kommoLeadForm(id: 1, name: String(repeating: "x", count: 5000)), keep: true)
         #expect(big.output.status == 413)
         #expect(big.output.body.contains("payload_too_large"))
+        let logged = try scratch.database().queryRow("SELECT raw_body, status FROM kommo_webhook_logs")
+        #expect(logged?.values == [.null, .text("error")], "the refusal is logged without the body")
         let small = try client.post("/kommo-webhook", body: kommoLeadForm(id: 2, name: "Small"), keep: true)
         #expect(small.output.status == 200)
         #expect(function.process.isRunning)

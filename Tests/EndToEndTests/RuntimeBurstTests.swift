@@ -78,9 +78,14 @@ import Testing
         #expect(result.other.isEmpty, "\(result.other.count) requests got neither 2xx nor 503: \(result.other.prefix(3))")
         #expect(result.busyWithoutRetryAfter == 0)
         #expect(result.acknowledged.count + result.busy == total)
+        // A burst of this size is what the runtime is for: turning most of it away is failing it.
+        #expect(result.acknowledged.count >= total * 9 / 10, "only \(result.acknowledged.count) of \(total) acknowledged")
         let stored = try scratch.database().query("SELECT kommo_id FROM kommo_leads WHERE kommo_id >= 500000")
         let storedIDs = Set(stored.compactMap { $0[0].integer.map(Int.init) })
-        #expect(Set(result.acknowledged).subtracting(storedIDs).isEmpty, "acknowledged but not stored")
+        // Every acknowledged event stored, and nothing a 503 turned away (the sender's retry is its only copy).
+        let unstored = Set(result.acknowledged).subtracting(storedIDs).count
+        let storedRefused = storedIDs.subtracting(result.acknowledged).count
+        #expect(storedIDs == Set(result.acknowledged), "\(unstored) acknowledged but not stored, \(storedRefused) stored but refused")
         #expect(try await probe.waitForChildren(atMost: mode.idleChildren()).count <= mode.idleChildren(), "children left: zombies or stragglers")
         // Every client has closed its connection. Once in a full PostgreSQL pass the runtime still
         // held about one per client ten seconds later; none outlives the idle timeout (60 s),
@@ -138,8 +143,12 @@ import Testing
         let descriptorsBefore = probe.openDescriptors
         let form = Array(kommoLeadForm(id: 42, name: "Gone").utf8)
         let headers = ["Content-Type": "application/x-www-form-urlencoded"]
+        let unconnected = Atomic<Int>(0)
         await onThreads(30) { index in
-            guard let connection = try? RawHTTPConnection(port: port) else { return }
+            guard let connection = try? RawHTTPConnection(port: port) else {
+                unconnected.add(1, ordering: .relaxed)
+                return
+            }
             let request = RawHTTPConnection.request("POST", "/kommo-webhook", headers: headers, body: form)
             switch index % 3 {
             case 0: try? connection.send(Array(request.dropLast(form.count / 2)))  // hangs up mid-body
@@ -149,6 +158,7 @@ import Testing
                 try? connection.waitForFirstBytes()
             }
         }
+        #expect(unconnected.load(ordering: .relaxed) == 0, "clients that never connected hung up nothing")
         // kommo-webhook's and export's pools, for FastCGI.
         #expect(try await probe.waitForChildren(atMost: mode.idleChildren(pool: 4)).count <= mode.idleChildren(pool: 4))
         #expect(try await probe.waitForDescriptors(atMost: descriptorsBefore + 2) <= descriptorsBefore + 2)

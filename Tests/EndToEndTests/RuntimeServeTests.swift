@@ -144,6 +144,9 @@ import Testing
         // The retry, once the lock is free, goes through.
         let retried = try await http("POST", base + "/kommo-webhook", body: kommoLeadForm(id: 2, name: "Retry me"))
         #expect(retried.status == 200)
+        // The 503 stored nothing, so the retry is the one copy: one lead, one log row.
+        let stored = try scratch.database().queryRow("SELECT (SELECT count(*) FROM kommo_leads), (SELECT count(*) FROM kommo_webhook_logs)")
+        #expect(stored?.values == [.integer(1), .integer(1)])
         _ = server
     }
 

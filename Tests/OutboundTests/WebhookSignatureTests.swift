@@ -16,8 +16,10 @@ import Testing
     func matchesTheReferenceVectors(secret: String, id: String, timestamp: Int64, body: String, expected: String) throws {
         let secret = try #require(SigningSecret(secret))
         #expect(WebhookSignature.standard(id: id, timestamp: timestamp, body: Array(body.utf8), secrets: [secret]) == expected)
-        // The vector with its last character changed must not come out.
+        // Any part changed (timestamp, id, one byte of the body) changes the signature.
         #expect(WebhookSignature.standard(id: id, timestamp: timestamp + 1, body: Array(body.utf8), secrets: [secret]) != expected)
+        #expect(WebhookSignature.standard(id: id + "x", timestamp: timestamp, body: Array(body.utf8), secrets: [secret]) != expected)
+        #expect(WebhookSignature.standard(id: id, timestamp: timestamp, body: Array(body.utf8).dropLast() + [0x20], secrets: [secret]) != expected)
     }
 
     @Test func duringARotationBothSecretsSignCurrentFirst() throws {

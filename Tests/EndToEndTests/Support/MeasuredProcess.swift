@@ -6,12 +6,15 @@ struct MeasuredRun {
     let exitStatus: Int32
     let output: [UInt8]
     let outputByteCount: Int
-    let outputSHA256: String
+    /// The body's bytes, after the CGI header block and its blank line.
+    let bodyByteCount: Int
+    /// SHA-256 of the body (swift-crypto's, not the code under test's).
+    let bodySHA256: String
     let peakResidentKilobytes: Int
 }
 
-/// Runs an executable with stdin empty, streaming its stdout through SHA-256 (keeping at most
-/// `keepBytes` of it), and reports its peak resident memory.
+/// Runs a CGI executable with stdin empty, streaming the body it writes through SHA-256
+/// (keeping at most `keepBytes` of its output), and reports its peak resident memory.
 ///
 /// The memory figure comes from GNU time, not from our own wait4: on Linux a child's
 /// `ru_maxrss` starts at its parent's high-water mark (exec carries it over), so a measurement
@@ -39,7 +42,7 @@ func runMeasured(_ target: URL, environment: [String: String], keepBytes: Int = 
     guard posix_spawn(&pid, time.path, &actions, nil, argv, envp) == 0 else { throw TestSetupError("cannot start \(target.path)") }
     close(output[1])
 
-    var hasher = SHA256()
+    var body = CGIBodyHasher()
     var kept: [UInt8] = []
     var total = 0
     var chunk = [UInt8](repeating: 0, count: 1 << 16)
@@ -47,7 +50,7 @@ func runMeasured(_ target: URL, environment: [String: String], keepBytes: Int = 
         let count = chunk.withUnsafeMutableBytes { read(output[0], $0.baseAddress, $0.count) }
         if count < 0, errno == EINTR { continue }
         guard count > 0 else { break }
-        hasher.update(data: chunk[..<count])
+        body.update(chunk[..<count])
         if kept.count < keepBytes { kept += chunk[..<min(count, keepBytes - kept.count)] }
         total += count
     }
@@ -55,6 +58,34 @@ func runMeasured(_ target: URL, environment: [String: String], keepBytes: Int = 
     var status: Int32 = 0
     waitpid(pid, &status, 0)
     let peak = (try? String(contentsOfFile: report, encoding: .utf8)).flatMap { Int($0.split(separator: "\n").last ?? "") } ?? -1
-    let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
-    return MeasuredRun(exitStatus: status, output: kept, outputByteCount: total, outputSHA256: digest, peakResidentKilobytes: peak)
+    return MeasuredRun(
+        exitStatus: status, output: kept, outputByteCount: total, bodyByteCount: body.bodyByteCount, bodySHA256: body.digest,
+        peakResidentKilobytes: peak)
+}
+
+/// Hashes what follows the first blank line (LF LF) of a CGI answer, as it streams past.
+struct CGIBodyHasher {
+    private var hasher = SHA256()
+    private var previous: UInt8 = 0
+    private var inBody = false
+    private(set) var bodyByteCount = 0
+
+    mutating func update(_ bytes: ArraySlice<UInt8>) {
+        var start = bytes.startIndex
+        if !inBody {
+            for index in bytes.indices {
+                if bytes[index] == 0x0A, previous == 0x0A {
+                    inBody = true
+                    start = index + 1
+                    break
+                }
+                if bytes[index] != 0x0D { previous = bytes[index] }
+            }
+            guard inBody else { return }
+        }
+        hasher.update(data: bytes[start...])
+        bodyByteCount += bytes.endIndex - start
+    }
+
+    var digest: String { hasher.finalize().map { String(format: "%02x", $0) }.joined() }
 }

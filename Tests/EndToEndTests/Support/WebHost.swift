@@ -24,6 +24,9 @@ final class WebHost {
         }
 
         var isFastCGI: Bool { [.lighttpdFastCGI, .nginxFastCGI, .apacheFastCGI].contains(self) }
+        /// nginx (`client_max_body_size`) and mod_cgid (`LimitRequestBody`) answer a body over the
+        /// limit with their own 413; the others pass it to the function, which logs the refusal.
+        var refusesOversizeBodiesItself: Bool { [.nginxFcgiwrap, .nginxFastCGI, .apacheCGI].contains(self) }
     }
 
     let kind: Kind

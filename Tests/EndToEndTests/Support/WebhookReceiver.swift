@@ -39,7 +39,7 @@ final class WebhookReceiver {
     /// Waits until `condition` holds for the deliveries so far (the worker delivers apart). The
     /// bound is generous: a retry after a 429 waits its Retry-After, on a machine busy with
     /// every other suite; the wait ends as soon as the condition holds.
-    func wait(seconds: Double = 60, for what: String, _ condition: ([Delivery]) -> Bool) async throws -> [Delivery] {
+    func wait(seconds: Double = 120, for what: String, _ condition: ([Delivery]) -> Bool) async throws -> [Delivery] {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             let now = deliveries
