@@ -33,6 +33,11 @@ struct ProcessProbe {
         }
     }
 
+    /// Children, their children, and so on.
+    var descendants: [Int32] {
+        children.flatMap { [$0] + ProcessProbe(pid: $0).descendants }
+    }
+
     /// Children that have exited and not been reaped.
     var zombieChildren: [Int32] {
         children.filter { child in

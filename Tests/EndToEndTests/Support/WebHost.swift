@@ -94,10 +94,15 @@ final class WebHost {
             let config = try generate(["apache"] + (kind.isFastCGI ? ["--fastcgi"] : []), into: "apache.conf")
             try start("/usr/sbin/apache2", ["-f", config.path, "-DFOREGROUND"])
         }
-        // Ready when a function answers: its own 405 proves the whole path works.
+        // Ready when a function answers through this host: its own 405 proves the whole path
+        // works, and the line in this host's access log that it was this host (a port another
+        // test's server took meanwhile would answer too).
+        let marker = "/kommo-webhook?ready=\(UUID().uuidString)"
         for _ in 0..<100 {
-            if tls, (try? Self.curlTLS(base + "/kommo-webhook"))?.status == 405 { return }
-            if !tls, let probe = try? await http("GET", base + "/kommo-webhook", timeout: 2), probe.status == 405 { return }
+            let status =
+                tls
+                ? (try? Self.curlTLS(base + marker))?.status : (try? await http("GET", base + marker, timeout: 2))?.status
+            if status == 405, ((try? String(contentsOf: accessLog, encoding: .utf8)) ?? "").contains(marker) { return }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw TestSetupError("\(kind) did not answer on \(base); see \(state)")
@@ -105,9 +110,8 @@ final class WebHost {
 
     deinit {
         for file in pidFiles {
-            let pids = ((try? String(contentsOf: file, encoding: .utf8)) ?? "").split(whereSeparator: \.isNewline).compactMap { Int32($0) }
             // fcgiwrap -c N preforks: its children outlive a killed parent unless killed first.
-            for pid in pids {
+            for pid in Self.pids(in: file) {
                 ProcessProbe(pid: pid).children.forEach { kill($0, SIGKILL) }
                 kill(pid, SIGKILL)
             }
@@ -139,13 +143,19 @@ final class WebHost {
         }
     }
 
-    /// The pids of the FastCGI processes serving `function`, however they were started.
+    /// The pids of this host's FastCGI processes serving `function`: those its pid files list
+    /// (spawn-fcgi's pools) or its server started (lighttpd's), and their children. Never another
+    /// test's: every test runs the same copy of the binaries.
     func fastCGIProcesses(of function: String) -> [Int32] {
         let binary = (try? Self.sharedFunctionsDirectory()).map { $0 + "/" + function } ?? function
-        let all = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return all.compactMap(Int32.init).filter { pid in
+        let roots = processes.map(\.processIdentifier) + pidFiles.flatMap(Self.pids)
+        return Array(Set(roots.flatMap { [$0] + ProcessProbe(pid: $0).descendants })).filter { pid in
             (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")) == binary
         }
+    }
+
+    private static func pids(in file: URL) -> [Int32] {
+        ((try? String(contentsOf: file, encoding: .utf8)) ?? "").split(whereSeparator: \.isNewline).compactMap { Int32($0) }
     }
 
     private func start(_ executable: String, _ arguments: [String]) throws {
