@@ -1,4 +1,5 @@
 import Foundation
+import FunctionCatalog
 import FunctionKit
 import LeadwireStore
 import TestSupport
@@ -106,6 +107,45 @@ import Testing
             #expect(row[1] == .text("error"))
             #expect(row[2] == .text(function == "amocrm-webhook" ? "amocrm" : "knowlarity"))
         }
+    }
+
+    /// Every answer of every function, errors and refusals included, names the Leadwire that made it.
+    @Test(arguments: Catalog.functions.map(\.name))
+    func everyAnswerCarriesTheVersion(function: String) throws {
+        let path = try #require(Catalog.functions.first { $0.name == function }?.routes.first?.path)
+        for method in ["GET", "POST", "TRACE"] {
+            let result = try runCGI(
+                function, environment: environment(contentLength: 0, extra: ["SCRIPT_NAME": path, "REQUEST_METHOD": method]), stdin: Data())
+            #expect(result.status >= 200, "\(function) \(method): no answer")
+            #expect(result.headers["x-leadwire-version"] == LeadwireVersion.string, "\(function) \(method) answered \(result.status) without it")
+        }
+    }
+
+    /// `LEADWIRE_WEBHOOK_DEADLINE_MS`: an event not stored by then is rolled back and answered
+    /// 503, so Kommo retries rather than counting a late answer as a failure. Both ways: the
+    /// work finishing after the deadline, and a store locked past it.
+    @Test func anEventNotStoredByTheDeadlineIsRolledBackAndAnswered503() throws {
+        let body = kommoLeadForm(id: 81, name: "Late")
+        let late = try runCGI(
+            "kommo-webhook", environment: environment(contentLength: body.utf8.count, extra: ["LEADWIRE_WEBHOOK_DEADLINE_MS": "1"]),
+            stdin: Data(body.utf8))
+        #expect(late.status == 503, "\(late.body)")
+        #expect(late.body.contains("store_unavailable"))
+
+        let lockHolder = try scratch.database()
+        try TestStore.holdWriteLock(lockHolder)
+        let started = Date()
+        let locked = try runCGI(
+            "kommo-webhook",
+            environment: environment(
+                contentLength: body.utf8.count, extra: ["LEADWIRE_WEBHOOK_DEADLINE_MS": "500", "LEADWIRE_BUSY_TIMEOUT_MS": "60000"]),
+            stdin: Data(body.utf8))
+        // A safety bound, not a speed target: it gave up at the deadline, not the 60 s busy timeout.
+        #expect(Date().timeIntervalSince(started) < 30)
+        try lockHolder.execute("ROLLBACK")
+        #expect(locked.status == 503, "\(locked.body)")
+        let stored = try scratch.database().queryRow("SELECT (SELECT count(*) FROM kommo_leads), (SELECT count(*) FROM kommo_webhook_logs)")
+        #expect(stored?.values == [.integer(0), .integer(0)], "nothing of either event was kept")
     }
 
     /// `LEADWIRE_<NAME>_FILE`: a secret read from a file the functions' user can read.
