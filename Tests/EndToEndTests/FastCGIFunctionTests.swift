@@ -1,4 +1,3 @@
-import FastCGI
 import Foundation
 import LeadwireStore
 import TestSupport
@@ -16,7 +15,7 @@ import Testing
         for id in 1...5 {
             let answer = try client.post("/kommo-webhook", body: kommoLeadForm(id: id, name: "Lead \(id)"), keep: true)
             #expect(answer.output.status == 200)
-            #expect(answer.end == EndRequest(applicationStatus: 0, protocolStatus: .requestComplete))
+            #expect(answer.end == FastCGIWire.EndRequest(applicationStatus: 0, protocolStatus: FastCGIWire.requestComplete))
         }
         // A new connection to the same process.
         let again = try FastCGIClient(socketPath: function.socketPath).post("/kommo-webhook", body: kommoLeadForm(id: 6, name: "Six"))
@@ -70,12 +69,13 @@ import Testing
         let first = FastCGIClient.request(
             id: 1, params: [("REQUEST_METHOD", "POST"), ("SCRIPT_NAME", "/kommo-webhook"), ("CONTENT_LENGTH", String(body.count))], body: body)
         // Begin request 2 before request 1's body has ended.
-        let cut = first.count - Record.headerLength
+        let cut = first.count - FastCGIWire.headerLength
         try client.send(Array(first[..<cut]))
-        try client.send(Record(.beginRequest, requestID: 2, content: BeginRequest(role: .responder, keepConnection: false).content).encoded)
+        try client.send(FastCGIWire.record(FastCGIWire.beginRequest, id: 2, FastCGIWire.beginBody(keepConnection: false)))
         let refusal = try #require(try client.nextRecord())
         #expect(refusal.requestID == 2)
-        #expect(try EndRequest(content: refusal.content).protocolStatus == .cannotMultiplexConnection)
+        #expect(refusal.type == FastCGIWire.endRequest)
+        #expect(FastCGIWire.EndRequest(refusal.content)?.protocolStatus == FastCGIWire.cannotMultiplexConnection)
         try client.send(Array(first[cut...]))
         #expect(try client.readAnswer(id: 1).output.status == 200)
     }
@@ -83,10 +83,10 @@ import Testing
     @Test func getValuesSaysOneRequestAtATime() async throws {
         let function = try FastCGIFunction("kommo-webhook", in: scratch)
         let client = try FastCGIClient(socketPath: function.socketPath)
-        try client.send(Record(.getValues, requestID: 0, content: NameValuePairs.encode([("FCGI_MPXS_CONNS", ""), ("FCGI_MAX_CONNS", "")])).encoded)
+        try client.send(FastCGIWire.record(FastCGIWire.getValues, id: 0, FastCGIWire.pairs([("FCGI_MPXS_CONNS", ""), ("FCGI_MAX_CONNS", "")])))
         let record = try #require(try client.nextRecord())
-        #expect(record.type == .getValuesResult)
-        let values = try NameValuePairs.decode(record.content).map { String(decoding: $0.name + [61] + $0.value, as: UTF8.self) }
+        #expect(record.type == FastCGIWire.getValuesResult)
+        let values = FastCGIWire.decodePairs(record.content)?.map { "\($0)=\($1)" }
         #expect(values == ["FCGI_MPXS_CONNS=0", "FCGI_MAX_CONNS=1"])
     }
 

@@ -69,6 +69,41 @@ import Testing
         #expect(throws: ProtocolError.self) { try NameValuePairs.decode(bytes) }
     }
 
+    /// One hand-laid vector per record type the responder reads or writes, from the
+    /// specification's layouts (header: version, type, id, length, padding, reserved).
+    @Test func everyRecordTypeMatchesItsHandLaidBytes() throws {
+        // BEGIN_REQUEST, id 258, responder, keep the connection: read.
+        var decoder = RecordDecoder()
+        decoder.append([1, 1, 1, 2, 0, 8, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0] as [UInt8])
+        let begin = try #require(try decoder.next())
+        #expect(begin.type == .beginRequest && begin.requestID == 258)
+        #expect(try BeginRequest(content: begin.content) == BeginRequest(role: .responder, keepConnection: true))
+        // ABORT_REQUEST, id 1, no content: read.
+        decoder.append([1, 2, 0, 1, 0, 0, 0, 0] as [UInt8])
+        #expect(try decoder.next() == Record(.abortRequest, requestID: 1))
+        // PARAMS: name "A", a value of 300 bytes (its length in four bytes, 0x8000012C); content
+        // 306 bytes (0x0132), padding 6: read.
+        let value = [UInt8](repeating: 0x76, count: 300)
+        decoder.append([1, 4, 0, 1, 0x01, 0x32, 6, 0, 1, 0x80, 0, 0x01, 0x2C, 0x41] + value + [0, 0, 0, 0, 0, 0] as [UInt8])
+        let params = try #require(try decoder.next())
+        #expect(try NameValuePairs.decode(params.content).map { [$0.name, $0.value] } == [[[0x41], value]])
+        // STDIN of 3 bytes, padding 5: read.
+        decoder.append([1, 5, 0, 1, 0, 3, 5, 0, 0x61, 0x62, 0x63, 0, 0, 0, 0, 0] as [UInt8])
+        #expect(try decoder.next() == Record(.stdin, requestID: 1, content: Array("abc".utf8)))
+        #expect(decoder.pendingByteCount == 0)
+
+        // STDOUT of 2 bytes, padding 6: written.
+        #expect(Record(.stdout, requestID: 7, content: [0x68, 0x69]).encoded == [1, 6, 0, 7, 0, 2, 6, 0, 0x68, 0x69, 0, 0, 0, 0, 0, 0])
+        // STDERR, empty (the end of the stream): written.
+        #expect(Record(.stderr, requestID: 7).encoded == [1, 7, 0, 7, 0, 0, 0, 0])
+        // END_REQUEST, application status 1, cannot multiplex: written.
+        #expect(
+            Record(.endRequest, requestID: 2, content: EndRequest(applicationStatus: 1, protocolStatus: .cannotMultiplexConnection).content).encoded
+                == [1, 3, 0, 2, 0, 8, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0])
+        // UNKNOWN_TYPE answering type 99: written.
+        #expect(Record(.unknownType, requestID: 0, content: [99, 0, 0, 0, 0, 0, 0, 0]).encoded == [1, 11, 0, 0, 0, 8, 0, 0, 99, 0, 0, 0, 0, 0, 0, 0])
+    }
+
     @Test func endRequestRoundTrips() throws {
         let end = EndRequest(applicationStatus: 0x0102_0304, protocolStatus: .overloaded)
         #expect(end.content == [1, 2, 3, 4, 2, 0, 0, 0])

@@ -1,15 +1,15 @@
-import FastCGI
 import Foundation
 
 /// A web server's side of FastCGI, over a Unix socket: enough to send requests the way
-/// lighttpd or nginx do, and to send what they never would.
+/// lighttpd or nginx do, and to send what they never would. It speaks through `FastCGIWire`,
+/// not the production codec.
 final class FastCGIClient {
     private let descriptor: Int32
-    private var decoder = RecordDecoder()
+    private var reader = FastCGIWire.Reader()
 
     struct Answer {
         let output: CGIResult
-        let end: EndRequest
+        let end: FastCGIWire.EndRequest
     }
 
     /// Connected before the descriptor becomes this object's, as for `RawHTTPConnection`.
@@ -44,9 +44,9 @@ final class FastCGIClient {
 
     /// The records of one request: begin, parameters, body.
     static func request(id: UInt16 = 1, params: [(name: String, value: String)], body: [UInt8] = [], keep: Bool = false) -> [UInt8] {
-        Record(.beginRequest, requestID: id, content: BeginRequest(role: .responder, keepConnection: keep).content).encoded
-            + Record.stream(.params, requestID: id, NameValuePairs.encode(params)) + Record(.params, requestID: id).encoded
-            + Record.stream(.stdin, requestID: id, body) + Record(.stdin, requestID: id).encoded
+        FastCGIWire.record(FastCGIWire.beginRequest, id: id, FastCGIWire.beginBody(keepConnection: keep))
+            + FastCGIWire.stream(FastCGIWire.params, id: id, FastCGIWire.pairs(params.map { ($0.name, $0.value) }))
+            + FastCGIWire.stream(FastCGIWire.stdin, id: id, body)
     }
 
     /// A POST as a web server forwards it; `headers` are extra parameters (`HTTP_…`).
@@ -66,14 +66,14 @@ final class FastCGIClient {
     }
 
     /// The next record, or nil when the application closed the connection.
-    func nextRecord() throws -> Record? {
+    func nextRecord() throws -> FastCGIWire.Record? {
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {
-            if let record = try decoder.next() { return record }
+            if let record = try reader.next() { return record }
             let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
             if count == 0 { return nil }
             guard count > 0 else { throw TestSetupError("recv failed: errno \(errno)") }
-            decoder.append(chunk[..<count])
+            reader.append(chunk[..<count])
         }
     }
 
@@ -83,8 +83,10 @@ final class FastCGIClient {
         while let record = try nextRecord() {
             guard record.requestID == id else { continue }
             switch record.type {
-            case .stdout: stdout += record.content
-            case .endRequest: return Answer(output: CGIResult(output: Data(stdout)), end: try EndRequest(content: record.content))
+            case FastCGIWire.stdout: stdout += record.content
+            case FastCGIWire.endRequest:
+                guard let end = FastCGIWire.EndRequest(record.content) else { throw TestSetupError("an END_REQUEST of \(record.content.count) bytes") }
+                return Answer(output: CGIResult(output: Data(stdout)), end: end)
             default: continue
             }
         }
