@@ -170,6 +170,58 @@ import Testing
         withExtendedLifetime(server) {}
     }
 
+    /// A receiver that keeps failing is switched off after LEADWIRE_WEBHOOKS_DISABLE_AFTER_FAILURES
+    /// attempts in a row (3 here), and a redirect counts as a failure: it is never followed.
+    @Test func redirectsAreNotFollowedAndAReceiverThatKeepsFailingIsSwitchedOff() async throws {
+        let receiver = try await WebhookReceiver(scratch: scratch)
+        let (server, base, key) = try await start(["LEADWIRE_WEBHOOKS_DISABLE_AFTER_FAILURES": "3"])
+        let admin = ["Authorization": "Bearer \(key)"]
+        let down = try await subscribe(
+            base, key: key, #"{"name":"down","url":"\#(receiver.base)/down","events":["lead.created"],"retryAttempts":10,"retryDelay":1}"#)
+        let moved = try await subscribe(base, key: key, #"{"name":"moved","url":"\#(receiver.base)/redirect","events":["lead.created"],"retryAttempts":0}"#)
+        try receiver.trust(["/down": [down.secret], "/redirect": [moved.secret]])
+        #expect(try await http("POST", base + "/kommo-webhook", body: kommoLeadForm(id: 4, name: "Nobody home")).status == 200)
+
+        var state: [String: Any] = [:]
+        for _ in 0..<600 where state["active"] as? Bool != false {
+            try await Task.sleep(for: .milliseconds(100))
+            state = try #require(try json(try await http("GET", base + "/api/admin/webhooks/\(down.id)", headers: admin))["webhook"] as? [String: Any])
+        }
+        #expect(state["active"] as? Bool == false, "still active after a minute of failures: \(state)")
+        #expect((state["disabledReason"] as? String)?.contains("3 failed attempts in a row") == true, "\(state)")
+        #expect(receiver.deliveries.filter { $0.path == "/down" }.count == 3, "no attempt after it was switched off")
+
+        let redirected = try await receiver.wait(for: "the redirect answered") { $0.contains { $0.path == "/redirect" } }
+        let movedState = try #require(try json(try await http("GET", base + "/api/admin/webhooks/\(moved.id)", headers: admin))["webhook"] as? [String: Any])
+        #expect(((movedState["deliveries"] as? [[String: Any]])?.first?["httpStatus"] as? Int) == 307, "\(movedState)")
+        #expect(!redirected.contains { $0.path == "/ok" }, "the redirect was followed")
+        withExtendedLifetime(server) {}
+    }
+
+    /// Against server-side request forgery the worker checks each address again as it sends
+    /// (a name may resolve elsewhere by then): without LEADWIRE_WEBHOOKS_ALLOW_PRIVATE, a
+    /// subscription on a loopback address gets nothing, and the attempt says why.
+    @Test func theWorkerRefusesPrivateAddressesItself() async throws {
+        let receiver = try await WebhookReceiver(scratch: scratch)
+        let (server, base, key) = try await start(arguments: ["--no-worker"])
+        // A name, so the check is on the address it resolves to; https, so only the address is wrong.
+        let url = receiver.base.replacingOccurrences(of: "http://127.0.0.1", with: "https://localhost") + "/ok"
+        let hook = try await subscribe(base, key: key, #"{"name":"inside","url":"\#(url)","events":["lead.created"],"retryAttempts":0}"#)
+        try receiver.trust(["/ok": [hook.secret]])
+        #expect(try await http("POST", base + "/kommo-webhook", body: kommoLeadForm(id: 5, name: "Inside")).status == 200)
+        let settings = [
+            "PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": scratch.databasePath, "LEADWIRE_DATABASE_URL": scratch.databaseURL,
+            "LEADWIRE_SECRET_KEY": Self.secretKey,
+        ]
+        let (status, output) = try ServerProcess.runToEnd(try Products.url("runtime").path, ["worker", "--once"], environment: settings)
+        #expect(status == 0, "\(output)")
+        #expect(output.contains(#""failed":1"#), "\(output)")
+        #expect(receiver.deliveries.isEmpty, "a private address was reached")
+        let error = try scratch.database().queryRow("SELECT error FROM webhook_deliveries")?[0].text ?? ""
+        #expect(error.contains("127.0.0.1") || error.contains("::1"), "\(error)")
+        withExtendedLifetime(server) {}
+    }
+
     /// At least once: a worker killed mid-delivery leaves the message to another once its
     /// lease ends, and the receiver gets it again with the same webhook-id.
     @Test func aWorkerKilledMidDeliveryLeavesItsMessageToAnother() async throws {

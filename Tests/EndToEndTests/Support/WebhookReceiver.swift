@@ -2,8 +2,8 @@ import Foundation
 
 /// A subscriber on 127.0.0.1, in Python, that checks both signatures on its own (Python's
 /// hmac, not Leadwire's code) and answers as a real receiver might, by path:
-/// `/ok` 200; `/gone` 410; `/flaky` 500 the first time a webhook-id comes, then 200; `/slow`
-/// after 2 s; `/hold` keeps the first request of a webhook-id for 30 s. `/bot<token>/sendMessage`
+/// `/ok` 200; `/gone` 410; `/down` 503; `/redirect` 307 to `/ok`; `/flaky` 500 the first time a
+/// webhook-id comes, then 200; `/slow` after 2 s; `/hold` keeps the first request of a webhook-id for 30 s. `/bot<token>/sendMessage`
 /// stands in for Telegram: 429 with `retry_after` 1 the first time, then `{"ok": true}`.
 /// Every request becomes a line of `received.jsonl`.
 final class WebhookReceiver {
@@ -98,7 +98,7 @@ final class WebhookReceiver {
                     record["standard_valid_with"] = standard_valid_with(secrets, self.headers, body)
                     record["hex_valid"] = bool(secrets) and hmac.compare_digest(
                         hmac.new(secrets[0].encode(), body, hashlib.sha256).hexdigest(), self.headers.get("X-Webhook-Signature", ""))
-                    status = {"/gone": 410}.get(path, 200)
+                    status = {"/gone": 410, "/redirect": 307, "/down": 503}.get(path, 200)
                     if path == "/flaky" and first:
                         status = 500
                     if path == "/slow":
@@ -111,6 +111,8 @@ final class WebhookReceiver {
                 self.write(record)
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
+                if status == 307:
+                    self.send_header("Location", "/ok")
                 self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
                 self.wfile.write(answer)
