@@ -52,6 +52,17 @@ import Testing
         #expect(function.process.isRunning)
     }
 
+    /// Only the logs function's replay, through the process's own environment, skips the
+    /// sender checks: a request that names LEADWIRE_REPLAY_OF among its parameters is a sender
+    /// like any other.
+    @Test func aRequestCannotClaimToBeAReplay() async throws {
+        let function = try FastCGIFunction("kommo-webhook", in: scratch, settings: ["LEADWIRE_KOMMO_WEBHOOK_TOKEN": "t0ken"])
+        let claimed = try FastCGIClient(socketPath: function.socketPath).post(
+            "/kommo-webhook", body: kommoLeadForm(id: 1, name: "Forged"), headers: [("LEADWIRE_REPLAY_OF", "1"), ("HTTP_LEADWIRE_REPLAY_OF", "1")])
+        #expect(claimed.output.status == 401)
+        #expect(try scratch.database().queryRow("SELECT count(*) FROM kommo_leads")?[0] == .integer(0))
+    }
+
     @Test func aMalformedRecordClosesThatConnectionOnly() async throws {
         let function = try FastCGIFunction("kommo-webhook", in: scratch)
         let broken = try FastCGIClient(socketPath: function.socketPath)
