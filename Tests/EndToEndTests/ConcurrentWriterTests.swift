@@ -1,6 +1,6 @@
 import Foundation
 import LeadwireStore
-import Synchronization
+import TestSupport
 import Testing
 
 /// One process per request means many writers at once: the normal case, not an edge case.
@@ -15,23 +15,14 @@ import Testing
         _ bodies: [String], to function: String = "kommo-webhook", path: String = "/kommo-webhook",
         contentType: String = "application/x-www-form-urlencoded", store: [String: String]
     ) async throws -> [CGIResult] {
-        let ready = Atomic<Int>(0)
-        let runs = Mutex<[(index: Int, result: Result<CGIResult, any Error>, started: Date, ended: Date)]>([])
-        await onThreads(bodies.count) { index in
-            ready.add(1, ordering: .relaxed)
-            while ready.load(ordering: .relaxed) < bodies.count { usleep(200) }
+        let all = await atOnce(bodies.count) { index in
             let body = bodies[index]
             let environment = store.merging([
                 "REQUEST_METHOD": "POST", "SCRIPT_NAME": path, "CONTENT_TYPE": contentType, "CONTENT_LENGTH": String(body.utf8.count),
             ]) { $1 }
-            let started = Date()
-            let result = Result { try runCGI(function, environment: environment, stdin: Data(body.utf8)) }
-            let ended = Date()
-            runs.withLock { $0.append((index, result, started, ended)) }
+            return try runCGI(function, environment: environment, stdin: Data(body.utf8))
         }
-        let all = runs.withLock { $0 }.sorted { $0.index < $1.index }
-        // The most processes running at one instant: each start, counted against the others' spans.
-        let overlap = all.map { run in all.filter { $0.started <= run.started && run.started < $0.ended }.count }.max() ?? 0
+        let overlap = all.peakOverlap()
         #expect(overlap >= min(bodies.count, 4), "at most \(overlap) of \(bodies.count) processes ran at once")
         return try all.map { try $0.result.get() }
     }

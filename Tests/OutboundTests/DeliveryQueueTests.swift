@@ -55,15 +55,13 @@ import Testing
             try fanOut.emit(OutboundEvent("lead.created", data: JSONObject([("n", JSONValue(Int64(index)))]), metadata: JSONObject()), at: start)
         }
         let (store, key, now) = (store, key, later(1))
-        let claims = try await withThrowingTaskGroup(of: [Int64].self) { group in
-            for worker in 0..<8 {
-                group.addTask {
-                    let queue = DeliveryQueue(database: try TestStore.open(store), key: key, owner: "w\(worker)", leaseSeconds: 60)
-                    return try queue.claim(limit: 5, topics: ["webhook"], now: now).map(\.id)
-                }
-            }
-            return try await group.reduce(into: [[Int64]]()) { $0.append($1) }
+        // Each opens its connection first, then all claim at the same moment.
+        let runs = await atOnce(8) { worker in
+            let queue = DeliveryQueue(database: try TestStore.open(store), key: key, owner: "w\(worker)", leaseSeconds: 60)
+            return try queue.claim(limit: 5, topics: ["webhook"], now: now).map(\.id)
         }
+        #expect(runs.peakOverlap() >= 2, "the claims did not overlap")
+        let claims = try runs.map { try $0.result.get() }
         let all = claims.flatMap { $0 }
         #expect(Set(all).count == all.count, "a message was claimed twice: \(claims)")
         #expect(all.count == 40)
