@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 
-from hosts import parse_wrk, wait_until_answering
+from hosts import free_port, parse_wrk, wait_until_answering
 
 KEY = "5e" * 32
 
@@ -35,7 +35,7 @@ def main():
     args = parser.parse_args()
     root = tempfile.mkdtemp(prefix="leadwire-deliveries-bench-")
     os.chmod(root, 0o755)
-    port = 18_480
+    port = free_port()
 
     # The receiver: nginx answering every POST at once.
     config = os.path.join(root, "receiver.conf")
@@ -45,7 +45,7 @@ def main():
                      f"location / {{ return 200 '{{\"received\":true}}'; }} }} }}\n")
     receiver = subprocess.Popen(["nginx", "-c", config, "-p", root, "-g", "daemon off;"], stderr=subprocess.DEVNULL)
     try:
-        wait_until_answering(f"http://127.0.0.1:{port}/")
+        wait_until_answering(f"http://127.0.0.1:{port}/", receiver)
         environment = {"PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": os.path.join(root, "leadwire.sqlite3"), "LEADWIRE_SECRET_KEY": KEY,
                        "LEADWIRE_WEBHOOKS_ALLOW_PRIVATE": "1", "LEADWIRE_WORKER_CONCURRENCY": str(args.concurrency)}
         subprocess.run([args.runtime, "migrate"], env=environment, check=True, stdout=subprocess.DEVNULL)
@@ -75,6 +75,8 @@ def main():
         started = time.monotonic()
         timed = subprocess.run(["/usr/bin/time", "-v", args.runtime, "worker", "--once"], env=environment, capture_output=True, text=True)
         elapsed = time.monotonic() - started
+        if timed.returncode != 0:
+            sys.exit(f"runtime worker --once exited with {timed.returncode}: {timed.stderr[-2000:]}")
         peak = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", timed.stderr).group(1)) / 1024
         with sqlite3.connect(environment["LEADWIRE_DATABASE"]) as connection:
             delivered, failed = connection.execute(

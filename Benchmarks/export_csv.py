@@ -22,19 +22,32 @@ RSS_TARGET_MB = 30.0
 COLUMNS = "id,full_name,phone_number_normalized,external_lead_id,status,created_at"
 
 
-def timed(argv, env):
-    """Runs a command with its stdout drained; returns (seconds, bytes read)."""
+def timed(argv, env, rows=None, cgi=False):
+    """Runs a command with its stdout drained; returns (seconds, bytes read). With `rows`, the
+    figure counts only if the answer was whole: a CGI `Status: 200` (with `cgi`) and a header
+    line plus exactly `rows` lines of data."""
     started = time.perf_counter()
     process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
-    total = 0
+    total, lines, head = 0, 0, b""
     while True:
         chunk = process.stdout.read(1 << 16)
         if not chunk:
             break
         total += len(chunk)
+        lines += chunk.count(b"\n")
+        if len(head) < 4096:
+            head += chunk[:4096]
     if process.wait() != 0:
         sys.exit(f"{argv[0]} failed")
-    return time.perf_counter() - started, total
+    elapsed = time.perf_counter() - started
+    if rows is not None:
+        if cgi:
+            if not head.startswith(b"Status: 200"):
+                sys.exit(f"{argv[0]} answered {head[:80]!r}, not 200")
+            lines -= head[:head.index(b"\n\n") + 2].count(b"\n")
+        if lines != rows + 1:
+            sys.exit(f"{argv[0]} sent {lines} lines, not a header and {rows:,} rows")
+    return elapsed, total
 
 
 def peak_rss_mb(argv, env):
@@ -78,9 +91,9 @@ def main():
 
     function_times, baseline_times = [], []
     for _ in range(args.runs):
-        elapsed, function_bytes = timed([export], function_env)
+        elapsed, function_bytes = timed([export], function_env, rows=args.rows, cgi=True)
         function_times.append(elapsed)
-        elapsed, baseline_bytes = timed(baseline, {})
+        elapsed, baseline_bytes = timed(baseline, {}, rows=args.rows)
         baseline_times.append(elapsed)
     function_peak = peak_rss_mb([export], function_env)
     baseline_peak = peak_rss_mb(baseline, {})

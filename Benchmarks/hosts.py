@@ -2,7 +2,9 @@
 """Host benchmark: kommo-webhook behind real web servers, side by side in one run.
 
 wrk sends 120 varied Kommo-shaped form bodies (every event kind, 1-3 leads, custom fields,
-UTF-8 names) at 1 and 16 connections through:
+UTF-8 names), each request with a newer `updated_at` than the last (so every request is a new
+version of its leads that must be written, as a real stream is, never a duplicate skipped), at 1
+and 16 connections, each on a fresh database, through:
   - a C CGI program that inserts the raw body into SQLite with the same pragmas (the baseline,
     compiled in this run, under the same lighttpd),
   - lighttpd mod_cgi, lighttpd mod_fastcgi and nginx FastCGI (spawn-fcgi pools), each from
@@ -11,8 +13,9 @@ UTF-8 names) at 1 and 16 connections through:
     what not waiting for the disk on each commit buys (the baseline still syncs),
   - lighttpd mod_fastcgi with an outbound webhook subscription to every event, so each lead
     change also queues its events (no worker runs): the cost of subscriptions on intake.
-For each: req/s, p50, p99, requests, non-2xx, rows stored, lost (2xx answers without a row),
-and the throughput ratio to the baseline. Then the peak RSS of a FastCGI process.
+For each: req/s, p50, p99, requests, non-2xx, rows stored, lost (2xx answers without a log
+row, and leads whose stored version is older than the newest acknowledged request that sent
+them), and the throughput ratio to the baseline. Then the peak RSS of a FastCGI process.
 Targets (issue 7, ratios in one run): CGI >= 0.5x baseline with p99 <= 100 ms; FastCGI >= 4x
 with p99 <= 20 ms and <= 16 MB per process; zero lost everywhere. Issue 8: with a subscription,
 at most 10% less throughput than lighttpd FastCGI without. Prints; never fails a build.
@@ -25,6 +28,7 @@ import random
 import re
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -49,7 +53,7 @@ def kommo_bodies(count):
             prefix = f"leads[{event}][{i}]"
             fields += [(f"{prefix}[id]", lead), (f"{prefix}[name]", random.choice(NAMES)), (f"{prefix}[status_id]", 142 + n % 4),
                        (f"{prefix}[pipeline_id]", 10418746), (f"{prefix}[price]", random.randrange(100_000)),
-                       (f"{prefix}[updated_at]", 1_744_532_875 + n), (f"{prefix}[responsible_user_id]", 8_000_000 + n % 7)]
+                       (f"{prefix}[updated_at]", "UPDATED_AT"), (f"{prefix}[responsible_user_id]", 8_000_000 + n % 7)]
             if n % 2 == 0:
                 fields += [(f"{prefix}[custom_fields][0][id]", 512_345), (f"{prefix}[custom_fields][0][name]", "utm_source"),
                            (f"{prefix}[custom_fields][0][values][0][value]", random.choice(["google", "ref_ABC", "kenesary_fb"]))]
@@ -63,22 +67,36 @@ def wrk_script(bodies, path):
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
     with open(path, "w") as handle:
         handle.write("bodies = {\n" + ",\n".join(lua(body) for body in bodies) + "\n}\n")
+        # Every request a newer version: the counter is the seconds past a fixed start.
         handle.write('counter = 0\nrequest = function()\n  counter = counter + 1\n'
-                     '  return wrk.format("POST", "/kommo-webhook", {["Content-Type"] = "application/x-www-form-urlencoded"}, '
-                     'bodies[(counter % #bodies) + 1])\nend\n')
+                     '  local body = string.gsub(bodies[(counter % #bodies) + 1], "UPDATED_AT", tostring(1744532875 + counter))\n'
+                     '  return wrk.format("POST", "/kommo-webhook", {["Content-Type"] = "application/x-www-form-urlencoded"}, body)\nend\n')
 
 
 def run(argv, **kwargs):
     return subprocess.run(argv, check=True, **kwargs)
 
 
-def wait_until_answering(url):
+def free_port():
+    """A port no one listens on now (the kernel's choice, not a fixed number)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_answering(url, server):
+    """Until the function answers through this run's server: its 405 to a GET (the baseline's
+    200), while the server we started is still running."""
     for _ in range(100):
+        if server.poll() is not None:
+            sys.exit(f"the server for {url} exited with {server.returncode}")
         try:
             urllib.request.urlopen(url, timeout=2)
             return
-        except urllib.error.HTTPError:
-            return  # any HTTP answer (the function's 405) means the whole path works
+        except urllib.error.HTTPError as error:
+            if error.code == 405:
+                return
+            time.sleep(0.1)
         except OSError:
             time.sleep(0.1)
     sys.exit(f"no answer from {url}")
@@ -101,6 +119,18 @@ def parse_wrk(output):
         "non2xx": int(number(r"Non-2xx or 3xx responses: (\d+)")),
         "errors": sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output)),
     }
+
+
+def peak_rss_mb(binary):
+    """The largest peak RSS among the running processes of `binary` (this run's own copy)."""
+    peaks = []
+    for pid in os.listdir("/proc"):
+        try:
+            if os.readlink(f"/proc/{pid}/exe") == binary:
+                peaks.append(int(re.search(r"VmHWM:\s+(\d+)", open(f"/proc/{pid}/status").read()).group(1)))
+        except (OSError, AttributeError):
+            continue
+    return max(peaks) / 1024 if peaks else 0
 
 
 class Setup:
@@ -151,7 +181,7 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     run(["gcc", "-O2", "-o", baseline, os.path.join(here, "baseline", "raw_insert_cgi.c"), "-lsqlite3"])
     script = os.path.join(root, "bodies.lua")
-    wrk_script(kommo_bodies(120), script)
+    wrk_script(kommo_bodies(120), script)  # the same bodies main() checks the stored leads against
     user = "leadwire" if os.getuid() == 0 else os.environ.get("USER", "nobody")
 
     def prepare(name):
@@ -175,67 +205,73 @@ def main():
                                "--user", user, "--processes", str(args.processes), *extra],
                               env=environment, check=True, capture_output=True, text=True).stdout
 
+    bodies = kommo_bodies(120)
+    lead_ids = {int(value) for body in bodies for key, value in urllib.parse.parse_qsl(body) if key.endswith("[id]") and key.startswith("leads")}
     results = []
-    port = 18_400
     setups = ["C CGI baseline (lighttpd)", "lighttpd CGI", "lighttpd FastCGI", "nginx FastCGI", "lighttpd CGI, sync normal",
               "lighttpd FastCGI, sync normal", "lighttpd FastCGI, subscribed"]
     for name in setups:
-        port += 1
-        folder, database = prepare(re.sub(r"\W+", "-", name).strip("-").lower())
-        if "subscribed" in name:
-            with sqlite3.connect(database) as connection:
-                connection.execute("INSERT INTO webhook_subscriptions (id, name, url, events, secret_sealed) "
-                                   "VALUES ('wh_bench', 'bench', 'https://crm.example.com/hook', '[\"*\"]', x'00')")
-        setup = Setup(name, folder, None, "SELECT count(*) FROM raw_events" if "baseline" in name else "SELECT count(*) FROM kommo_webhook_logs")
-        config = os.path.join(folder, "server.conf")
-        log = open(os.path.join(folder, "server.out"), "w")
-        if name.startswith("C CGI"):
-            with open(config, "w") as handle:
-                handle.write(f'server.modules += ("mod_alias", "mod_cgi", "mod_setenv")\nserver.bind = "127.0.0.1"\nserver.port = {port}\n'
-                             f'server.document-root = "/nonexistent/leadwire"\nserver.errorlog = "{folder}/error.log"\n'
-                             f'cgi.assign = ("/raw-insert" => "")\nalias.url = ("/kommo-webhook" => "{baseline}")\n'
-                             f'setenv.add-environment = ("LEADWIRE_DATABASE" => "{database}")\n')
-            setup.children.append(subprocess.Popen(["lighttpd", "-D", "-f", config], stdout=log, stderr=log))
-        elif name.startswith("lighttpd"):
-            with open(config, "w") as handle:
-                handle.write(host_config("lighttpd", folder, database, port, *(["--fastcgi"] if "FastCGI" in name else []),
-                                         synchronous="normal" if "sync normal" in name else "full"))
-            setup.children.append(subprocess.Popen(["lighttpd", "-D", "-f", config], stdout=log, stderr=log))
-        else:
-            pools = os.path.join(folder, "pools.sh")
-            with open(pools, "w") as handle:
-                handle.write(host_config("pools", folder, database, port))
-            run(["sh", pools], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            with open(config, "w") as handle:
-                handle.write(host_config("nginx", folder, database, port, "--fastcgi"))
-            setup.children.append(subprocess.Popen(["nginx", "-c", config, "-p", folder, "-g", "daemon off;"], stdout=log, stderr=log))
-        base = f"http://127.0.0.1:{port}"
-        try:
-            wait_until_answering(base + "/kommo-webhook")
-            for connections in (1, 16):
+        for connections in (1, 16):
+            port = free_port()
+            folder, database = prepare(re.sub(r"\W+", "-", name).strip("-").lower() + f"-{connections}")
+            if "subscribed" in name:
+                with sqlite3.connect(database) as connection:
+                    connection.execute("INSERT INTO webhook_subscriptions (id, name, url, events, secret_sealed) "
+                                       "VALUES ('wh_bench', 'bench', 'https://crm.example.com/hook', '[\"*\"]', x'00')")
+            baseline_run = name.startswith("C CGI")
+            setup = Setup(name, folder, None, "SELECT count(*) FROM raw_events" if baseline_run else "SELECT count(*) FROM kommo_webhook_logs")
+            config = os.path.join(folder, "server.conf")
+            log = open(os.path.join(folder, "server.out"), "w")
+            if baseline_run:
+                with open(config, "w") as handle:
+                    handle.write(f'server.modules += ("mod_alias", "mod_cgi", "mod_setenv")\nserver.bind = "127.0.0.1"\nserver.port = {port}\n'
+                                 f'server.document-root = "/nonexistent/leadwire"\nserver.errorlog = "{folder}/error.log"\n'
+                                 f'cgi.assign = ("/raw-insert" => "")\nalias.url = ("/kommo-webhook" => "{baseline}")\n'
+                                 f'setenv.add-environment = ("LEADWIRE_DATABASE" => "{database}")\n')
+                setup.children.append(subprocess.Popen(["lighttpd", "-D", "-f", config], stdout=log, stderr=log))
+            elif name.startswith("lighttpd"):
+                with open(config, "w") as handle:
+                    handle.write(host_config("lighttpd", folder, database, port, *(["--fastcgi"] if "FastCGI" in name else []),
+                                             synchronous="normal" if "sync normal" in name else "full"))
+                setup.children.append(subprocess.Popen(["lighttpd", "-D", "-f", config], stdout=log, stderr=log))
+            else:
+                pools = os.path.join(folder, "pools.sh")
+                with open(pools, "w") as handle:
+                    handle.write(host_config("pools", folder, database, port))
+                run(["sh", pools], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                with open(config, "w") as handle:
+                    handle.write(host_config("nginx", folder, database, port, "--fastcgi"))
+                setup.children.append(subprocess.Popen(["nginx", "-c", config, "-p", folder, "-g", "daemon off;"], stdout=log, stderr=log))
+            base = f"http://127.0.0.1:{port}"
+            try:
+                wait_until_answering(base + "/kommo-webhook", setup.children[0])
                 before = setup.rows(database)
                 output = run(["wrk", "-t1", f"-c{connections}", f"-d{args.duration}s", "--latency", "-s", script, base],
                              capture_output=True, text=True).stdout
-                time.sleep(0.5)  # requests wrk abandoned at the end finish and are counted as rows, not as lost
+                peak = peak_rss_mb(os.path.join(binaries, "kommo-webhook")) if "FastCGI" in name else None
+                setup.stop()  # what wrk abandoned at the end either finishes (a row) or never will
                 figures = parse_wrk(output)
                 stored = setup.rows(database) - before
                 acknowledged = figures["requests"] - figures["non2xx"]
-                figures.update(name=name, connections=connections, stored=stored, lost=max(0, acknowledged - stored))
+                lost = max(0, acknowledged - stored)
+                if not baseline_run:
+                    with sqlite3.connect(database) as connection:
+                        kept = dict(connection.execute("SELECT kommo_id, crm_updated_at FROM kommo_leads").fetchall())
+                    # Every lead sent must be there once every body went out with nothing refused, and the
+                    # newest versions must have won: the highest stored is at least the last one answered
+                    # (less the requests still in flight when wrk stopped).
+                    if figures["requests"] >= len(bodies) and figures["non2xx"] + figures["errors"] == 0:
+                        lost += len(lead_ids - kept.keys())
+                    if max(kept.values(), default=0) < 1_744_532_875 + figures["requests"] - connections:
+                        lost += 1
+                figures.update(name=name, connections=connections, stored=stored, lost=lost)
                 results.append(figures)
-            if "FastCGI" in name:
-                peaks = []
-                for pid in os.listdir("/proc"):
-                    try:
-                        if os.readlink(f"/proc/{pid}/exe") == os.path.join(binaries, "kommo-webhook"):
-                            status = open(f"/proc/{pid}/status").read()
-                            peaks.append(int(re.search(r"VmHWM:\s+(\d+)", status).group(1)))
-                    except OSError:
-                        continue
-                results[-1]["peak_rss_mb"] = max(peaks) / 1024 if peaks else 0
-        finally:
-            setup.stop()
+                if peak is not None and connections == 16:
+                    results[-1]["peak_rss_mb"] = peak
+            finally:
+                setup.stop()
 
-    print(f"hosts: kommo-webhook, 120 varied Kommo form bodies, wrk -t1 -d{args.duration}s; "
+    print(f"hosts: kommo-webhook, 120 varied Kommo form bodies, a newer version every request, a fresh database per run, wrk -t1 -d{args.duration}s; "
           f"{args.processes} FastCGI processes per function; ratio = req/s against the C CGI baseline at the same connections")
     print(f"  {'setup':28} {'conns':>5} {'req/s':>8} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'requests':>8} {'non-2xx':>7} {'stored':>7} {'lost':>5}")
     baseline_rps = {r["connections"]: r["rps"] for r in results if r["name"].startswith("C CGI")}

@@ -21,7 +21,6 @@ import argparse
 import hashlib
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,17 +29,11 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from export_csv import peak_rss_mb, timed  # noqa: E402
-from hosts import FUNCTIONS, kommo_bodies, parse_wrk, wait_until_answering, wrk_script  # noqa: E402
+from hosts import FUNCTIONS, free_port, kommo_bodies, parse_wrk, wait_until_answering, wrk_script  # noqa: E402
 
 LEADS_SELECT = ("SELECT leads_master.id, full_name, phone_number_normalized, external_lead_id, status, leads_master.created_at "
                 "FROM leads_master ORDER BY leads_master.id")
 EXPORT_FIELDS = "id,full_name,phone_number_normalized,external_lead_id,status,created_at"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def psql(url, sql):
@@ -102,57 +95,61 @@ def main():
 
 
 def hosts(args, root, binaries, server, script, user):
+    """Each host, backend and connection count on a fresh store, so no run sees another's leads."""
     results = []
     for host in ("lighttpd FastCGI", "lighttpd CGI"):
         for backend in ("SQLite", "PostgreSQL"):
-            folder = os.path.join(root, f"{host}-{backend}".replace(" ", "-").lower())
-            os.makedirs(folder)
-            os.chmod(folder, 0o777)
-            # The webhooks are closed until authenticated (host-config refuses otherwise): opened by name, to time the work itself.
-            environment = {"PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": os.path.join(folder, "leadwire.sqlite3"),
-                           "LEADWIRE_KOMMO_WEBHOOK_AUTH": "none", "LEADWIRE_AMOCRM_WEBHOOK_AUTH": "none", "LEADWIRE_KNOWLARITY_WEBHOOK_AUTH": "none"}
-            if backend == "PostgreSQL":
-                schema = "bench_fastcgi" if "FastCGI" in host else "bench_cgi"
-                psql(server, f"CREATE SCHEMA {schema}")
-                environment["LEADWIRE_DATABASE_URL"] = f"{server}?options=-csearch_path%3D{schema}"
-            subprocess.run([args.runtime, "migrate"], env=environment, check=True, stdout=subprocess.DEVNULL)
-            for file in os.listdir(folder):
-                os.chmod(os.path.join(folder, file), 0o666)
-            # A port the system hands out, not a neighbour of one: those belong to client sockets.
-            port = free_port()
-            config = os.path.join(folder, "lighttpd.conf")
-            with open(config, "w") as handle:
-                handle.write(subprocess.run(
-                    [args.runtime, "host-config", "lighttpd", "--port", str(port), "--state-dir", folder, "--functions-dir", binaries,
-                     "--user", user, "--processes", str(args.processes)] + (["--fastcgi"] if "FastCGI" in host else []),
-                    env=environment, check=True, capture_output=True, text=True).stdout)
-            log = open(os.path.join(folder, "server.out"), "w")
-            lighttpd = subprocess.Popen(["lighttpd", "-D", "-f", config], stdout=log, stderr=log)
-
-            def rows():
-                if backend == "PostgreSQL":
-                    return int(psql(environment["LEADWIRE_DATABASE_URL"], "SELECT count(*) FROM kommo_webhook_logs"))
-                import sqlite3
-                with sqlite3.connect(environment["LEADWIRE_DATABASE"], timeout=30) as connection:
-                    return connection.execute("SELECT count(*) FROM kommo_webhook_logs").fetchone()[0]
-
-            try:
-                wait_until_answering(f"http://127.0.0.1:{port}/kommo-webhook")
-                for connections in (1, 16):
-                    before = rows()
-                    output = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{args.duration}s", "--latency", "-s", script,
-                                             f"http://127.0.0.1:{port}"], check=True, capture_output=True, text=True).stdout
-                    time.sleep(0.5)
-                    figures = parse_wrk(output)
-                    stored = rows() - before
-                    figures.update(host=host, backend=backend, connections=connections,
-                                   lost=max(0, figures["requests"] - figures["non2xx"] - stored))
-                    results.append(figures)
-            finally:
-                lighttpd.terminate()
-                lighttpd.wait(timeout=10)
-                subprocess.run(["pkill", "-f", os.path.join(binaries, "kommo-webhook")], check=False)
+            for connections in (1, 16):
+                results.append(host_run(args, root, binaries, server, script, user, host, backend, connections))
     return results
+
+
+def host_run(args, root, binaries, server, script, user, host, backend, connections):
+    folder = os.path.join(root, f"{host}-{backend}-{connections}".replace(" ", "-").lower())
+    os.makedirs(folder)
+    os.chmod(folder, 0o777)
+    # The webhooks are closed until authenticated (host-config refuses otherwise): opened by name, to time the work itself.
+    environment = {"PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": os.path.join(folder, "leadwire.sqlite3"),
+                   "LEADWIRE_KOMMO_WEBHOOK_AUTH": "none", "LEADWIRE_AMOCRM_WEBHOOK_AUTH": "none", "LEADWIRE_KNOWLARITY_WEBHOOK_AUTH": "none"}
+    if backend == "PostgreSQL":
+        schema = f"bench_{'fastcgi' if 'FastCGI' in host else 'cgi'}_{connections}"
+        psql(server, f"CREATE SCHEMA {schema}")
+        environment["LEADWIRE_DATABASE_URL"] = f"{server}?options=-csearch_path%3D{schema}"
+    subprocess.run([args.runtime, "migrate"], env=environment, check=True, stdout=subprocess.DEVNULL)
+    for file in os.listdir(folder):
+        os.chmod(os.path.join(folder, file), 0o666)
+    # A port the system hands out, not a neighbour of one: those belong to client sockets.
+    port = free_port()
+    config = os.path.join(folder, "lighttpd.conf")
+    with open(config, "w") as handle:
+        handle.write(subprocess.run(
+            [args.runtime, "host-config", "lighttpd", "--port", str(port), "--state-dir", folder, "--functions-dir", binaries,
+             "--user", user, "--processes", str(args.processes)] + (["--fastcgi"] if "FastCGI" in host else []),
+            env=environment, check=True, capture_output=True, text=True).stdout)
+    log = open(os.path.join(folder, "server.out"), "w")
+    lighttpd = subprocess.Popen(["lighttpd", "-D", "-f", config], stdout=log, stderr=log)
+
+    def rows():
+        if backend == "PostgreSQL":
+            return int(psql(environment["LEADWIRE_DATABASE_URL"], "SELECT count(*) FROM kommo_webhook_logs"))
+        import sqlite3
+        with sqlite3.connect(environment["LEADWIRE_DATABASE"], timeout=30) as connection:
+            return connection.execute("SELECT count(*) FROM kommo_webhook_logs").fetchone()[0]
+
+    try:
+        wait_until_answering(f"http://127.0.0.1:{port}/kommo-webhook", lighttpd)
+        before = rows()
+        output = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{args.duration}s", "--latency", "-s", script,
+                                 f"http://127.0.0.1:{port}"], check=True, capture_output=True, text=True).stdout
+    finally:
+        lighttpd.terminate()
+        lighttpd.wait(timeout=10)
+        subprocess.run(["pkill", "-f", os.path.join(binaries, "kommo-webhook")], check=False)
+    # Counted once the server is gone: what wrk abandoned either finished (a row) or never will.
+    figures = parse_wrk(output)
+    stored = rows() - before
+    figures.update(host=host, backend=backend, connections=connections, lost=max(0, figures["requests"] - figures["non2xx"] - stored))
+    return figures
 
 
 def connect_cost(args, root, binaries, server):
@@ -191,8 +188,8 @@ def export_figures(args, root, binaries, server):
     baseline = ["psql", "-X", "-q", url, "-c", f"\\copy ({LEADS_SELECT}) to stdout csv header"]
     function_times, baseline_times = [], []
     for _ in range(3):
-        function_times.append(timed(export, environment)[0])
-        baseline_times.append(timed(baseline, {"PATH": "/usr/bin:/bin"})[0])
+        function_times.append(timed(export, environment, rows=args.rows, cgi=True)[0])
+        baseline_times.append(timed(baseline, {"PATH": "/usr/bin:/bin"}, rows=args.rows)[0])
     function_time, baseline_time = statistics.median(function_times), statistics.median(baseline_times)
     return {
         "rate": args.rows / function_time, "baseline_rate": args.rows / baseline_time, "ratio": function_time / baseline_time,
