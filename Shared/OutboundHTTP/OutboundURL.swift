@@ -4,7 +4,8 @@ import Glibc
 
 /// A subscriber's URL, checked against server-side request forgery: https only, and every
 /// address its host resolves to must be public (not loopback, private, link-local, carrier
-/// NAT, multicast or reserved). `LEADWIRE_WEBHOOKS_ALLOW_PRIVATE=1` lifts both rules for local
+/// NAT, multicast, documentation, 6to4 or otherwise reserved; a test holds it to Python's
+/// `ipaddress` list of non-global ranges). `LEADWIRE_WEBHOOKS_ALLOW_PRIVATE=1` lifts both rules for local
 /// development and tests. The worker checks again at each delivery and connects to the
 /// address it checked, so a name that later resolves elsewhere (DNS rebinding) is caught.
 public struct OutboundURL: Sendable, Equatable {
@@ -132,7 +133,12 @@ public struct ResolvedAddress: Sendable, Equatable {
         if bytes[0] & 0xFE == 0xFC { return false }  // fc00::/7 unique local
         if bytes[0] == 0xFE && bytes[1] & 0xC0 == 0x80 { return false }  // fe80::/10 link-local
         if bytes[0] == 0xFF { return false }  // multicast
-        if bytes[0] == 0x00 && bytes[1] == 0x64 && bytes[2] == 0xFF && bytes[3] == 0x9B { return Self.isPublicIPv4(Array(bytes[12...])) }  // NAT64
+        if bytes[0..<4] == [0x00, 0x64, 0xFF, 0x9B] && bytes[4..<12].allSatisfy({ $0 == 0 }) {
+            return Self.isPublicIPv4(Array(bytes[12...]))  // 64:ff9b::/96, NAT64 (64:ff9b:1::/48 is local use: below 2000::/3)
+        }
+        if bytes[0] == 0x20 && bytes[1] == 0x01 && bytes[2] & 0xFE == 0 { return false }  // 2001::/23, IETF protocol assignments
+        if bytes[0..<4] == [0x20, 0x01, 0x0D, 0xB8] { return false }  // 2001:db8::/32, documentation
+        if bytes[0] == 0x20 && bytes[1] == 0x02 { return false }  // 2002::/16, 6to4 (relays deprecated; may reach inside)
         return bytes[0] & 0xE0 == 0x20  // 2000::/3, global unicast
     }
 
@@ -142,7 +148,8 @@ public struct ResolvedAddress: Sendable, Equatable {
         case (100, 64...127): false  // carrier-grade NAT
         case (169, 254): false  // link-local (cloud metadata services live here)
         case (172, 16...31), (192, 168): false
-        case (192, 0) where b[2] == 0: false
+        case (192, 0) where b[2] == 0: false  // IETF protocol assignments
+        case (192, 0) where b[2] == 2, (198, 51) where b[2] == 100, (203, 0) where b[2] == 113: false  // documentation
         case (198, 18...19): false  // benchmarking
         case (224...255, _): false  // multicast, reserved, broadcast
         default: true

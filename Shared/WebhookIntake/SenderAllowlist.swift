@@ -52,7 +52,10 @@ struct AddressRange: Sendable, Equatable {
         guard let network = Self.bytes(of: String(parts[0])) else { return nil }
         let maximum = network.count * 8
         if parts.count == 2 {
-            guard let length = Int(parts[1]), (0...maximum).contains(length) else { return nil }
+            // Digits only: `Int` would also take "+8".
+            guard parts[1].utf8.allSatisfy({ (0x30...0x39).contains($0) }), let length = Int(parts[1]), (0...maximum).contains(length) else {
+                return nil
+            }
             prefixLength = length
         } else {
             prefixLength = maximum

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import FunctionKit
 import HTTPTypes
@@ -104,4 +105,77 @@ final class LogLines: Sendable {
     private let storage = Mutex<[String]>([])
     var lines: [String] { storage.withLock { $0 } }
     var append: @Sendable (String) -> Void { { line in self.storage.withLock { $0.append(line) } } }
+}
+
+/// The allowlist's CIDR reading and matching against Python's `ipaddress` module, on a corpus
+/// of ranges and addresses that module generates (edges of every prefix length, both
+/// families, IPv4-mapped senders, and texts that are not ranges at all). One difference is
+/// deliberate and left out: a scoped address (`fe80::1%eth0`) is refused, since a sender's
+/// address never carries a zone.
+@Suite struct SenderAllowlistAgainstPythonTests {
+    struct Case: Decodable {
+        let range: String
+        let address: String
+        /// Nil when Python refuses the range.
+        let contains: Bool?
+    }
+
+    static let corpus = #"""
+        import ipaddress, json, random
+        random.seed(25)
+        cases = []
+        def add(range_text, address):
+            try:
+                network = ipaddress.ip_network(range_text, strict=False)
+            except ValueError:
+                cases.append({"range": range_text, "address": address, "contains": None})
+                return
+            sender = ipaddress.ip_address(address)
+            if sender.version == 6 and sender.ipv4_mapped is not None:
+                sender = sender.ipv4_mapped  # dual-stack servers report IPv4 senders this way
+            cases.append({"range": range_text, "address": address, "contains": sender.version == network.version and sender in network})
+        for _ in range(400):
+            bits = random.choice([32, 128])
+            prefix = random.randint(0, bits)
+            base = random.getrandbits(bits)
+            network = ipaddress.ip_address(base) if bits == 32 else ipaddress.IPv6Address(base)
+            inside = base ^ (random.getrandbits(bits - prefix) if prefix < bits else 0)
+            outside = base ^ (1 << (bits - prefix)) if prefix > 0 else base
+            make = ipaddress.IPv4Address if bits == 32 else ipaddress.IPv6Address
+            for address in (make(inside), make(outside)):
+                add(f"{network}/{prefix}", str(address))
+            if bits == 32:
+                add(f"{network}/{prefix}", "::ffff:" + str(make(inside)))
+        for text in ["10.0.0.0/33", "::/129", "10.0.0.0/-1", "10.0.0.0/+8", "10.0.0.0/ 8", "10.0.0.0/", "1.2.3", "01.2.3.4/8",
+                     "10.0.0.0/8/8", "1.2.3.4.5", "::1/64", "0.0.0.0/0", "::/0", "10.0.0.0/08"]:
+            add(text, "10.1.2.3")
+        print(json.dumps(cases))
+        """#
+
+    @Test func everyRangeAndSenderIsDecidedAsPythonDecidesIt() throws {
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        python.arguments = ["-c", Self.corpus]
+        let output = Pipe()
+        python.standardOutput = output
+        try python.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        python.waitUntilExit()
+        let cases = try JSONDecoder().decode([Case].self, from: data)
+        #expect(cases.count > 1000)
+        for item in cases {
+            let environment = Environment(["LEADWIRE_X_ALLOWED_IPS": item.range])
+            guard let allowlist = try? SenderAllowlist(environment, variable: "LEADWIRE_X_ALLOWED_IPS") else {
+                #expect(item.contains == nil, "\(item.range) refused, but Python reads it")
+                continue
+            }
+            guard let expected = item.contains else {
+                Issue.record("\(item.range) read as a range, but Python refuses it")
+                continue
+            }
+            let request = Request(method: .post, path: "/x", remoteAddress: item.address)
+            let allowed = (try? allowlist.verify(request, logger: Logger(function: "t", sink: { _ in }))) != nil
+            #expect(allowed == expected, "\(item.address) in \(item.range)")
+        }
+    }
 }

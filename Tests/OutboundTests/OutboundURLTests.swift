@@ -1,3 +1,4 @@
+import Foundation
 import FunctionKit
 import Outbound
 import OutboundHTTP
@@ -54,5 +55,56 @@ import Testing
             do { _ = try input(body) } catch { #expect(String(describing: error).contains(complaint), "\(body): \(error)") }
         }
         #expect(try input(#"{"active":false}"#, creating: false).active == false)
+    }
+}
+
+/// The public/private decision against Python's `ipaddress` module, on addresses it draws from
+/// every range it calls non-global and from everywhere else: an address Python calls
+/// non-global is never public here. (The other way round this is stricter on purpose:
+/// multicast, 6to4 and the IPv6 space outside 2000::/3 are no subscriber's address.)
+@Suite struct PublicAddressAgainstPythonTests {
+    static let corpus = #"""
+        import ipaddress, json, random
+        random.seed(29)
+        ranges = ipaddress.IPv4Address._constants._private_networks + ipaddress.IPv6Address._constants._private_networks + [
+            ipaddress.ip_network("100.64.0.0/10"), ipaddress.ip_network("224.0.0.0/4"), ipaddress.ip_network("ff00::/8")]
+        addresses = []
+        for network in ranges:
+            for _ in range(20):
+                addresses.append(network.network_address + random.getrandbits(network.max_prefixlen - network.prefixlen))
+            addresses += [network.network_address, network.broadcast_address]
+        addresses += [ipaddress.IPv4Address(random.getrandbits(32)) for _ in range(2000)]
+        addresses += [ipaddress.IPv6Address((0x2 << 125) | random.getrandbits(125)) for _ in range(1000)]
+        print(json.dumps([{"address": str(a), "global": a.is_global} for a in addresses]))
+        """#
+
+    struct Case: Decodable {
+        let address: String
+        let global: Bool
+    }
+
+    @Test func noAddressPythonCallsNonGlobalIsPublic() throws {
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        python.arguments = ["-c", Self.corpus]
+        let output = Pipe()
+        python.standardOutput = output
+        try python.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        python.waitUntilExit()
+        let cases = try JSONDecoder().decode([Case].self, from: data)
+        #expect(cases.count > 3000)
+        var nonGlobal = 0
+        for item in cases {
+            let url = item.address.contains(":") ? "https://[\(item.address)]/hook" : "https://\(item.address)/hook"
+            let addresses = try OutboundURL(url).checkedAddresses(allowPrivate: true)
+            #expect(addresses.count == 1, "\(item.address)")
+            guard let address = addresses.first else { continue }
+            if !item.global {
+                nonGlobal += 1
+                #expect(!address.isPublic, "\(item.address) is not global, yet counted public (\(address.text))")
+            }
+        }
+        #expect(nonGlobal > 400, "the corpus reaches into the non-global ranges")
     }
 }
