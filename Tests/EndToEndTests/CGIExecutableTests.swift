@@ -1,3 +1,4 @@
+import Admin
 import Foundation
 import FunctionCatalog
 import FunctionKit
@@ -125,6 +126,10 @@ import Testing
     /// 503, so Kommo retries rather than counting a late answer as a failure. Both ways: the
     /// work finishing after the deadline, and a store locked past it.
     @Test func anEventNotStoredByTheDeadlineIsRolledBackAndAnswered503() throws {
+        // A subscriber to every event: a rolled-back change must queue nothing for it either.
+        _ = try scratch.database().run(
+            "INSERT INTO webhook_subscriptions (id, name, url, events, secret_sealed) VALUES ('wh_all', 'all', 'https://crm.example.com/hook', ?, ?)",
+            [.text(#"["*"]"#), .blob([0])])
         let body = kommoLeadForm(id: 81, name: "Late")
         let late = try runCGI(
             "kommo-webhook", environment: environment(contentLength: body.utf8.count, extra: ["LEADWIRE_WEBHOOK_DEADLINE_MS": "1"]),
@@ -146,6 +151,38 @@ import Testing
         #expect(locked.status == 503, "\(locked.body)")
         let stored = try scratch.database().queryRow("SELECT (SELECT count(*) FROM kommo_leads), (SELECT count(*) FROM kommo_webhook_logs)")
         #expect(stored?.values == [.integer(0), .integer(0)], "nothing of either event was kept")
+        #expect(try scratch.database().queryRow("SELECT count(*) FROM outbox")?[0] == .integer(0), "no event for a change that never happened")
+        // In time, the same event is stored and queued for the subscriber.
+        #expect(try runCGI("kommo-webhook", environment: environment(contentLength: body.utf8.count), stdin: Data(body.utf8)).status == 200)
+        #expect((try scratch.database().queryRow("SELECT count(*) FROM outbox")?[0].integer ?? 0) > 0)
+    }
+
+    /// A reader that leaves mid-export (a browser tab closed) leaves an audit row that says so:
+    /// `completed = 0`, with how far the export got, and no `export.completed` event.
+    @Test func anExportWhoseReaderLeavesIsAuditedAsIncomplete() throws {
+        let database = try scratch.database()
+        try insertLeads(100_000, into: database)
+        let key = try ApiKeys(database: database).create(name: "leaver", scopes: [.export])
+        _ = try database.run(
+            "INSERT INTO webhook_subscriptions (id, name, url, events, secret_sealed) VALUES ('wh_all', 'all', 'https://crm.example.com/hook', ?, ?)",
+            [.text(#"["export.completed"]"#), .blob([0])])
+        let process = Process()
+        process.executableURL = try Products.url("export")
+        process.environment = scratch.storeSettings.merging([
+            "REQUEST_METHOD": "GET", "SCRIPT_NAME": "/api/admin/export", "PATH_INFO": "/leads/csv", "HTTP_AUTHORIZATION": "Bearer \(key)",
+        ]) { $1 }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let first = output.fileHandleForReading.readData(ofLength: 65_536)
+        #expect(String(decoding: first, as: UTF8.self).hasPrefix("Status: 200"))
+        try output.fileHandleForReading.close()
+        process.waitUntilExit()
+        let audit = try #require(try database.queryRow("SELECT completed, row_count, byte_count FROM data_exports"))
+        #expect(audit[0] == .integer(0), "\(audit.values)")
+        #expect((audit[1].integer ?? 0) < 100_000, "\(audit.values)")
+        #expect(try database.queryRow("SELECT count(*) FROM outbox WHERE payload LIKE '%export.completed%'")?[0] == .integer(0))
     }
 
     /// `LEADWIRE_<NAME>_FILE`: a secret read from a file the functions' user can read.

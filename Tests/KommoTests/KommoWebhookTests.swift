@@ -205,6 +205,23 @@ import Testing
         #expect(log["raw_body"] == .null)
     }
 
+    /// More form fields than LEADWIRE_MAX_FORM_KEYS: a 400 that names the setting, nothing
+    /// stored, and the log row keeps the raw body for a replay once the limit is raised.
+    @Test func aFormPastTheLimitsIs400NamingTheSettingAndItsBodyIsLogged() throws {
+        var kommo = KommoFixture()
+        kommo.environment["LEADWIRE_MAX_FORM_KEYS"] = "10"
+        let body = (0..<20).map { "leads%5Badd%5D%5B\($0)%5D%5Bid%5D=\($0 + 1)" }.joined(separator: "&")
+        let response = kommo.post(body)
+        #expect(response.status == .badRequest)
+        #expect(response.json["error"]?["code"] == "form_too_complex")
+        #expect(response.json["error"]?["message"]?.text?.contains("LEADWIRE_MAX_FORM_KEYS") == true)
+        #expect(try kommo.count("SELECT count(*) FROM kommo_leads") == 0)
+        let log = try kommo.lastLog()
+        #expect(log["status"] == "error")
+        #expect(log["raw_body"] == .text(body))
+        #expect(log["error_message"]?.text?.hasPrefix("form_too_complex") == true)
+    }
+
     @Test func aLeadWithoutAnIdIsReportedWhileTheOthersAreStored() throws {
         let body = [
             kommoForm("add", ["name": "No id"], index: 0, account: nil),
