@@ -36,7 +36,9 @@ struct BackupTests {
             try ServerProcess.runToEnd(
                 try Products.url("runtime").path, ["backup", backupPath], environment: ["PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": scratch.databasePath, "LEADWIRE_DATABASE_URL": scratch.databaseURL])
         }
-        try await Task.sleep(for: .milliseconds(500))
+        // Writes go on after the backup too: twenty more acknowledged, then stop.
+        let afterBackup = acknowledged.withLock { $0.count }
+        for _ in 0..<300 where acknowledged.withLock({ $0.count }) < afterBackup + 20 { try await Task.sleep(for: .milliseconds(20)) }
         stop.store(true, ordering: .relaxed)
         await writers
         #expect(status == 0, "\(output)")

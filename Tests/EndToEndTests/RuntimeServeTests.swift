@@ -214,9 +214,12 @@ import Testing
         // Others are served meanwhile and after.
         #expect(try await http("GET", base + "/health").status == 200)
 
-        // Three connections open at most: a fourth is closed without an answer.
+        // Three connections open at most: a fourth is closed without an answer. It connects
+        // once the server holds the three (a descriptor each), not after a guessed pause.
+        let probe = ProcessProbe(pid: server.processIdentifier)
+        let before = probe.openDescriptors
         let held = try (0..<3).map { _ in try RawHTTPConnection(port: port, timeoutSeconds: 5) }
-        try await Task.sleep(for: .milliseconds(200))
+        for _ in 0..<200 where probe.openDescriptors < before + 3 { try await Task.sleep(for: .milliseconds(10)) }
         let fourth = try RawHTTPConnection(port: port, timeoutSeconds: 5)
         #expect(fourth.closedWithoutAnswer())
         _ = (held, server)
