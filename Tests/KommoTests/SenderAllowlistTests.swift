@@ -1,4 +1,3 @@
-import Foundation
 import Synchronization
 import FunctionKit
 import HTTPTypes
@@ -153,15 +152,7 @@ final class LogLines: Sendable {
         """#
 
     @Test func everyRangeAndSenderIsDecidedAsPythonDecidesIt() throws {
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        python.arguments = ["-c", Self.corpus]
-        let output = Pipe()
-        python.standardOutput = output
-        try python.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        python.waitUntilExit()
-        let cases = try JSONDecoder().decode([Case].self, from: data)
+        let cases = try pythonVerdicts(Self.corpus, as: [Case].self)
         #expect(cases.count > 1000)
         for item in cases {
             let environment = Environment(["LEADWIRE_X_ALLOWED_IPS": item.range])

@@ -1,7 +1,7 @@
-import Foundation
 import FunctionKit
 import Outbound
 import OutboundHTTP
+import TestSupport
 import Testing
 
 /// Subscriber URLs against server-side request forgery: https only, public addresses only,
@@ -84,15 +84,7 @@ import Testing
     }
 
     @Test func noAddressPythonCallsNonGlobalIsPublic() throws {
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        python.arguments = ["-c", Self.corpus]
-        let output = Pipe()
-        python.standardOutput = output
-        try python.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        python.waitUntilExit()
-        let cases = try JSONDecoder().decode([Case].self, from: data)
+        let cases = try pythonVerdicts(Self.corpus, as: [Case].self)
         #expect(cases.count > 3000)
         var nonGlobal = 0
         for item in cases {
