@@ -230,7 +230,8 @@ import Testing
     }
 
     /// A FastCGI process killed under load: every acknowledged event is stored, and only the
-    /// requests it had in flight fail, with a gateway error.
+    /// requests it had in flight fail, with the web server's own error (nginx 502, Apache 503;
+    /// lighttpd answers 500 for a backend that died holding the request).
     @Test(arguments: WebHost.Kind.allCases.filter(\.isFastCGI))
     func aKilledFastCGIProcessLosesNoAcknowledgedEvent(_ kind: WebHost.Kind) async throws {
         let host = try await WebHost(kind, scratch: scratch, processes: 3)
@@ -238,23 +239,36 @@ import Testing
         #expect(victims.count >= 2)
         let port = Int(host.base.split(separator: ":").last!)!
         let next = Atomic<Int>(0)
-        let outcomes = Mutex<(acknowledged: [Int], failed: [Int])>(([], []))
+        let outcomes = Mutex<(acknowledged: [Int], failed: [Int], notTheHosts: [String])>(([], [], []))
         let total = 400
         await onThreads(8) { client in
             while true {
                 let index = next.add(1, ordering: .relaxed).oldValue
                 guard index < total else { return }
                 if index == total / 3, client >= 0, let victim = victims.first { kill(victim, SIGKILL) }
-                let status = (try? RawHTTPConnection(port: port).exchange(
+                let answer = try? RawHTTPConnection(port: port).exchange(
                     "POST", "/kommo-webhook", headers: ["Content-Type": "application/x-www-form-urlencoded"],
-                    body: kommoLeadForm(id: 10_000 + index, name: "Load \(index)")))?.status ?? 0
-                outcomes.withLock { status == 200 ? $0.acknowledged.append(10_000 + index) : $0.failed.append(status) }
+                    body: kommoLeadForm(id: 10_000 + index, name: "Load \(index)"))
+                let status = answer?.status ?? 0
+                // The web server's own error pages (`runtime host-config error-pages` and the configs):
+                // "could not run the function", "failed to answer", "not running or all busy".
+                let fromTheHost = [500, 502, 503].contains(status)
+                    && ["The web server could not run the function", "The function process failed to answer", "The function processes are not running"]
+                    .contains { answer?.text.contains($0) == true }
+                outcomes.withLock {
+                    if status == 200 {
+                        $0.acknowledged.append(10_000 + index)
+                    } else {
+                        $0.failed.append(status)
+                        if !fromTheHost { $0.notTheHosts.append("\(status) \(answer?.text ?? "no answer")") }
+                    }
+                }
             }
         }
         let result = outcomes.withLock { $0 }
         let stored = Set(try scratch.database().query("SELECT kommo_id FROM kommo_leads").compactMap { $0[0].integer.map(Int.init) })
         #expect(Set(result.acknowledged).isSubset(of: stored), "acknowledged but not stored")
-        #expect(result.failed.allSatisfy { [502, 503].contains($0) }, "failures other than a gateway error: \(result.failed)")
+        #expect(result.notTheHosts.isEmpty, "failures other than the web server's own error: \(result.notTheHosts)")
         #expect(result.failed.count <= 8, "more failures than requests in flight: \(result.failed.count)")
         print("\(kind): killed one of \(victims.count) processes under load: \(result.acknowledged.count) acknowledged and stored, \(result.failed.count) failed (\(result.failed))")
     }
