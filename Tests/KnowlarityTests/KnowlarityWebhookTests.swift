@@ -38,6 +38,31 @@ func knowlarityCall(uuid: String, phone: String = "+918019858999", start: String
         #expect(try knowlarity.count("SELECT count(*) FROM webhook_logs WHERE source = 'knowlarity' AND processing_status = 'success'") == 1)
     }
 
+    /// "In one transaction": when the last step (the counters) fails, the lead and the call row
+    /// written before it are gone too, and the log row keeps the body for a replay.
+    @Test func aFailureMidwayLeavesNoPartOfTheCall() throws {
+        let database = try knowlarity.database()
+        switch database.dialect {
+        case .sqlite:
+            try database.execute("CREATE TRIGGER counters_fail BEFORE UPDATE ON sources BEGIN SELECT RAISE(ABORT, 'counters unavailable'); END")
+        case .postgres:
+            try database.execute(
+                """
+                CREATE FUNCTION counters_fail() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'counters unavailable'; END $$ LANGUAGE plpgsql;
+                CREATE TRIGGER counters_fail BEFORE UPDATE ON sources FOR EACH ROW EXECUTE FUNCTION counters_fail();
+                """)
+        }
+        let response = post(knowlarityCall(uuid: "midway"))
+        #expect(response.status == .ok, "the event is kept, so the sender need not retry")
+        #expect(try knowlarity.count("SELECT count(*) FROM leads_master") == 0)
+        #expect(try knowlarity.count("SELECT count(*) FROM knowlarity_calls") == 0)
+        let log = try knowlarity.rows("SELECT processing_status, deal_data, error_message FROM webhook_logs WHERE source = 'knowlarity'")
+        #expect(log.count == 1)
+        #expect(log.first?["processing_status"] == "error")
+        #expect(log.first?["deal_data"]?.text?.contains("midway") == true)
+        #expect(log.first?["error_message"]?.text?.contains("counters unavailable") == true, "\(log)")
+    }
+
     @Test func aDuplicateCallUUIDChangesNothing() throws {
         post(knowlarityCall(uuid: "u1"))
         let again = post(knowlarityCall(uuid: "u1"))
