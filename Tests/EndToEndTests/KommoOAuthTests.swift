@@ -132,6 +132,30 @@ import Testing
         _ = server
     }
 
+    /// LEADWIRE_KOMMO_API_RATE_LIMIT holds across processes: eight kommo-oauth processes calling
+    /// at once, at 2 calls a second, reach Kommo over at least four different seconds; a call
+    /// that would wait past two seconds is a 429 naming the setting.
+    @Test func theKommoRateLimitHoldsAcrossProcesses() async throws {
+        let kommo = try await KommoStandIn(scratch: scratch)
+        let (server, base, admin) = try await start(kommo, ["LEADWIRE_KOMMO_API_RATE_LIMIT": "2"], arguments: ["--cgi"])
+        try await connect(base, admin)
+        let port = try #require(Int(base.split(separator: ":").last ?? ""))
+        let runs = await atOnce(8) { _ in
+            try RawHTTPConnection(port: port).exchange("POST", "/kommo-oauth?action=api-request", headers: admin, body: #"{"endpoint":"/api/v4/leads"}"#)
+        }
+        #expect(runs.peakOverlap() >= 4, "the callers did not overlap")
+        let answers = runs.compactMap { try? $0.result.get() }
+        #expect(answers.count == 8)
+        for answer in answers where answer.status != 200 {
+            #expect(answer.status == 429 && answer.text.contains("LEADWIRE_KOMMO_API_RATE_LIMIT"), "\(answer.status) \(answer.text)")
+        }
+        let calls = kommo.requests.filter { $0["path"] as? String == "/api/v4/leads" }
+        #expect(calls.count == answers.filter { $0.status == 200 }.count, "every call Kommo saw was answered 200, and only those")
+        let seconds = Set(calls.compactMap { ($0["at"] as? Double).map { Int($0) } })
+        #expect(seconds.count * 2 >= calls.count, "\(calls.count) calls to Kommo within \(seconds.count) seconds at 2 a second")
+        _ = server
+    }
+
     @Test func badCallbacksAndForgedDisabledHooksStoreNothing() async throws {
         let kommo = try await KommoStandIn(scratch: scratch)
         let (server, base, admin) = try await start(kommo)

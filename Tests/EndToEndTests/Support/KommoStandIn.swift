@@ -77,7 +77,7 @@ final class KommoStandIn {
                 url = urlparse(self.path)
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"null") if length else None
-                entry = {"method": method, "path": url.path, "query": url.query}
+                entry = {"method": method, "path": url.path, "query": url.query, "at": time.time()}
                 if url.path == "/oauth2/access_token":
                     entry["grant_type"] = body.get("grant_type")
                     with lock:
