@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// An HTTP/1.1 client on a plain blocking socket, for load tests: many concurrent clients on
 /// threads of their own, keep-alive, and exact control of the connection (a test can stop
@@ -161,17 +162,7 @@ func onNewThread<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value
 }
 
 /// Runs `body` on `count` threads at once and waits for all of them: real concurrent clients,
-/// independent of the test runner's cooperative pool.
+/// independent of the test runner's cooperative pool (`atOnce`, without the timings).
 func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) async {
-    await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-        let group = DispatchGroup()
-        for index in 0..<count {
-            group.enter()
-            Thread.detachNewThread {
-                body(index)
-                group.leave()
-            }
-        }
-        group.notify(queue: .global()) { done.resume() }
-    }
+    _ = await atOnce(count, body)
 }

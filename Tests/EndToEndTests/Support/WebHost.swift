@@ -95,8 +95,8 @@ final class WebHost {
             try start("/usr/sbin/apache2", ["-f", config.path, "-DFOREGROUND"])
         }
         // Ready when a function answers through this host: its own 405 proves the whole path
-        // works, and the line in this host's access log that it was this host (a port another
-        // test's server took meanwhile would answer too).
+        // works, and the request's line in this host's own access log proves this host answered
+        // (another test's server on a reused port would answer too).
         let marker = "/kommo-webhook?ready=\(UUID().uuidString)"
         for _ in 0..<100 {
             let status =
