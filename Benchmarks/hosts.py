@@ -62,16 +62,20 @@ def kommo_bodies(count):
     return bodies
 
 
-def wrk_script(bodies, path, first_version):
+def wrk_script(bodies, path):
+    """Writes wrk's script; returns the version request 0 would have (request n has one more
+    than n-1). The versions start a day ahead of the clock: a delete is stamped with the time it
+    arrives, and a clock that caught up with the versions would make the updates after it stale."""
+    first_version = int(time.time()) + 86_400
     def lua(text):
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
     with open(path, "w") as handle:
         handle.write("bodies = {\n" + ",\n".join(lua(body) for body in bodies) + "\n}\n")
-        # Every request a newer version: request n is `first_version + n` (seconds, from now on,
-        # so a delete, which stamps the time it arrived, never outdates the versions after it).
+        # Every request a newer version: request n is `first_version + n`.
         handle.write('counter = 0\nrequest = function()\n  counter = counter + 1\n'
                      f'  local body = string.gsub(bodies[(counter % #bodies) + 1], "UPDATED_AT", tostring({first_version} + counter))\n'
                      '  return wrk.format("POST", "/kommo-webhook", {["Content-Type"] = "application/x-www-form-urlencoded"}, body)\nend\n')
+    return first_version
 
 
 def run(argv, **kwargs):
@@ -195,9 +199,8 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     run(["gcc", "-O2", "-o", baseline, os.path.join(here, "baseline", "raw_insert_cgi.c"), "-lsqlite3"])
     script = os.path.join(root, "bodies.lua")
-    first_version = int(time.time())
     bodies = kommo_bodies(120)
-    wrk_script(bodies, script, first_version)
+    first_version = wrk_script(bodies, script)
     user = "leadwire" if os.getuid() == 0 else os.environ.get("USER", "nobody")
 
     def prepare(name):

@@ -65,7 +65,7 @@ def main():
                             check=True, capture_output=True, text=True).stdout.strip()
     user = "leadwire" if os.getuid() == 0 else os.environ.get("USER", "nobody")
     script = os.path.join(root, "bodies.lua")
-    wrk_script(kommo_bodies(120), script, int(time.time()))
+    wrk_script(kommo_bodies(120), script)
     try:
         results = hosts(args, root, binaries, server, script, user)
         connect = connect_cost(args, root, binaries, server)
