@@ -154,8 +154,8 @@ def peak_rss_mb(binary):
 class Setup:
     """One way of serving kommo-webhook, started and stopped around its wrk runs."""
 
-    def __init__(self, name, folder, start, rows_sql, processes_of=None):
-        self.name, self.folder, self.start_host, self.rows_sql, self.processes_of = name, folder, start, rows_sql, processes_of
+    def __init__(self, name, folder, rows_sql):
+        self.name, self.folder, self.rows_sql = name, folder, rows_sql
         self.children = []
 
     def rows(self, database):
@@ -236,7 +236,7 @@ def main():
                     connection.execute("INSERT INTO webhook_subscriptions (id, name, url, events, secret_sealed) "
                                        "VALUES ('wh_bench', 'bench', 'https://crm.example.com/hook', '[\"*\"]', x'00')")
             baseline_run = name.startswith("C CGI")
-            setup = Setup(name, folder, None, "SELECT count(*) FROM raw_events" if baseline_run else "SELECT count(*) FROM kommo_webhook_logs")
+            setup = Setup(name, folder, "SELECT count(*) FROM raw_events" if baseline_run else "SELECT count(*) FROM kommo_webhook_logs")
             config = os.path.join(folder, "server.conf")
             log = open(os.path.join(folder, "server.out"), "w")
             if baseline_run:

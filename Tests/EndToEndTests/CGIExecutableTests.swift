@@ -110,6 +110,13 @@ import Testing
         }
     }
 
+    /// A subscriber to `events` (a JSON list), so a test can see what would be queued for it.
+    func subscribe(to events: String) throws {
+        _ = try scratch.database().run(
+            "INSERT INTO webhook_subscriptions (id, name, url, events, secret_sealed) VALUES ('wh_all', 'all', 'https://crm.example.com/hook', ?, ?)",
+            [.text(events), .blob([0])])
+    }
+
     /// Every answer of every function, errors and refusals included, names the Leadwire that made it.
     @Test(arguments: Catalog.functions.map(\.name))
     func everyAnswerCarriesTheVersion(function: String) throws {
@@ -127,9 +134,7 @@ import Testing
     /// work finishing after the deadline, and a store locked past it.
     @Test func anEventNotStoredByTheDeadlineIsRolledBackAndAnswered503() throws {
         // A subscriber to every event: a rolled-back change must queue nothing for it either.
-        _ = try scratch.database().run(
-            "INSERT INTO webhook_subscriptions (id, name, url, events, secret_sealed) VALUES ('wh_all', 'all', 'https://crm.example.com/hook', ?, ?)",
-            [.text(#"["*"]"#), .blob([0])])
+        try subscribe(to: #"["*"]"#)
         let body = kommoLeadForm(id: 81, name: "Late")
         let late = try runCGI(
             "kommo-webhook", environment: environment(contentLength: body.utf8.count, extra: ["LEADWIRE_WEBHOOK_DEADLINE_MS": "1"]),
@@ -163,9 +168,7 @@ import Testing
         let database = try scratch.database()
         try insertLeads(100_000, into: database)
         let key = try ApiKeys(database: database).create(name: "leaver", scopes: [.export])
-        _ = try database.run(
-            "INSERT INTO webhook_subscriptions (id, name, url, events, secret_sealed) VALUES ('wh_all', 'all', 'https://crm.example.com/hook', ?, ?)",
-            [.text(#"["export.completed"]"#), .blob([0])])
+        try subscribe(to: #"["export.completed"]"#)
         let process = Process()
         process.executableURL = try Products.url("export")
         process.environment = scratch.storeSettings.merging([
