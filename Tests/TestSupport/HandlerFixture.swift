@@ -38,7 +38,7 @@ public struct HandlerFixture: Sendable {
         try! FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         databasePath = folder.appending(path: "leadwire.sqlite3").path
         storeSettings = TestStore.fresh(in: folder)
-        environment = settings.merging(storeSettings) { $1 }
+        environment = TestSettings.patientDeadline.merging(settings) { $1 }.merging(storeSettings) { $1 }
         self.handler = handler
         self.path = path
     }

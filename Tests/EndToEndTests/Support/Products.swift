@@ -58,7 +58,8 @@ struct Scratch {
 
     /// The store, and the webhooks opened by name (`TestSettings.openIntake`): what a test
     /// about processing runs the functions with.
-    var openSettings: [String: String] { storeSettings.merging(TestSettings.openIntake) { $1 } }
+    /// With them, a deadline for storing that a loaded machine cannot miss (`TestSettings.patientDeadline`).
+    var openSettings: [String: String] { storeSettings.merging(TestSettings.openIntake) { $1 }.merging(TestSettings.patientDeadline) { $1 } }
 }
 
 /// What a function wrote to stdout, split as a CGI host reads it.
@@ -82,11 +83,12 @@ struct CGIResult {
 }
 
 /// Runs a function executable once: CGI meta-variables in the environment, `stdin` on its
-/// standard input, stdout collected.
+/// standard input, stdout collected. The storing deadline is `TestSettings.patientDeadline`
+/// unless `environment` names one.
 func runCGI(_ name: String, environment: [String: String], stdin: Data) throws -> CGIResult {
     let process = Process()
     process.executableURL = try Products.url(name)
-    process.environment = environment
+    process.environment = TestSettings.patientDeadline.merging(environment) { $1 }
     let input = Pipe()
     let output = Pipe()
     process.standardInput = input
