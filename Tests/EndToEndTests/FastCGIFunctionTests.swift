@@ -107,6 +107,11 @@ import Testing
         #expect(try FastCGIClient(socketPath: function.socketPath).post("/kommo-webhook", body: kommoLeadForm(id: 1, name: "Warm")).output.status == 200)
         let lockHolder = try scratch.database()
         try TestStore.holdWriteLock(lockHolder)
+        // The signal must find the request accepted: one still waiting to be accepted is not in
+        // flight, and a stopping process rightly leaves it to the next.
+        let probe = ProcessProbe(pid: function.process.processIdentifier)
+        func accepted() -> Int { probe.acceptedConnections(on: function.socketPath) }
+        try await waitUntil("the warm-up connection closed") { accepted() == 0 }
         let client = try FastCGIClient(socketPath: function.socketPath)
         let body = Array(kommoLeadForm(id: 2, name: "In flight").utf8)
         try client.send(
@@ -115,10 +120,8 @@ import Testing
                     ("REQUEST_METHOD", "POST"), ("SCRIPT_NAME", "/kommo-webhook"), ("CONTENT_TYPE", "application/x-www-form-urlencoded"),
                     ("CONTENT_LENGTH", String(body.count)),
                 ], body: body))
-        try await Task.sleep(for: .milliseconds(300))
+        try await waitUntil("the request accepted") { accepted() == 1 }
         kill(function.process.processIdentifier, SIGTERM)
-        try await Task.sleep(for: .milliseconds(200))
-        #expect(function.process.isRunning, "it waits for the request in flight")
         try lockHolder.execute("COMMIT")
         #expect(try client.readAnswer().output.status == 200)
         #expect(try await function.waitForExit() == 0)

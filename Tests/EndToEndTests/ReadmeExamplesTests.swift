@@ -135,8 +135,8 @@ import Testing
                 .replacingOccurrences(of: "lighttpd -D -f", with: "lighttpd -f")
             }
         }
-        // The block is safe to run again. A port the system handed out can be taken by another
-        // test's client socket before lighttpd binds it: then it runs again on another port.
+        // The block is safe to run again: if something outside the tests holds the port by the
+        // time lighttpd binds it, the block runs again on another.
         var port = 0
         var (status, output): (Int32, String) = (-1, "")
         for _ in 0..<3 where status != 0 {

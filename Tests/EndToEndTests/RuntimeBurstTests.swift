@@ -172,40 +172,44 @@ import Testing
 
     @Test(arguments: Mode.allCases)
     func requestsBeyondTheSlotsWaitThenGet503WithRetryAfter(_ mode: Mode) async throws {
-        // One slot, a queue of one: the first request holds the slot (it waits for the write
-        // lock this test holds), the second waits in the queue until its time is up, the third
-        // finds the queue full.
+        // One slot, a queue of one, three requests at once in no set order: the first to arrive
+        // holds the slot (its function waits for the write lock this test holds), the second
+        // waits in the queue until its time is up, the third finds the queue full. The wait
+        // outlasts any delay between the three arriving, so the queue is full when the third does.
         let (server, port, _) = try await startWarmRuntime(mode, settings: [
-            "LEADWIRE_MAX_CHILDREN": "1", "LEADWIRE_POOL_PROCESSES": "1", "LEADWIRE_MAX_QUEUED": "1", "LEADWIRE_QUEUE_TIMEOUT_MS": "3000",
-            "LEADWIRE_BUSY_TIMEOUT_MS": "20000", "LEADWIRE_WEBHOOK_DEADLINE_MS": "20000",
+            "LEADWIRE_MAX_CHILDREN": "1", "LEADWIRE_POOL_PROCESSES": "1", "LEADWIRE_MAX_QUEUED": "1", "LEADWIRE_QUEUE_TIMEOUT_MS": "10000",
+            "LEADWIRE_BUSY_TIMEOUT_MS": "60000", "LEADWIRE_WEBHOOK_DEADLINE_MS": "60000",
         ])
         let lockHolder = try scratch.database()
         try TestStore.holdWriteLock(lockHolder)
         let headers = ["Content-Type": "application/x-www-form-urlencoded"]
-        func post(_ id: Int) async throws -> RawHTTPConnection.Response {
-            try await onNewThread {
-                try RawHTTPConnection(port: port).exchange("POST", "/kommo-webhook", headers: headers, body: kommoLeadForm(id: id, name: "Q"))
+        let answers = try await withThrowingTaskGroup(of: (Int64, RawHTTPConnection.Response).self) { group in
+            for id in Int64(1)...3 {
+                group.addTask {
+                    try await onNewThread {
+                        (id, try RawHTTPConnection(port: port).exchange("POST", "/kommo-webhook", headers: headers, body: kommoLeadForm(id: Int(id), name: "Q")))
+                    }
+                }
             }
+            var answers: [Int64: RawHTTPConnection.Response] = [:]
+            for try await (id, answer) in group {
+                answers[id] = answer
+                // Both refusals are in: let the slot's holder finish.
+                if answers.count == 2 { try lockHolder.execute("ROLLBACK") }
+            }
+            return answers
         }
-        // A second apart, so a slow machine still sees them in this order.
-        async let holder = post(1)
-        try await Task.sleep(for: .seconds(1))
-        async let queued = post(2)
-        try await Task.sleep(for: .seconds(1))
-        let refused = try await post(3)
-        let timedOut = try await queued
-        try lockHolder.execute("ROLLBACK")
-        let served = try await holder
 
-        #expect(refused.status == 503)
-        #expect(refused.headers["retry-after"] == "1")
-        #expect(refused.text.contains("LEADWIRE_MAX_QUEUED"))
-        #expect(timedOut.status == 503)
-        #expect(timedOut.headers["retry-after"] == "1")
-        #expect(timedOut.text.contains("LEADWIRE_QUEUE_TIMEOUT_MS"))
-        #expect(served.status == 200)
+        let refused = answers.values.filter { $0.text.contains("LEADWIRE_MAX_QUEUED") }
+        let timedOut = answers.values.filter { $0.text.contains("LEADWIRE_QUEUE_TIMEOUT_MS") }
+        let served = answers.filter { $0.value.status == 200 }
+        #expect(refused.count == 1 && timedOut.count == 1 && served.count == 1, "\(answers.mapValues { "\($0.status) \($0.text)" })")
+        for answer in refused + timedOut {
+            #expect(answer.status == 503)
+            #expect(answer.headers["retry-after"] == "1")
+        }
         let stored = try scratch.database().query("SELECT kommo_id FROM kommo_leads").compactMap { $0[0].integer }
-        #expect(stored == [1], "refused requests store nothing, so the sender's retry is the only copy")
+        #expect(stored == served.map(\.key), "refused requests store nothing, so the sender's retry is the only copy")
         #expect(server.isRunning)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import ProcessSpawning
 
 struct HTTPResult {
@@ -66,18 +67,19 @@ final class ServerProcess {
         return status
     }
 
-    /// Waits until the log shows `marker`, returning the log text, or fails after `seconds`.
-    /// The limit only bounds a server that never starts: on a 2-core machine starting dozens of
-    /// servers and databases at once (the start of a test pass), one may take half a minute.
-    func waitForLog(containing marker: String, seconds: Double = 90) async throws -> String {
+    /// Waits until the log shows `marker` (at least `times` times), returning the log text, or
+    /// fails after `seconds`. The limit only bounds a server that never starts: on a 2-core
+    /// machine starting dozens of servers and databases at once (the start of a test pass), one
+    /// may take half a minute.
+    func waitForLog(containing marker: String, times: Int = 1, seconds: Double = 90) async throws -> String {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            if text.contains(marker) { return text }
+            if text.components(separatedBy: marker).count > times { return text }
             guard isRunning else { throw TestSetupError("server exited early: \(text)") }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw TestSetupError("no \"\(marker)\" in the server log within \(seconds) s")
+        throw TestSetupError("\"\(marker)\" not \(times) times in the server log within \(seconds) s")
     }
 
     /// Runs a command to its end; returns its exit status and what it wrote (stdout and stderr).
@@ -108,22 +110,52 @@ final class ServerProcess {
     }
 }
 
-/// A free TCP port on loopback, for servers that cannot pick their own.
+/// A port of 127.0.0.1 for a server a test starts. A port the kernel picks for `bind(0)` could
+/// be taken by another test before the server binds it: as any test's outgoing connection's own
+/// port, or by another test given the same number. So each port is handed out once per test
+/// process, from below the range the kernel takes outgoing ports from
+/// (/proc/sys/net/ipv4/ip_local_port_range), and only after a bind shows nothing else holds it.
 func freePort() throws -> Int {
-    let socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(socketDescriptor) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            bind(socketDescriptor, $0, length) == 0 && getsockname(socketDescriptor, $0, &length) == 0
+    try PortSequence.shared.next()
+}
+
+private final class PortSequence: Sendable {
+    static let shared = PortSequence()
+    private let range: Range<Int>
+    private let cursor: Mutex<Int>
+
+    init() {
+        let ranges = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? ""
+        let outgoingFrom = ranges.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } ?? 32_768
+        range = 10_000..<max(outgoingFrom, 10_001)
+        // Two test processes at once (a developer's two runs) start far apart.
+        cursor = Mutex(range.lowerBound + Int(getpid()) % range.count)
+    }
+
+    func next() throws -> Int {
+        for _ in 0..<range.count {
+            let port = cursor.withLock { cursor in
+                defer { cursor = cursor + 1 == range.upperBound ? range.lowerBound : cursor + 1 }
+                return cursor
+            }
+            if Self.isFree(port) { return port }
+        }
+        throw TestSetupError("no free port of 127.0.0.1 in \(range)")
+    }
+
+    private static func isFree(_ port: Int) -> Bool {
+        let socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socketDescriptor) }
+        var reuse: Int32 = 1  // as servers bind: a port whose last connection is in TIME_WAIT is free to them
+        setsockopt(socketDescriptor, SOL_SOCKET, SO_REUSEADDR, &reuse, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketDescriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
     }
-    guard bound else { throw TestSetupError("cannot find a free port") }
-    return Int(UInt16(bigEndian: address.sin_port))
 }
 
 /// Starts `runtime serve` on a free port with `settings` (the database is the scratch one) and

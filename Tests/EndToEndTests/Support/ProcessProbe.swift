@@ -38,6 +38,22 @@ struct ProcessProbe {
         children.flatMap { [$0] + ProcessProbe(pid: $0).descendants }
     }
 
+    /// How many connections this process holds that it accepted on the Unix socket at `path`:
+    /// an accepted socket carries its listener's path in /proc/net/unix, in state 03
+    /// (connected); the listener itself is state 01, and a socket that connected out has no path.
+    func acceptedConnections(on path: String) -> Int {
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+        let inodes = Set(descriptors.compactMap { fd -> Substring? in
+            let link = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)")) ?? ""
+            return link.hasPrefix("socket:[") ? link.dropFirst("socket:[".count).dropLast() : nil
+        })
+        let table = (try? String(contentsOfFile: "/proc/net/unix", encoding: .utf8)) ?? ""
+        return table.split(separator: "\n").filter { line in
+            let columns = line.split(separator: " ")
+            return columns.count == 8 && columns[5] == "03" && columns[7] == path && inodes.contains(columns[6])
+        }.count
+    }
+
     /// Children that have exited and not been reaped.
     var zombieChildren: [Int32] {
         children.filter { child in
