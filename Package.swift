@@ -138,7 +138,7 @@ let package = Package(
             path: "Fuzz/Handlers", swiftSettings: strictness),
 
         .target(name: "TestSupport", dependencies: ["FunctionKit", "LeadwireStore", httpTypes], path: "Tests/TestSupport", swiftSettings: strictness),
-        .testTarget(name: "FunctionKitTests", dependencies: ["FunctionKit"], swiftSettings: strictness),
+        .testTarget(name: "FunctionKitTests", dependencies: ["FunctionKit", "TestSupport"], swiftSettings: strictness),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI"], swiftSettings: strictness),
         // swift-crypto is the independent reference the hand-written SHA-256 and HMAC are checked against.
         .testTarget(name: "HashingTests", dependencies: ["Hashing", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictness),

@@ -6,7 +6,11 @@
 ///   order; any other level is an object in first-seen key order. So `values[0]=1625086800`
 ///   (a date field) is `["1625086800"]` and `values[value]=x&values[enum]=7` stays an object.
 /// - `name[]=a&name[]=b` appends, as in PHP: the key is one more than the largest integer key
-///   of that level so far.
+///   of that level so far, negative ones included (`n[-5]=a&n[]=b` gives -4), or 0 on a level
+///   with none.
+/// - Names are kept as sent: PHP's renaming of a variable (a space or a dot in the first part
+///   becomes `_`, a name cut at a NUL byte, one with no first part dropped) is for PHP
+///   variables, and these are JSON keys.
 /// - When a key is given twice, the later value wins (PHP's rule), even across shapes.
 ///
 /// Time and memory are linear in the body: each field costs a hash lookup per bracket level.
@@ -66,8 +70,8 @@ public enum PHPFormTree {
         private var keys: [Key] = []
         private var children: [Child] = []
         private var positions: [Key: Int] = [:]
-        /// The key `[]` takes next: one more than the largest integer key so far.
-        private var nextIndex = 0
+        /// The key `[]` takes next: one more than the largest integer key so far; nil (0) before any.
+        private var nextIndex: Int?
 
         enum Child {
             case leaf(String)
@@ -93,11 +97,11 @@ public enum PHPFormTree {
         /// The key a path element stands for (`[]` is the next index), checked against the limit.
         private func resolve(_ key: String, limits: FormLimits) throws(FormTooComplex) -> Key {
             guard key.isEmpty || Self.integerKey(key) != nil else { return .name(key) }
-            let index = key.isEmpty ? nextIndex : Self.integerKey(key)!
+            let index = key.isEmpty ? nextIndex ?? 0 : Self.integerKey(key)!
             guard index <= limits.maxIndex else {
                 throw FormTooComplex("The form uses the index \(index); at most \(limits.maxIndex) is accepted (LEADWIRE_MAX_FORM_INDEX).")
             }
-            nextIndex = max(nextIndex, index + 1)
+            nextIndex = max(nextIndex ?? index + 1, index + 1)
             return .index(index)
         }
 
