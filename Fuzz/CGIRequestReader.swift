@@ -1,6 +1,8 @@
 // libFuzzer target: a CGI request as a host hands it over. The input is meta-variables, one
-// `NAME=value` a line, then a blank line and the body on stdin. Reading it and decoding its body
-// must end in a request or a 4xx, never a crash.
+// `NAME=value` a line, then a blank line and the body on stdin. Reading it must end in a request
+// or a 4xx, never a crash; the request's body must be exactly what a host would hand over
+// (CONTENT_LENGTH bytes, fewer only when stdin ended first, none past the limit); and decoding
+// that body must end in a tree or a 4xx that names its reason.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzCGIRequestReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
@@ -14,11 +16,30 @@ public func fuzzCGIRequestReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> I
         guard let equals = text.firstIndex(of: "=") else { continue }
         variables[String(text[..<equals])] = String(text[text.index(after: equals)...])
     }
+    let limit = 4096
+    let request: Request
     do {
-        let request = try CGIRequest.request(from: Environment(variables), maxBodyBytes: 4096) { length in Array(stdin.prefix(length)) }
-        _ = try? request.decodedBody(limits: FormLimits(maxFields: 500, maxDepth: 16, maxIndex: 1000))
+        request = try CGIRequest.request(from: Environment(variables), maxBodyBytes: limit) { length in Array(stdin.prefix(length)) }
     } catch {
         guard (400..<500).contains(error.status.code) else { fatalError("reading a request failed with \(error.status)") }
+        return 0
+    }
+    let declared = variables["CONTENT_LENGTH"].flatMap { Int($0) }
+    switch declared {
+    case nil:
+        guard request.body.isEmpty else { fatalError("a body was read with no CONTENT_LENGTH") }
+    case let length? where length > limit:
+        guard request.body.isEmpty, request.bodyLimitExceeded?.length == length else { fatalError("a body over the limit was read") }
+    case let length?:
+        guard request.body == Array(stdin.prefix(length)) else { fatalError("the body is not the first CONTENT_LENGTH bytes of stdin") }
+        guard (request.truncatedBody != nil) == (stdin.count < length) else { fatalError("a short body was not marked, or a whole one was") }
+    }
+    do {
+        _ = try request.decodedBody(limits: FormLimits(maxFields: 500, maxDepth: 16, maxIndex: 1000))
+    } catch {
+        guard (400..<500).contains(error.status.code), !error.message.isEmpty else {
+            fatalError("decoding a body failed with \(error.status) \(error.message)")
+        }
     }
     return 0
 }

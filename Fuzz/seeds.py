@@ -163,13 +163,19 @@ def webhook_subscriptions():
             "retry": http(b"POST /api/admin/webhooks/wh_1/deliveries/9223372036854775807/retry")}
 
 
+def settings_file():
+    return {"example": b'# Kommo\nexport LEADWIRE_KOMMO_WEBHOOK_TOKEN="s3cret"\nLEADWIRE_PORT=8080\n\n',
+            "windows": b"LEADWIRE_PORT=8080\r\nLEADWIRE_DATABASE='/var/lib/leadwire/leadwire.sqlite3'\r\n",
+            "bad-name": b"LEADWIRE_PORT=1\nHOME=/root\n", "quotes": b"LEADWIRE_A=\"'\"\nLEADWIRE_B=''x''\n\tLEADWIRE_C =  \" x \" \n"}
+
+
 def health():
     return {"get": http(b"GET /health"), "head": http(b"HEAD /health"), "post": http(b"POST /health", b"x")}
 
 
 SEEDS = {"fastcgi-records": fastcgi_records, "form-tree": form_tree, "json-body": json_body, "time-text": time_text,
          "cgi-request": cgi_request, "subscriber-url": subscriber_url,
-         "salesbot-token": salesbot_token, "kommo-webhook": kommo_webhook, "amocrm-webhook": amocrm_webhook,
+         "salesbot-token": salesbot_token, "settings-file": settings_file, "kommo-webhook": kommo_webhook, "amocrm-webhook": amocrm_webhook,
          "knowlarity-webhook": knowlarity_webhook, "widget-request": widget_request, "kommo-oauth": kommo_oauth,
          "admin-webhook-logs": admin_webhook_logs, "export": export, "webhook-subscriptions": webhook_subscriptions, "health": health}
 

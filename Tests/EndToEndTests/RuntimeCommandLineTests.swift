@@ -69,7 +69,8 @@ import Testing
             export LEADWIRE_KOMMO_WEBHOOK_TOKEN="s3cret"
             LEADWIRE_AMOCRM_WEBHOOK_TOKEN=from-file
 
-            """.write(to: file, atomically: true, encoding: .utf8)
+            """.replacingOccurrences(of: "\n", with: "\r\n")  // as saved on Windows
+            .write(to: file, atomically: true, encoding: .utf8)
         let (server, base) = try await startRuntime(
             in: scratch, settings: ["LEADWIRE_AMOCRM_WEBHOOK_TOKEN": "from-environment"], arguments: ["--env-file", file.path])
         #expect(try await http("POST", base + "/kommo-webhook", body: kommoLeadForm(id: 1, name: "No token")).status == 401)
