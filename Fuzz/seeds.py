@@ -163,6 +163,11 @@ def webhook_subscriptions():
             "retry": http(b"POST /api/admin/webhooks/wh_1/deliveries/9223372036854775807/retry")}
 
 
+def allowlist_entry():
+    return {"v4-range": b"195.201.0.0/16", "v4": b"203.0.113.7", "v6-range": b"2a01:4f8::/32", "mapped": b"::ffff:1.2.3.4/120",
+            "zero": b"0.0.0.0/0", "plus": b"10.0.0.0/+8"}
+
+
 def settings_file():
     return {"example": b'# Kommo\nexport LEADWIRE_KOMMO_WEBHOOK_TOKEN="s3cret"\nLEADWIRE_PORT=8080\n\n',
             "windows": b"LEADWIRE_PORT=8080\r\nLEADWIRE_DATABASE='/var/lib/leadwire/leadwire.sqlite3'\r\n",
@@ -175,7 +180,7 @@ def health():
 
 SEEDS = {"fastcgi-records": fastcgi_records, "form-tree": form_tree, "json-body": json_body, "time-text": time_text,
          "cgi-request": cgi_request, "subscriber-url": subscriber_url,
-         "salesbot-token": salesbot_token, "settings-file": settings_file, "kommo-webhook": kommo_webhook, "amocrm-webhook": amocrm_webhook,
+         "salesbot-token": salesbot_token, "allowlist-entry": allowlist_entry, "settings-file": settings_file, "kommo-webhook": kommo_webhook, "amocrm-webhook": amocrm_webhook,
          "knowlarity-webhook": knowlarity_webhook, "widget-request": widget_request, "kommo-oauth": kommo_oauth,
          "admin-webhook-logs": admin_webhook_logs, "export": export, "webhook-subscriptions": webhook_subscriptions, "health": health}
 

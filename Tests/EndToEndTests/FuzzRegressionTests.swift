@@ -23,7 +23,7 @@ import Testing
     /// function that does not exist would never run.
     @Test func everyRegressionFolderNamesAFunctionOrAParser() throws {
         let folders = try FileManager.default.contentsOfDirectory(atPath: Self.root.appending(path: "Fuzz/regressions").path)
-        let parsers = ["fastcgi-records", "form-tree", "json-body", "time-text", "cgi-request", "subscriber-url", "salesbot-token", "settings-file"]
+        let parsers = ["fastcgi-records", "form-tree", "json-body", "time-text", "cgi-request", "subscriber-url", "salesbot-token", "settings-file", "allowlist-entry"]
         for folder in folders {
             #expect(Catalog.function(named: folder) != nil || parsers.contains(folder), "Fuzz/regressions/\(folder) is no fuzz target")
         }
