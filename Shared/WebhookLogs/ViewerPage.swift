@@ -35,7 +35,7 @@ enum ViewerPage {
           var message = document.getElementById("message");
           var more = document.getElementById("more");
           var keyInput = document.getElementById("key");
-          var cursor = null;
+          var next = null;
 
           var fromFragment = /(?:^|[#&])key=([^&]+)/.exec(location.hash);
           if (fromFragment) { sessionStorage.setItem("leadwire-admin-key", decodeURIComponent(fromFragment[1])); history.replaceState(null, "", location.pathname); }
@@ -73,20 +73,22 @@ enum ViewerPage {
             var key = keyInput.value.trim();
             if (!key) { message.textContent = "Enter an admin key with the logs:read scope."; return; }
             sessionStorage.setItem("leadwire-admin-key", key);
+            // More of the same listing follows the server's next page, filters and all: the
+            // form may have been edited since.
             var params = new URLSearchParams();
             ["source", "status", "routing", "lead_id", "q", "since"].forEach(function (name) {
               var value = document.getElementById(name).value.trim();
               if (value) params.set(name, value);
             });
-            if (append && cursor) params.set("cursor", cursor);
+            var query = append && next ? next : "?" + params.toString();
             message.className = ""; message.textContent = "Loading…";
-            fetch(api + "?" + params.toString(), { headers: { "Authorization": "Bearer " + key } })
+            fetch(api + query, { headers: { "Authorization": "Bearer " + key } })
               .then(function (response) { return response.json().then(function (body) { return { ok: response.ok, body: body }; }); })
               .then(function (answer) {
                 if (!answer.ok) { throw new Error(answer.body.error ? answer.body.error.message : "request failed"); }
                 if (!append) rows.textContent = "";
                 answer.body.logs.forEach(render);
-                cursor = answer.body.pagination.next_cursor;
+                next = answer.body.pagination.next;
                 more.hidden = !answer.body.pagination.has_more;
                 var shown = rows.children.length;
                 message.textContent = shown === 0 ? "No logs match." : shown + (shown === 1 ? " log" : " logs") + " shown, newest first.";

@@ -6,7 +6,8 @@ import LeadwireStore
 /// admin-webhook-logs: what arrived from every source, for people and scripts.
 ///
 /// - `GET  /api/admin/webhook-logs`: filters `source`, `status`, `routing`, `lead_id`, `since`,
-///   `until`, `q`; `limit` (default 50, at most 1000); newest first, with `next_cursor` for the next page.
+///   `until`, `q`; `limit` (default 50, at most 1000); newest first, with `next_cursor` and
+///   `next` (the next page's query, filters included) while more follow.
 /// - `GET  /api/admin/webhook-logs/viewer`: the HTML viewer (it asks for a key; data needs one).
 /// - `GET  /api/admin/webhook-logs/{id}`: one log with its full payload, results and raw body.
 /// - `POST /api/admin/webhook-logs/{id}/replay`: re-run a stored event (scope `logs:replay`).
@@ -48,10 +49,13 @@ public enum WebhookLogsAPI {
         var rows = try database.query(query.sql, query.parameters)
         let hasMore = rows.count > query.limit
         if hasMore { rows.removeLast() }
-        let nextCursor: JSONValue = hasMore ? JSONValue(rows.last?[0].integer) : .null
+        let nextCursor = hasMore ? rows.last?[0].integer : nil
         return .json([
             "success": true, "logs": .array(rows.map { LogEntry.json($0) }),
-            "pagination": ["limit": JSONValue(Int64(query.limit)), "has_more": .bool(hasMore), "next_cursor": nextCursor],
+            "pagination": [
+                "limit": JSONValue(Int64(query.limit)), "has_more": .bool(hasMore), "next_cursor": JSONValue(nextCursor),
+                "next": JSONValue(nextCursor.map(query.nextPage)),
+            ],
         ])
     }
 

@@ -95,6 +95,22 @@ import Testing
         #expect(ids(admin.getLogs("limit=1000")).count == 7 + arrived)
     }
 
+    /// `next` is the next page of the same listing: following it keeps the filters, so a client
+    /// (the viewer with its form edited meanwhile, say) cannot drift into another listing.
+    @Test func theNextPageKeepsTheFilters() throws {
+        fill()
+        var page = admin.getLogs("source=amocrm&limit=1")
+        var leads: [Int64] = []
+        while true {
+            leads += page.json["logs"]?.elements?.compactMap { $0["lead_id"]?.int64 } ?? []
+            guard let next = page.json["pagination"]?["next"]?.text else { break }
+            #expect(next.hasPrefix("?source=amocrm&limit=1&cursor="), "\(next)")
+            page = admin.getLogs(String(next.dropFirst()))
+        }
+        #expect(leads == [603, 602, 601])
+        #expect(page.json["pagination"]?["next"] == .null)
+    }
+
     @Test func oneLogShowsItsFullPayloadRawBodyAndResults() {
         fill()
         let id = admin.getLogs("source=kommo&status=success").json["logs"]?[0]?["id"]?.text ?? ""

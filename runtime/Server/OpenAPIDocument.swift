@@ -482,7 +482,16 @@ enum OpenAPIDocument {
            "required": [
             "limit",
             "has_more"
-           ]
+           ],
+           "properties": {
+            "next_cursor": {
+             "type": ["integer", "null"]
+            },
+            "next": {
+             "type": ["string", "null"],
+             "description": "The next page's query (the filters as understood and the cursor), relative to this listing's address; null on the last page"
+            }
+           }
           }
          }
         }
