@@ -18,6 +18,10 @@ struct ExportQuery {
     private(set) var limit: Int?
     /// The filters as given, for the audit.
     let filters: JSONValue
+    /// The query as it was understood, each part spelt one way (`sortOrder=DESC` is `desc`,
+    /// `sortBy=createdAt` is `created_at`, a time is UTC to the millisecond): read again, it
+    /// is the same export.
+    private(set) var understood: [(name: String, value: String)] = []
 
     init(dataset name: String, format formatName: String, query: QueryParameters, dialect: SQLDialect) throws(HTTPError) {
         let datasets = Dataset.all(in: dialect)
@@ -41,6 +45,7 @@ struct ExportQuery {
                 columns.append(column)
             }
             self.columns = columns
+            understood.append(("fields", columns.map(\.name).joined(separator: ",")))
         } else {
             columns = dataset.columns
         }
@@ -52,6 +57,7 @@ struct ExportQuery {
         case "desc": direction = "DESC"
         case let other: throw .badRequest("sortOrder must be asc or desc, got \"\(other.prefix(60))\".")
         }
+        if query["sortOrder"] != nil { understood.append(("sortOrder", direction.lowercased())) }
         if let sortBy = query["sortBy"] {
             // Seed 004 spelled fields in camelCase (createdAt); the tables use snake_case.
             let snake = sortBy.reduce(into: "") { text, character in
@@ -61,6 +67,7 @@ struct ExportQuery {
                 throw .badRequest("sortBy must be one of \(dataset.name)'s fields, got \"\(sortBy)\".")
             }
             order = "\(column.sql) \(direction), \(dataset.defaultOrder)"
+            understood.append(("sortBy", column.name))
         }
         self.order = order
 
@@ -74,36 +81,47 @@ struct ExportQuery {
             guard let expression else { throw .badRequest("\(dataset.name) cannot be filtered by \(name).") }
             return expression
         }
+        func instant() throws(HTTPError) -> SQLValue {
+            let instant = try QueryParameters.instant(value, parameter: name)
+            understood.append((name, instant))
+            return .text(instant)
+        }
         switch name {
         case "fields", "sortBy", "sortOrder":
             return
+        case "createdAfter": add("\(try require(dataset.created)) >= ?", try instant())
+        case "createdBefore": add("\(try require(dataset.created)) < ?", try instant())
+        case "updatedAfter": add("\(try require(dataset.updated)) >= ?", try instant())
         case "limit":
             guard let limit = Int(value), limit > 0 else { throw .badRequest("limit must be a positive whole number, got \"\(value)\".") }
             self.limit = limit
+            understood.append((name, String(limit)))
         case "includeBookings", "includeQRCodes", "includeInteractions", "includeConversations":
             // Seed 004's related data; Leadwire has none of it, and saying so beats an export
             // that silently lacks what was asked for.
             guard value == "false" else {
                 throw .badRequest("\(name): Leadwire keeps no bookings, QR codes, interactions or conversations; drop the parameter.")
             }
-        case "createdAfter": add("\(try require(dataset.created)) >= ?", .text(try QueryParameters.instant(value, parameter: name)))
-        case "createdBefore": add("\(try require(dataset.created)) < ?", .text(try QueryParameters.instant(value, parameter: name)))
-        case "updatedAfter": add("\(try require(dataset.updated)) >= ?", .text(try QueryParameters.instant(value, parameter: name)))
+            understood.append((name, value))
         case "status", "pipeline", "source":
             let expression = try require(dataset.equalityFilters[name])
             add("\(expression) = ?", Int64(value).map(SQLValue.integer) ?? .text(value))
+            understood.append((name, value))
         case "search":
             let columns = dataset.searchColumns
             add("(" + columns.map { dialect.contains("lower(coalesce(\($0), ''))", "lower(?)") }.joined(separator: " OR ") + ")",
                 Array(repeating: .text(value), count: columns.count))
+            understood.append((name, value))
         case "hasTag":
             let json = try require(dataset.crmFields)
             add(
                 "EXISTS (SELECT 1 FROM \(dialect.jsonArrayElements(json, path: ["tags"], as: "tag")) "
                     + "WHERE lower(\(dialect.jsonText("tag.value", ["name"]))) = lower(?))", [.text(value)])
+            understood.append((name, value))
         case "exportConsentOnly":
             guard value == "true" || value == "false" else { throw .badRequest("exportConsentOnly must be true or false.") }
             if value == "true" { add("\(try require(dataset.consent)) = TRUE", []) }
+            understood.append((name, value))
         case _ where name.hasPrefix("customField[") && name.hasSuffix("]"):
             let json = try require(dataset.crmFields)
             let field = String(name.dropFirst("customField[".count).dropLast())
@@ -116,6 +134,7 @@ struct ExportQuery {
                     WHERE (lower(\(element(["name"]))) = lower(?) OR lower(\(element(["code"]))) = lower(?))
                     AND coalesce(\(element(["values", "0", "value"])), \(element(["values", "0"])), \(element(["values", "value"]))) = ?)
                 """, [.text(field), .text(field), .text(value)])
+            understood.append((name, value))
         default:
             throw .badRequest("Unknown filter \(name).")
         }

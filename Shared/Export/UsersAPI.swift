@@ -6,7 +6,9 @@ import LeadwireStore
 /// `GET /api/admin/users` (seed 004's users listing): the people of `leads_master`, a page at a
 /// time, with every filter and sort of the `users` export. Pages go by `offset`, or by `cursor`
 /// (the last row's id, in the default order only: a cursor stays correct while rows arrive).
-/// Answers `{"success":true,"users":[...],"pagination":{"total","limit","offset","hasMore","nextCursor"}}`.
+/// Answers `{"success":true,"users":[...],"pagination":{"total","limit","offset","hasMore","nextCursor","next"}}`:
+/// `next` is the next page's query (the filters as understood, then the cursor, or the offset
+/// when sorted otherwise), relative to the listing's address.
 enum UsersAPI {
     static let path = "/api/admin/users"
     static let defaultLimit = 50
@@ -64,9 +66,12 @@ enum UsersAPI {
         }
         encoder.footer(rows: rows, into: &users)
         let hasMore = seen > limit
+        let nextCursor = hasMore && query.isInDefaultOrder ? lastKey : nil
+        let nextPosition = nextCursor.map { [("cursor", String($0))] } ?? [("offset", String(offset + limit))]
         let pagination: JSONValue = [
             "total": JSONValue(total), "limit": JSONValue(Int64(limit)), "offset": JSONValue(Int64(offset)), "hasMore": .bool(hasMore),
-            "nextCursor": hasMore && query.isInDefaultOrder ? JSONValue(lastKey.map(String.init)) : .null,
+            "nextCursor": JSONValue(nextCursor.map(String.init)),
+            "next": hasMore ? .string("?" + URLEncoding.query(query.understood + [("limit", String(limit))] + nextPosition)) : .null,
         ]
         var body = Array(#"{"success":true,"users":"#.utf8)
         body += users.last == 0x0A ? users.dropLast() : users[...]

@@ -26,7 +26,7 @@ import Testing
         #expect(first.status == .ok)
         #expect(first.headers[.cacheControl] == "no-store")
         #expect(ids(first) == [1, 2, 3])
-        #expect(first.json["pagination"] == ["total": 7, "limit": 3, "offset": 0, "hasMore": true, "nextCursor": "3"])
+        #expect(first.json["pagination"] == ["total": 7, "limit": 3, "offset": 0, "hasMore": true, "nextCursor": "3", "next": "?limit=3&cursor=3"])
         let last = users("limit=3&offset=6")
         #expect(ids(last) == [7])
         #expect(last.json["pagination"]?["hasMore"] == false)
@@ -42,6 +42,20 @@ import Testing
             cursor = page.json["pagination"]?["nextCursor"]?.text
         } while cursor != nil
         #expect(seen == Array(1...7))
+    }
+
+    /// `next` is the next page of the same listing, filters and order kept: by cursor in the
+    /// default order, by offset in any other.
+    @Test(arguments: [("hasTag=vip&limit=1", [Int64(2), 5]), ("sortBy=id&sortOrder=DESC&limit=3", [7, 6, 5, 4, 3, 2, 1])])
+    func followingNextListsTheSameUsersOnce(query: String, expected: [Int64]) {
+        var page = users(query)
+        var seen = ids(page)
+        while let next = page.json["pagination"]?["next"]?.text {
+            page = users(String(next.dropFirst()))
+            #expect(page.status == .ok, "\(next)")
+            seen += ids(page)
+        }
+        #expect(seen == expected)
     }
 
     @Test func theExportsFiltersAndSortsApply() {
