@@ -11,7 +11,7 @@ import TestSupport
 @Suite struct LogQueryRoundTripTests {
     static var queries: [String] {
         var random = SplitMix(seed: 0x10C5)
-        let values: [(String, [String])] = [
+        let values: [(name: String, spellings: [String])] = [
             ("source", ["kommo", "amocrm", "knowlarity"]), ("status", ["success", "error", "partial"]),
             ("routing", ["referral", "traffic", "both", "unknown"]), ("lead_id", ["7", "007", "-3", "%2B5", "9223372036854775807"]),
             ("since", ["2025-12-06", "2025-12-06T10:00:00Z", "2025-12-06T15:30:00.5%2B05:30", "2025-12-06T10:00:00.123456Z"]),
@@ -19,11 +19,7 @@ import TestSupport
             ("q", ["needle", "a%26b%3Dc", "x+y", "100%25", "%C3%BCber", "%2Bnew"]), ("limit", ["1", "50", "1000", "007"]),
             ("cursor", ["1", "1234"]),
         ]
-        return (0..<500).map { _ in
-            var chosen = values.filter { _ in random.below(3) == 0 }
-            for index in chosen.indices.reversed() { chosen.swapAt(index, random.below(index + 1)) }
-            return chosen.map { "\($0.0)=\(random.pick($0.1))" }.joined(separator: "&")
-        }
+        return (0..<500).map { _ in random.query(from: values) }
     }
 
     @Test func filtersReadBackAsTheSameListing() throws {

@@ -14,4 +14,12 @@ public struct SplitMix {
 
     public mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
     public mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
+
+    /// A query string of some of `parameters`, each given once with one of its spellings, in
+    /// a random order.
+    public mutating func query(from parameters: [(name: String, spellings: [String])]) -> String {
+        var chosen = parameters.filter { _ in below(3) == 0 }
+        for index in chosen.indices.reversed() { chosen.swapAt(index, below(index + 1)) }
+        return chosen.map { "\($0.name)=\(pick($0.spellings))" }.joined(separator: "&")
+    }
 }
