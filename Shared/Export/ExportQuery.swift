@@ -72,56 +72,49 @@ struct ExportQuery {
         self.order = order
 
         for (name, value) in query.pairs {
-            try addFilter(name, value)
+            if let spelling = try addFilter(name, value) { understood.append((name, spelling)) }
         }
     }
 
-    private mutating func addFilter(_ name: String, _ value: String) throws(HTTPError) {
+    /// Adds one filter; returns its value as understood (nil for the parts read before).
+    private mutating func addFilter(_ name: String, _ value: String) throws(HTTPError) -> String? {
         func require(_ expression: String?) throws(HTTPError) -> String {
             guard let expression else { throw .badRequest("\(dataset.name) cannot be filtered by \(name).") }
             return expression
         }
-        func instant() throws(HTTPError) -> SQLValue {
-            let instant = try QueryParameters.instant(value, parameter: name)
-            understood.append((name, instant))
-            return .text(instant)
-        }
         switch name {
         case "fields", "sortBy", "sortOrder":
-            return
-        case "createdAfter": add("\(try require(dataset.created)) >= ?", try instant())
-        case "createdBefore": add("\(try require(dataset.created)) < ?", try instant())
-        case "updatedAfter": add("\(try require(dataset.updated)) >= ?", try instant())
+            return nil
+        case "createdAfter", "createdBefore", "updatedAfter":
+            let column = try require(name == "updatedAfter" ? dataset.updated : dataset.created)
+            let instant = try QueryParameters.instant(value, parameter: name)
+            add("\(column) \(name == "createdBefore" ? "<" : ">=") ?", .text(instant))
+            return instant
         case "limit":
             guard let limit = Int(value), limit > 0 else { throw .badRequest("limit must be a positive whole number, got \"\(value)\".") }
             self.limit = limit
-            understood.append((name, String(limit)))
+            return String(limit)
         case "includeBookings", "includeQRCodes", "includeInteractions", "includeConversations":
             // Seed 004's related data; Leadwire has none of it, and saying so beats an export
             // that silently lacks what was asked for.
             guard value == "false" else {
                 throw .badRequest("\(name): Leadwire keeps no bookings, QR codes, interactions or conversations; drop the parameter.")
             }
-            understood.append((name, value))
         case "status", "pipeline", "source":
             let expression = try require(dataset.equalityFilters[name])
             add("\(expression) = ?", Int64(value).map(SQLValue.integer) ?? .text(value))
-            understood.append((name, value))
         case "search":
             let columns = dataset.searchColumns
             add("(" + columns.map { dialect.contains("lower(coalesce(\($0), ''))", "lower(?)") }.joined(separator: " OR ") + ")",
                 Array(repeating: .text(value), count: columns.count))
-            understood.append((name, value))
         case "hasTag":
             let json = try require(dataset.crmFields)
             add(
                 "EXISTS (SELECT 1 FROM \(dialect.jsonArrayElements(json, path: ["tags"], as: "tag")) "
                     + "WHERE lower(\(dialect.jsonText("tag.value", ["name"]))) = lower(?))", [.text(value)])
-            understood.append((name, value))
         case "exportConsentOnly":
             guard value == "true" || value == "false" else { throw .badRequest("exportConsentOnly must be true or false.") }
             if value == "true" { add("\(try require(dataset.consent)) = TRUE", []) }
-            understood.append((name, value))
         case _ where name.hasPrefix("customField[") && name.hasSuffix("]"):
             let json = try require(dataset.crmFields)
             let field = String(name.dropFirst("customField[".count).dropLast())
@@ -134,10 +127,10 @@ struct ExportQuery {
                     WHERE (lower(\(element(["name"]))) = lower(?) OR lower(\(element(["code"]))) = lower(?))
                     AND coalesce(\(element(["values", "0", "value"])), \(element(["values", "0"])), \(element(["values", "value"]))) = ?)
                 """, [.text(field), .text(field), .text(value)])
-            understood.append((name, value))
         default:
             throw .badRequest("Unknown filter \(name).")
         }
+        return value
     }
 
     private mutating func add(_ condition: String, _ values: [SQLValue]) {

@@ -56,9 +56,9 @@ struct Scratch {
         return [name + "_FILE": file.path]
     }
 
-    /// The store, and the webhooks opened by name (`TestSettings.openIntake`): what a test
-    /// about processing runs the functions with.
-    /// With them, a deadline for storing that a loaded machine cannot miss (`TestSettings.patientDeadline`).
+    /// The store, the webhooks opened by name (`TestSettings.openIntake`) and a storing deadline
+    /// a loaded machine cannot miss (`TestSettings.patientDeadline`): what a test about
+    /// processing runs the functions with.
     var openSettings: [String: String] { storeSettings.merging(TestSettings.openIntake) { $1 }.merging(TestSettings.patientDeadline) { $1 } }
 }
 
