@@ -37,7 +37,8 @@ let package = Package(
         .executable(name: "kommo-oauth", targets: ["kommo-oauth"]),
         .executable(name: "widget-request", targets: ["widget-request"]),
         .executable(name: "runtime", targets: ["runtime"]),
-        .executable(name: "handler-fuzz", targets: ["handler-fuzz"]),
+        .executable(name: "fuzz", targets: ["fuzz"]),
+        .executable(name: "parse-bodies", targets: ["parse-bodies"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0", traits: []),
@@ -56,7 +57,8 @@ let package = Package(
         // a C library keeps a function's cold start small where a Swift driver would pull in NIO.
         .systemLibrary(name: "CPostgres", path: "Shared/CPostgres", providers: [.apt(["libpq-dev"])]),
 
-        // The system libcrypto (OpenSSL, libssl-dev) for AES-256-GCM, linked through a module map.
+        // The system libcrypto (OpenSSL, libssl-dev): its declarations only, for SystemCrypto,
+        // which loads the library when a digest, an HMAC or a cipher is first needed.
         .systemLibrary(name: "CLibCrypto", path: "Shared/CLibCrypto", providers: [.apt(["libssl-dev"])]),
 
         // glibc calls Swift's Glibc module leaves out (pipe2, closefrom for posix_spawn).
@@ -64,42 +66,42 @@ let package = Package(
 
         // The FastCGI 1.0 protocol: records, name-value pairs, a responder's connection logic. No I/O.
         shared("FastCGI"),
-        // SHA-256, HMAC-SHA256 and hexadecimal text, with no dependency (see SHA256.swift for why).
-        // Optimized in debug builds too: unoptimized, hashing a large export takes 30 times longer.
-        .target(
-            name: "Hashing", path: "Shared/Hashing",
-            swiftSettings: strictness + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        // SHA-256, HMAC-SHA256/512 and AES-256-GCM from the system's libcrypto; random bytes,
+        // constant-time comparison, hexadecimal text.
+        shared("SystemCrypto", dependencies: ["CLibCrypto"]),
         // Starting a child process with posix_spawn: pipes, closed descriptors, default signals.
         .target(name: "ProcessSpawning", dependencies: ["CGlibcExtras"], path: "Shared/ProcessSpawning", swiftSettings: strictness),
-        shared("FunctionKit", dependencies: ["FastCGI", "FunctionCatalog", "Hashing", "ProcessSpawning", httpTypes]),
-        shared("LeadwireStore", dependencies: ["CSQLite", "CPostgres", "Hashing", "FunctionKit"]),
+        shared("FunctionKit", dependencies: ["FastCGI", "FunctionCatalog", "SystemCrypto", "ProcessSpawning", httpTypes]),
+        shared("LeadwireStore", dependencies: ["CSQLite", "CPostgres", "SystemCrypto", "FunctionKit"]),
         shared("FunctionCatalog"),
         shared("WebhookIntake", dependencies: ["FunctionKit", "FunctionCatalog", "LeadwireStore", httpTypes]),
         shared("Kommo", dependencies: ["FunctionKit", "FunctionCatalog", "LeadwireStore", "WebhookIntake", httpTypes]),
-        shared("AmoCRM", dependencies: ["FunctionKit", "FunctionCatalog", "LeadwireStore", "WebhookIntake", "Kommo", httpTypes]),
-        shared("Admin", dependencies: ["FunctionKit", "LeadwireStore", "Hashing", httpTypes]),
+        shared("AmoCRM", dependencies: ["FunctionKit", "FunctionCatalog", "LeadwireStore", "WebhookIntake", httpTypes]),
+        shared("Admin", dependencies: ["FunctionKit", "LeadwireStore", "SystemCrypto", httpTypes]),
         shared("WebhookLogs", dependencies: ["FunctionKit", "FunctionCatalog", "LeadwireStore", "Admin", httpTypes]),
-        shared("Export", dependencies: ["FunctionKit", "LeadwireStore", "Admin", "Hashing", httpTypes]),
+        shared("Export", dependencies: ["FunctionKit", "LeadwireStore", "Admin", "SystemCrypto", httpTypes]),
         shared("Health", dependencies: ["FunctionKit", "LeadwireStore", httpTypes]),
         // Secrets at rest: AES-256-GCM under LEADWIRE_SECRET_KEY.
-        shared("SecretSealing", dependencies: ["CLibCrypto", "Hashing", "FunctionKit"]),
-        // Requests out (to subscribers, Kommo, Knowlarity, Telegram): URLs checked against
-        // server-side request forgery, and one HTTP/1.1 client on SwiftNIO with TLS.
+        shared("SecretSealing", dependencies: ["SystemCrypto", "FunctionKit"]),
+        // URLs for requests out (to subscribers, Kommo, Knowlarity, Telegram), checked against
+        // server-side request forgery. Apart from the client, so validating a URL links no SwiftNIO.
+        shared("OutboundURLCheck"),
+        // One HTTP/1.1 client on SwiftNIO with TLS, connecting only to the addresses a URL check allowed.
         shared(
             "OutboundHTTP",
             dependencies: [
-                "FunctionKit", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                "FunctionKit", "OutboundURLCheck", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]),
         // Outbound webhooks: signing secrets and signatures, the delivery queue, the retry schedule.
-        shared("Outbound", dependencies: ["FunctionKit", "LeadwireStore", "Hashing", "SecretSealing", "OutboundHTTP"]),
+        shared("Outbound", dependencies: ["FunctionKit", "LeadwireStore", "SystemCrypto", "SecretSealing", "OutboundURLCheck"]),
         shared("WebhookSubscriptions", dependencies: ["FunctionKit", "LeadwireStore", "Admin", "Outbound", "SecretSealing", httpTypes]),
-        shared("Knowlarity", dependencies: ["FunctionKit", "FunctionCatalog", "LeadwireStore", "WebhookIntake", "Hashing", httpTypes]),
+        shared("Knowlarity", dependencies: ["FunctionKit", "FunctionCatalog", "LeadwireStore", "WebhookIntake", "SystemCrypto", httpTypes]),
 
         // Kommo OAuth: connections, sealed tokens, refresh under a lease, the API proxy.
-        shared("KommoOAuth", dependencies: ["FunctionKit", "LeadwireStore", "Admin", "Hashing", "SecretSealing", "OutboundHTTP", httpTypes]),
+        shared("KommoOAuth", dependencies: ["FunctionKit", "LeadwireStore", "Admin", "SystemCrypto", "SecretSealing", "OutboundURLCheck", "OutboundHTTP", httpTypes]),
         // The Salesbot widget step: the signed token, the fast answer, the reply the worker sends.
-        shared("KommoWidget", dependencies: ["FunctionKit", "FunctionCatalog", "LeadwireStore", "WebhookIntake", "CLibCrypto", "Hashing", httpTypes]),
+        shared("KommoWidget", dependencies: ["FunctionKit", "FunctionCatalog", "LeadwireStore", "WebhookIntake", "SystemCrypto", httpTypes]),
 
         function("kommo-webhook", dependencies: ["FunctionKit", "Kommo"]),
         function("kommo-oauth", dependencies: ["FunctionKit", "KommoOAuth"]),
@@ -114,7 +116,7 @@ let package = Package(
         .executableTarget(
             name: "runtime",
             dependencies: [
-                "FunctionCatalog", "FunctionKit", "LeadwireStore", "Admin", "CGlibcExtras", "ProcessSpawning", "Outbound", "OutboundHTTP", "SecretSealing", "Knowlarity", "KommoOAuth", "KommoWidget",
+                "FunctionCatalog", "FunctionKit", "LeadwireStore", "Admin", "CGlibcExtras", "ProcessSpawning", "Outbound", "OutboundURLCheck", "OutboundHTTP", "SecretSealing", "Knowlarity", "KommoOAuth", "KommoWidget",
                 httpTypes,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -127,27 +129,31 @@ let package = Package(
             swiftSettings: strictness
         ),
 
-        // Every function's handler under a fuzzer (scripts/fuzz builds it with -D LEADWIRE_FUZZ and
-        // --sanitize=fuzzer), or, as built here, the runner of saved inputs the tests use.
+        // Every parser and every function's handler under a fuzzer (scripts/fuzz builds it with
+        // -D LEADWIRE_FUZZ and --sanitize=fuzzer), or, as built here, the runner of saved inputs
+        // the tests use.
         .executableTarget(
-            name: "handler-fuzz",
+            name: "fuzz",
             dependencies: [
-                "FunctionKit", "LeadwireStore", "Admin", "Hashing", "Kommo", "AmoCRM", "Knowlarity", "KommoWidget", "KommoOAuth", "WebhookLogs",
-                "Export", "WebhookSubscriptions", "Health", httpTypes,
+                "FastCGI", "FunctionKit", "LeadwireStore", "Admin", "SystemCrypto", "WebhookIntake", "OutboundURLCheck", "Kommo", "AmoCRM", "Knowlarity",
+                "KommoWidget", "KommoOAuth", "WebhookLogs", "Export", "WebhookSubscriptions", "Health", httpTypes,
             ],
-            path: "Fuzz/Handlers", swiftSettings: strictness),
+            path: "Fuzz", exclude: ["regressions", "seeds.py"], swiftSettings: strictness),
+
+        // The parse benchmark's program (Benchmarks/parse_bodies.py runs its release build).
+        .executableTarget(name: "parse-bodies", dependencies: ["FunctionKit", httpTypes], path: "Benchmarks/ParseBodies", swiftSettings: strictness),
 
         .target(name: "TestSupport", dependencies: ["FunctionKit", "LeadwireStore", httpTypes], path: "Tests/TestSupport", swiftSettings: strictness),
         .testTarget(name: "FunctionKitTests", dependencies: ["FunctionKit", "TestSupport"], swiftSettings: strictness),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI"], swiftSettings: strictness),
-        // swift-crypto is the independent reference the hand-written SHA-256 and HMAC are checked against.
-        .testTarget(name: "HashingTests", dependencies: ["Hashing", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictness),
+        // swift-crypto is the independent reference SystemCrypto is checked against.
+        .testTarget(name: "SystemCryptoTests", dependencies: ["SystemCrypto", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictness),
         .testTarget(name: "LeadwireStoreTests", dependencies: ["LeadwireStore", "FunctionKit"], swiftSettings: strictness),
         // swift-crypto again the independent reference: it opens what SecretSealing seals, and back.
         .testTarget(
             name: "SecretSealingTests", dependencies: ["SecretSealing", "FunctionKit", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictness),
-        .testTarget(name: "OutboundTests", dependencies: ["Outbound", "OutboundHTTP", "FunctionKit", "LeadwireStore", "TestSupport"], swiftSettings: strictness),
+        .testTarget(name: "OutboundTests", dependencies: ["Outbound", "OutboundURLCheck", "OutboundHTTP", "FunctionKit", "LeadwireStore", "TestSupport"], swiftSettings: strictness),
         // swift-crypto signs the test tokens: an HMAC independent of the one checking them.
         .testTarget(
             name: "KommoWidgetTests", dependencies: ["KommoWidget", "FunctionKit", "LeadwireStore", "TestSupport", httpTypes, .product(name: "Crypto", package: "swift-crypto")],

@@ -4,8 +4,8 @@ that once cost quadratic time (many form keys, deep form keys, `a[]` lists, a wi
 deep JSON), with the default limits (most are refused with a 400 naming the limit) and, where
 the limits allow it, with them raised so the whole body is parsed.
 
-It builds Benchmarks/ParseBodies.swift with swiftc -O together with FunctionKit's parsers
-(scripts/parser-sources) and runs it. Target: every shape under 50 ms with the default limits
+It runs the package's `parse-bodies` program (Benchmarks/ParseBodies/), built for release as the
+functions are. Target: every shape under 50 ms with the default limits
 (the raised rows show the cost per field of a body that large). Prints; never fails a build.
 
 Usage: Benchmarks/parse_bodies.py [--runs N]
@@ -13,7 +13,6 @@ Usage: Benchmarks/parse_bodies.py [--runs N]
 import argparse
 import os
 import subprocess
-import tempfile
 
 
 def main():
@@ -21,14 +20,9 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    folder = tempfile.mkdtemp(prefix="leadwire-parse-bench-")
-    sources = os.path.join(folder, "src")
-    flags = subprocess.run([os.path.join(root, "scripts", "parser-sources"), sources], check=True, capture_output=True, text=True).stdout.split("\n")
-    program = os.path.join(folder, "parse-bodies")
-    files = [os.path.join(sources, name) for name in sorted(os.listdir(sources))] + [os.path.join(root, "Benchmarks", "ParseBodies.swift")]
-    subprocess.run(["swiftc", "-O", "-wmo", "-parse-as-library", "-module-name", "ParseBodies", *[f for f in flags if f], *files, "-o", program], check=True)
-    subprocess.run([program, str(args.runs)], check=True)
-
+    scratch = os.path.join(root, ".build-release")
+    subprocess.run(["swift", "build", "-c", "release", "--product", "parse-bodies", "--scratch-path", scratch], check=True, cwd=root)
+    subprocess.run([os.path.join(scratch, "release", "parse-bodies"), str(args.runs)], check=True)
 
 if __name__ == "__main__":
     main()

@@ -1,6 +1,6 @@
 import Admin
 import FunctionKit
-import Hashing
+import SystemCrypto
 import HTTPTypes
 import LeadwireStore
 

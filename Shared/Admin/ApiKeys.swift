@@ -1,4 +1,4 @@
-import Hashing
+import SystemCrypto
 public import LeadwireStore
 
 /// What an admin key may do.

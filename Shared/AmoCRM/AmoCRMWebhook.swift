@@ -1,7 +1,6 @@
 public import FunctionKit
 import FunctionCatalog
 import HTTPTypes
-import Kommo
 import LeadwireStore
 import WebhookIntake
 

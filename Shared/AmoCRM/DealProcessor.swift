@@ -1,6 +1,6 @@
 import FunctionKit
-import Kommo
 import LeadwireStore
+import WebhookIntake
 
 /// What became of one deal event.
 struct DealResult {

@@ -1,2 +1,60 @@
+// libcrypto, OpenSSL's cryptography library (Debian's libssl3; libssl-dev for its headers).
+//
+// The functions do not link it: loading libcrypto.so.3 and running its start-up costs about two
+// milliseconds, which a function that never hashes (kommo-webhook, the health check) would pay on
+// every CGI request. `leadwire_libcrypto_load` opens it the first time a digest, an HMAC or a
+// cipher is needed and fills a table of its functions, each typed from OpenSSL's own declarations.
+#include <dlfcn.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+
+#define LEADWIRE_LIBCRYPTO_FUNCTION(name) __typeof__(name) *name;
+
+typedef struct {
+    LEADWIRE_LIBCRYPTO_FUNCTION(EVP_sha256)
+    LEADWIRE_LIBCRYPTO_FUNCTION(EVP_sha512)
+    LEADWIRE_LIBCRYPTO_FUNCTION(EVP_MD_CTX_new)
+    LEADWIRE_LIBCRYPTO_FUNCTION(EVP_MD_CTX_free)
+    LEADWIRE_LIBCRYPTO_FUNCTION(EVP_DigestInit_ex)
+    LEADWIRE_LIBCRYPTO_FUNCTION(EVP_DigestUpdate)
+    LEADWIRE_LIBCRYPTO_FUNCTION(EVP_DigestFinal_ex)
+    LEADWIRE_LIBCRYPTO_FUNCTION(HMAC)
+    LEADWIRE_LIBCRYPTO_FUNCTION(EVP_aes_256_gcm)
+    LEADWIRE_LIBCRYPTO_FUNCTION(EVP_CIPHER_CTX_new)
+    LEADWIRE_LIBCRYPTO_FUNCTION(EVP_CIPHER_CTX_free)
+    LEADWIRE_LIBCRYPTO_FUNCTION(EVP_CIPHER_CTX_ctrl)
+    LEADWIRE_LIBCRYPTO_FUNCTION(EVP_EncryptInit_ex)
+    LEADWIRE_LIBCRYPTO_FUNCTION(EVP_EncryptUpdate)
+    LEADWIRE_LIBCRYPTO_FUNCTION(EVP_EncryptFinal_ex)
+    LEADWIRE_LIBCRYPTO_FUNCTION(EVP_DecryptInit_ex)
+    LEADWIRE_LIBCRYPTO_FUNCTION(EVP_DecryptUpdate)
+    LEADWIRE_LIBCRYPTO_FUNCTION(EVP_DecryptFinal_ex)
+} leadwire_libcrypto;
+
+// Fills `table`; returns NULL, or what failed (libcrypto is not installed, or lacks a function).
+static inline const char *leadwire_libcrypto_load(leadwire_libcrypto *table) {
+    void *library = dlopen("libcrypto.so.3", RTLD_NOW | RTLD_LOCAL);
+    if (library == NULL) return dlerror();
+#define LEADWIRE_LIBCRYPTO_LOAD(name) \
+    if ((table->name = (__typeof__(name) *)dlsym(library, #name)) == NULL) return dlerror();
+    LEADWIRE_LIBCRYPTO_LOAD(EVP_sha256)
+    LEADWIRE_LIBCRYPTO_LOAD(EVP_sha512)
+    LEADWIRE_LIBCRYPTO_LOAD(EVP_MD_CTX_new)
+    LEADWIRE_LIBCRYPTO_LOAD(EVP_MD_CTX_free)
+    LEADWIRE_LIBCRYPTO_LOAD(EVP_DigestInit_ex)
+    LEADWIRE_LIBCRYPTO_LOAD(EVP_DigestUpdate)
+    LEADWIRE_LIBCRYPTO_LOAD(EVP_DigestFinal_ex)
+    LEADWIRE_LIBCRYPTO_LOAD(HMAC)
+    LEADWIRE_LIBCRYPTO_LOAD(EVP_aes_256_gcm)
+    LEADWIRE_LIBCRYPTO_LOAD(EVP_CIPHER_CTX_new)
+    LEADWIRE_LIBCRYPTO_LOAD(EVP_CIPHER_CTX_free)
+    LEADWIRE_LIBCRYPTO_LOAD(EVP_CIPHER_CTX_ctrl)
+    LEADWIRE_LIBCRYPTO_LOAD(EVP_EncryptInit_ex)
+    LEADWIRE_LIBCRYPTO_LOAD(EVP_EncryptUpdate)
+    LEADWIRE_LIBCRYPTO_LOAD(EVP_EncryptFinal_ex)
+    LEADWIRE_LIBCRYPTO_LOAD(EVP_DecryptInit_ex)
+    LEADWIRE_LIBCRYPTO_LOAD(EVP_DecryptUpdate)
+    LEADWIRE_LIBCRYPTO_LOAD(EVP_DecryptFinal_ex)
+#undef LEADWIRE_LIBCRYPTO_LOAD
+    return NULL;
+}

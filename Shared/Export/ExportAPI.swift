@@ -1,5 +1,5 @@
 import Admin
-import Hashing
+import SystemCrypto
 public import FunctionKit
 import HTTPTypes
 import LeadwireStore
@@ -56,7 +56,7 @@ public enum ExportAPI {
         _ query: ExportQuery, from database: Database, to writer: any BodyWriter, auditID: Int64, keyName: String, logger: Logger
     ) throws {
         let encoder = RowEncoder(format: query.format, columns: query.columns)
-        var hasher = SHA256()
+        let hasher = SHA256()
         var sent = 0
         var rows = 0
         var buffer: [UInt8] = []

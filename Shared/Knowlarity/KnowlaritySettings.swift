@@ -1,5 +1,5 @@
 import FunctionKit
-import Hashing
+import SystemCrypto
 import HTTPTypes
 
 /// knowlarity-webhook's settings (see the README's table); who may send is `SenderAccess.knowlarityWebhook`.

@@ -1,5 +1,6 @@
 import FunctionKit
 import LeadwireStore
+import WebhookIntake
 
 /// Applies lead events to `kommo_leads`, idempotently and order-safely (see `LeadWrite`), and
 /// reports one result per event for the webhook log and the response.

@@ -1,5 +1,5 @@
 import FunctionKit
-import Hashing
+import SystemCrypto
 
 /// Kommo's "integration disabled" hook: `GET <url>?client_uuid=…&account_id=…&signature=…`,
 /// where the signature is hex HMAC-SHA256 of `{client_id}|{account_id}` keyed with the

@@ -3,6 +3,7 @@ import HTTPTypes
 public import LeadwireStore
 public import NIOHTTP1
 public import OutboundHTTP
+import OutboundURLCheck
 
 #if canImport(Glibc)
 import Glibc

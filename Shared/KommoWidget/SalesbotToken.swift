@@ -1,5 +1,5 @@
 public import FunctionKit
-import Hashing
+import SystemCrypto
 
 /// The token Kommo's Salesbot sends with each widget request: a JWS (compact JWT) signed with
 /// the integration's secret. Kommo's own library verifies it as HS512; HS256 is accepted too.

@@ -1,6 +1,6 @@
 public import FunctionKit
 import FunctionCatalog
-import Hashing
+import SystemCrypto
 import HTTPTypes
 import LeadwireStore
 import WebhookIntake

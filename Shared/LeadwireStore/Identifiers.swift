@@ -1,4 +1,4 @@
-import Hashing
+import SystemCrypto
 
 /// Row ids for tables whose users know them as UUIDs (seed 000's `id UUID` columns).
 public enum Identifiers {

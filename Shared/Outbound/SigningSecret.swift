@@ -1,5 +1,5 @@
 import FunctionKit
-import Hashing
+import SystemCrypto
 
 /// A subscription's signing secret, shown to its owner once: `whsec_` and the base64 of 32
 /// random bytes, the form Standard Webhooks libraries read. Both signatures come from it:

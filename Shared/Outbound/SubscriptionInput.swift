@@ -1,4 +1,4 @@
-public import OutboundHTTP
+public import OutboundURLCheck
 import LeadwireStore
 public import FunctionKit
 

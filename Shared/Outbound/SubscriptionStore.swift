@@ -1,7 +1,7 @@
 public import FunctionKit
 public import LeadwireStore
 public import SecretSealing
-import OutboundHTTP
+import OutboundURLCheck
 
 /// Subscriptions, their sealed secrets and their deliveries in the store.
 public struct SubscriptionStore {

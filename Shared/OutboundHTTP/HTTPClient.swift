@@ -1,4 +1,5 @@
 import FunctionKit
+public import OutboundURLCheck
 import NIOCore
 public import NIOHTTP1
 import NIOPosix

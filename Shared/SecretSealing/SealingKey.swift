@@ -1,5 +1,5 @@
 public import FunctionKit
-import Hashing
+import SystemCrypto
 
 /// The key that seals secrets at rest (`LEADWIRE_SECRET_KEY`): 32 bytes, given as 64 hex digits
 /// or as base64. Whoever holds the database file but not this key cannot read the secrets.

@@ -3,11 +3,11 @@ import Glibc
 #endif
 
 /// An address, or a network in CIDR notation.
-struct AddressRange: Sendable, Equatable {
-    let network: [UInt8]
-    let prefixLength: Int
+public struct AddressRange: Sendable, Equatable {
+    public let network: [UInt8]
+    public let prefixLength: Int
 
-    init?(_ text: String) {
+    public init?(_ text: String) {
         let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         guard let network = Self.bytes(of: String(parts[0])) else { return nil }
         let maximum = network.count * 8
@@ -23,7 +23,7 @@ struct AddressRange: Sendable, Equatable {
         self.network = network
     }
 
-    func contains(_ address: [UInt8]) -> Bool {
+    public func contains(_ address: [UInt8]) -> Bool {
         guard address.count == network.count else { return false }
         var remaining = prefixLength
         for (left, right) in zip(address, network) where remaining > 0 {

@@ -1,5 +1,5 @@
 public import FunctionKit
-import Hashing
+import SystemCrypto
 public import HTTPTypes
 
 /// A shared secret that callers present as `?token=` (what a CRM's webhook URL field allows) or in

@@ -5,15 +5,35 @@ import Testing
 /// What a function binary links is paid on every CGI request, in its cold start: the functions
 /// link the Swift runtime, libsqlite3 and libc, and neither Foundation nor FoundationEssentials.
 /// A new dependency that brings Foundation back (directly, or by switching on a package trait
-/// such as swift-http-types' FoundationURL) fails here.
+/// such as swift-http-types' FoundationURL) fails here. libcrypto is loaded only when a digest
+/// or a cipher is first needed, so no function links it; SwiftNIO and its BoringSSL only where a
+/// function itself makes requests out.
 @Suite struct FunctionBinaryTests {
+    /// The functions that call other services themselves (kommo-oauth: Kommo's token endpoint and
+    /// API). Webhooks out are sent by the worker, which is part of the runtime.
+    static let mayLinkSwiftNIO: Set = ["kommo-oauth"]
+
     @Test(arguments: Catalog.functions.map(\.name))
-    func linksNoFoundation(function: String) throws {
+    func linksNoFoundationNorLibcrypto(function: String) throws {
         let binary = try Products.url(function).path
         let (status, libraries) = try ServerProcess.runToEnd("/usr/bin/ldd", [binary])
         #expect(status == 0, "ldd \(binary): \(libraries)")
         #expect(libraries.contains("libswiftCore"), "expected a dynamically linked build: \(libraries)")
         #expect(!libraries.contains("libFoundation"), "\(function) links Foundation:\n\(libraries)")
+        #expect(!libraries.contains("libcrypto"), "\(function) links libcrypto (load it on demand):\n\(libraries)")
+    }
+
+    /// Swift packages are linked into the executable, so their symbols are looked for in it.
+    @Test(arguments: Catalog.functions.map(\.name))
+    func linksSwiftNIOOnlyWhereItCallsOut(function: String) throws {
+        let binary = try Data(contentsOf: Products.url(function))
+        let linked = (nio: binary.firstRange(of: Data("7NIOCore".utf8)) != nil, boringSSL: binary.firstRange(of: Data("CNIOBoringSSL_".utf8)) != nil)
+        if Self.mayLinkSwiftNIO.contains(function) {
+            #expect(linked.nio && linked.boringSSL, "\(function) is expected to call out with SwiftNIO; the symbol probe found none")
+        } else {
+            #expect(!linked.nio, "\(function) links SwiftNIO")
+            #expect(!linked.boringSSL, "\(function) links BoringSSL")
+        }
     }
 }
 
@@ -25,7 +45,7 @@ import Testing
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let manifest = try String(contentsOf: root.appending(path: "Package.swift"), encoding: .utf8)
         let declared = Set(manifest.matches(of: /function\("([a-z0-9-]+)"/).map { String($0.output.1) })
-        let products = Set(manifest.matches(of: /\.executable\(name: "([a-z0-9-]+)"/).map { String($0.output.1) }).subtracting(["runtime", "handler-fuzz"])
+        let products = Set(manifest.matches(of: /\.executable\(name: "([a-z0-9-]+)"/).map { String($0.output.1) }).subtracting(["runtime", "fuzz", "parse-bodies"])
         let catalog = Set(Catalog.functions.map(\.name))
         #expect(declared == catalog, "Package.swift's function(...) lines and the catalog differ")
         #expect(products == catalog, "Package.swift's executable products and the catalog differ")

@@ -1,6 +1,6 @@
 import FunctionKit
 import Outbound
-import OutboundHTTP
+import OutboundURLCheck
 import TestSupport
 import Testing
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FunctionKit
 import Synchronization
 
 /// A settings file (`--env-file`), read as `SettingsText` says. The values are checked where

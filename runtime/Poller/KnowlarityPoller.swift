@@ -5,6 +5,7 @@ import LeadwireStore
 import NIOHTTP1
 import Outbound
 import OutboundHTTP
+import OutboundURLCheck
 
 /// Seed 003's safety net for lost hooks: reads Knowlarity's call log
 /// (`GET {base}/account/calllog?start_time=…&end_time=…&limit=…&offset=…`, with `x-api-key` and

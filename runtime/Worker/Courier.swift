@@ -2,6 +2,7 @@ import FunctionKit
 import NIOHTTP1
 import Outbound
 import OutboundHTTP
+import OutboundURLCheck
 
 /// Sends one claimed message and says how it went; it never touches the store, so many run
 /// at once while the worker alone records their results.

@@ -5,6 +5,7 @@ import LeadwireStore
 import NIOHTTP1
 import Outbound
 import OutboundHTTP
+import OutboundURLCheck
 import SecretSealing
 
 /// Resumes the Salesbots waiting on widget requests. The reply comes from the responder

@@ -1,4 +1,4 @@
-import Hashing
+import SystemCrypto
 
 /// `application/x-www-form-urlencoded` pairs (WHATWG URL standard): split on `&`, then on the
 /// first `=`, `+` is a space, `%XX` is a byte. Query strings use the same rules.

@@ -9,7 +9,7 @@ public enum CGIRequest {
 
     /// The request the meta-variables describe, its body taken from `readBody` (given the
     /// declared length) unless it is over the limit. FastCGI passes the body it gathered.
-    static func request(
+    public static func request(
         from environment: Environment, maxBodyBytes: Int, readBody: (Int) -> [UInt8]
     ) throws(HTTPError) -> Request {
         let methodName = environment["REQUEST_METHOD"] ?? "GET"

@@ -1,5 +1,5 @@
 public import HTTPTypes
-import Hashing
+import SystemCrypto
 
 /// The id that ties one request's traces together: the function's JSON log lines carry it as
 /// `request_id`, the answer carries it as `X-Request-Id`, and every generated host

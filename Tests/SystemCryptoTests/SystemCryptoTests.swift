@@ -1,5 +1,5 @@
 import Crypto
-import Hashing
+import SystemCrypto
 import Testing
 
 @Suite struct SHA256Tests {
@@ -11,7 +11,7 @@ import Testing
         (String(repeating: "a", count: 1_000_000), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"),
     ])
     func matchesTheStandardVectors(input: String, expected: String) {
-        #expect(Hex.encode(Hashing.SHA256.hash(Array(input.utf8))) == expected)
+        #expect(Hex.encode(SystemCrypto.SHA256.hash(Array(input.utf8))) == expected)
     }
 
     /// Every length around the block and padding boundaries, fed whole and in uneven pieces,
@@ -21,8 +21,8 @@ import Testing
         for length in 0...300 {
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
             let reference = Array(Crypto.SHA256.hash(data: bytes))
-            #expect(Hashing.SHA256.hash(bytes) == reference, "length \(length)")
-            var pieces = Hashing.SHA256()
+            #expect(SystemCrypto.SHA256.hash(bytes) == reference, "length \(length)")
+            let pieces = SystemCrypto.SHA256()
             var offset = 0
             while offset < length {
                 let size = min(Int.random(in: 1...70, using: &generator), length - offset)
@@ -63,6 +63,45 @@ import Testing
             altered[Int.random(in: 0..<32, using: &generator)] ^= 0x01
             #expect(!HMACSHA256.isValid(altered, for: message, key: key))
             #expect(!HMACSHA256.isValid(Array(reference.dropLast()), for: message, key: key))
+        }
+    }
+}
+
+@Suite struct HMACSHA512Tests {
+    /// RFC 4231 test case 2, and agreement with swift-crypto for keys around the block size (128).
+    @Test func matchesRFC4231AndSwiftCrypto() {
+        let code = HMACSHA512.code(for: Array("what do ya want for nothing?".utf8), key: Array("Jefe".utf8))
+        #expect(
+            Hex.encode(code)
+                == "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737")
+        var generator = SeededGenerator(seed: 13)
+        for keyLength in [0, 1, 64, 127, 128, 129, 300] {
+            let key = (0..<keyLength).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let message = (0..<Int.random(in: 0...500, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let reference = Array(HMAC<Crypto.SHA512>.authenticationCode(for: message, using: SymmetricKey(data: key)))
+            #expect(HMACSHA512.code(for: message, key: key) == reference, "key length \(keyLength)")
+        }
+    }
+}
+
+@Suite struct AES256GCMTests {
+    /// What one side seals the other opens, both ways, and a changed byte anywhere is refused.
+    @Test func agreesWithSwiftCryptoBothWays() throws {
+        var generator = SeededGenerator(seed: 17)
+        for length in [0, 1, 15, 16, 17, 1000] {
+            let random = { (count: Int) in (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) } }
+            let key = random(32), nonce = random(12), plaintext = random(length), authenticated = random(length % 7)
+            let (ciphertext, tag) = AES256GCM.seal(plaintext, key: key, nonce: nonce, authenticated: authenticated)
+            let box = try AES.GCM.SealedBox(nonce: AES.GCM.Nonce(data: nonce), ciphertext: ciphertext, tag: tag)
+            #expect(Array(try AES.GCM.open(box, using: SymmetricKey(data: key), authenticating: authenticated)) == plaintext)
+
+            let theirs = try AES.GCM.seal(plaintext, using: SymmetricKey(data: key), nonce: AES.GCM.Nonce(data: nonce), authenticating: authenticated)
+            #expect(AES256GCM.open(Array(theirs.ciphertext), tag: Array(theirs.tag), key: key, nonce: nonce, authenticated: authenticated) == plaintext)
+
+            var changedTag = tag
+            changedTag[length % 16] ^= 0x80
+            #expect(AES256GCM.open(ciphertext, tag: changedTag, key: key, nonce: nonce, authenticated: authenticated) == nil)
+            #expect(AES256GCM.open(ciphertext, tag: tag, key: key, nonce: nonce, authenticated: authenticated + [0]) == nil)
         }
     }
 }

@@ -1,10 +1,12 @@
+import FunctionKit
+import KommoWidget
+import SystemCrypto
+
 // libFuzzer target: arbitrary text as a Salesbot widget token. The parser never crashes, and
 // never accepts what the fixed secret did not sign: a token signed with it is built from the
 // input's bytes too, and must verify with its claims intact.
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzSalesbotToken(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
-    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+func fuzzSalesbotToken(_ bytes: [UInt8]) {
     let secret = Array("fuzz-secret".utf8)
     let text = String(decoding: bytes, as: UTF8.self)
     if let token = try? SalesbotToken.verify(text, secret: secret, clientID: nil, now: 1_000) {
@@ -20,5 +22,4 @@ public func fuzzSalesbotToken(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int3
     } else if !subdomain.isEmpty {
         fatalError("a token signed with the secret was refused: \(signed)")
     }
-    return 0
 }

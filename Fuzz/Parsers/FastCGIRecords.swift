@@ -1,14 +1,13 @@
-// libFuzzer target: arbitrary bytes as a web server's side of a FastCGI connection. Built by
-// scripts/fuzz together with Shared/FastCGI's sources (one module), so it needs no import.
+import FastCGI
+
+// libFuzzer target: arbitrary bytes as a web server's side of a FastCGI connection.
 // Every input must end in a record sequence, a protocol error or a need for more bytes, and
 // what the connection hands on must keep the protocol's promises, counted here from the
 // records themselves: a request is answered at most once per BEGIN_REQUEST of its id, and its
 // body is never more than arrived for it on STDIN nor more than the limit. A crash, a broken
 // promise (fatalError), a hang or a slow input is a bug.
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzFastCGIRecords(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
-    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+func fuzzFastCGIRecords(_ bytes: [UInt8]) {
     let limits = ResponderConnection.Limits(maxParamsBytes: 4096, maxBodyBytes: 4096)
     var decoder = RecordDecoder()
     var connection = ResponderConnection(limits: limits)
@@ -38,9 +37,8 @@ public func fuzzFastCGIRecords(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int
                 }
             }
         } catch {
-            return 0
+            return
         }
     }
     _ = try? NameValuePairs.decode(bytes)
-    return 0
 }

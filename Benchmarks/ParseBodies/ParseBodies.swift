@@ -1,6 +1,9 @@
 // The parse benchmark's program (see parse_bodies.py): times `Request.decodedBody`, the path
 // every inbound webhook's body takes, on 1 MiB bodies of the shapes that once cost quadratic
-// time. Built with swiftc -O together with FunctionKit's parsers (scripts/parser-sources).
+// time. The package's `parse-bodies` product, built for release.
+import FunctionKit
+import HTTPTypes
+
 #if canImport(Glibc)
 import Glibc
 #endif

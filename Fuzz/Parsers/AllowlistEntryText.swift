@@ -1,11 +1,12 @@
+import WebhookIntake
+
 // libFuzzer target: arbitrary text as one entry of a sender allowlist (`LEADWIRE_*_ALLOWED_IPS`).
 // An entry that parses is a CIDR range by definition: it holds its own network address, every
 // address that differs from it only after the prefix, and none that differs within the prefix.
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzAllowlistEntryText(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
-    let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
-    guard let range = AddressRange(text) else { return 0 }
+func fuzzAllowlistEntryText(_ bytes: [UInt8]) {
+    let text = String(decoding: bytes, as: UTF8.self)
+    guard let range = AddressRange(text) else { return }
     let bits = range.network.count * 8
     guard range.network.count == 4 || range.network.count == 16, (0...bits).contains(range.prefixLength) else {
         fatalError("\(text) read as \(range)")
@@ -18,5 +19,4 @@ public func fuzzAllowlistEntryText(_ data: UnsafePointer<UInt8>, _ size: Int) ->
             fatalError("\(text): flipping bit \(bit) of a /\(range.prefixLength) gave the wrong answer")
         }
     }
-    return 0
 }

@@ -1,12 +1,13 @@
+import FunctionKit
+import HTTPTypes
+
 // libFuzzer target: a CGI request as a host hands it over. The input is meta-variables, one
 // `NAME=value` a line, then a blank line and the body on stdin. Reading it must end in a request
 // or a 4xx, never a crash; the request's body must be exactly what a host would hand over
 // (CONTENT_LENGTH bytes, fewer only when stdin ended first, none past the limit); and decoding
 // that body must end in a tree or a 4xx that names its reason.
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzCGIRequestReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
-    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+func fuzzCGIRequestReader(_ bytes: [UInt8]) {
     let split = bytes.firstRange(of: [0x0A, 0x0A])
     let head = split.map { bytes[..<$0.lowerBound] } ?? bytes[...]
     let stdin = split.map { Array(bytes[$0.upperBound...]) } ?? []
@@ -22,7 +23,7 @@ public func fuzzCGIRequestReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> I
         request = try CGIRequest.request(from: Environment(variables), maxBodyBytes: limit) { length in Array(stdin.prefix(length)) }
     } catch {
         guard (400..<500).contains(error.status.code) else { fatalError("reading a request failed with \(error.status)") }
-        return 0
+        return
     }
     let declared = variables["CONTENT_LENGTH"].flatMap { Int($0) }
     switch declared {
@@ -41,5 +42,4 @@ public func fuzzCGIRequestReader(_ data: UnsafePointer<UInt8>, _ size: Int) -> I
             fatalError("decoding a body failed with \(error.status) \(error.message)")
         }
     }
-    return 0
 }

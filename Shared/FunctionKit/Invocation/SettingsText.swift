@@ -1,16 +1,15 @@
 /// The text of a settings file (`--env-file`), in the form container tools read: `NAME=value` a
 /// line (`\n` or `\r\n`), `export ` allowed before it, `#` comments and blank lines skipped,
 /// spaces and tabs around the name and the value dropped, then one pair of surrounding quotes
-/// (`"` or `'`) removed. Only `LEADWIRE_*` names belong in it. Linear in the text, and free of
-/// Foundation so the fuzzer builds it alone.
-enum SettingsText {
+/// (`"` or `'`) removed. Only `LEADWIRE_*` names belong in it. Linear in the text.
+public enum SettingsText {
     /// A line that is not a setting, by its number (from 1).
-    struct Problem: Error {
-        let line: Int
-        let message: String
+    public struct Problem: Error {
+        public let line: Int
+        public let message: String
     }
 
-    static func parse(_ text: String) throws(Problem) -> [String: String] {
+    public static func parse(_ text: String) throws(Problem) -> [String: String] {
         var settings: [String: String] = [:]
         for (index, rawLine) in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             var line = trimmed(rawLine.last == "\r" ? rawLine.dropLast() : rawLine)
