@@ -11,9 +11,24 @@ let strictness: [SwiftSetting] = [
     .treatAllWarnings(as: .error),
 ]
 
-/// A function is one small executable per HTTP endpoint (see Functions/<name>/).
-func function(_ name: String, dependencies: [Target.Dependency]) -> Target {
-    .executableTarget(name: name, dependencies: dependencies, path: "Functions/\(name)", swiftSettings: strictness)
+/// Every function: one small executable per HTTP endpoint (Functions/<name>/main.swift), and the
+/// module that holds its handler. Its product and target are made from this line; its routes,
+/// settings and documentation come from its entry in Shared/FunctionCatalog/Catalog.swift.
+let functions: [(name: String, module: String)] = [
+    ("kommo-webhook", "Kommo"),
+    ("kommo-oauth", "KommoOAuth"),
+    ("widget-request", "KommoWidget"),
+    ("amocrm-webhook", "AmoCRM"),
+    ("knowlarity-webhook", "Knowlarity"),
+    ("admin-webhook-logs", "WebhookLogs"),
+    ("export", "Export"),
+    ("health", "Health"),
+    ("webhook-subscriptions", "WebhookSubscriptions"),
+]
+
+func function(_ name: String, module: String) -> Target {
+    .executableTarget(
+        name: name, dependencies: ["FunctionKit", .target(name: module)], path: "Functions/\(name)", swiftSettings: strictness)
 }
 
 /// A library shared by the functions and the runtime (see Shared/<Module>/).
@@ -26,16 +41,7 @@ let httpTypes: Target.Dependency = .product(name: "HTTPTypes", package: "swift-h
 let package = Package(
     name: "Leadwire",
     platforms: [.macOS(.v15)],
-    products: [
-        .executable(name: "kommo-webhook", targets: ["kommo-webhook"]),
-        .executable(name: "amocrm-webhook", targets: ["amocrm-webhook"]),
-        .executable(name: "knowlarity-webhook", targets: ["knowlarity-webhook"]),
-        .executable(name: "admin-webhook-logs", targets: ["admin-webhook-logs"]),
-        .executable(name: "export", targets: ["export"]),
-        .executable(name: "health", targets: ["health"]),
-        .executable(name: "webhook-subscriptions", targets: ["webhook-subscriptions"]),
-        .executable(name: "kommo-oauth", targets: ["kommo-oauth"]),
-        .executable(name: "widget-request", targets: ["widget-request"]),
+    products: functions.map { .executable(name: $0.name, targets: [$0.name]) } + [
         .executable(name: "runtime", targets: ["runtime"]),
         .executable(name: "fuzz", targets: ["fuzz"]),
         .executable(name: "parse-bodies", targets: ["parse-bodies"]),
@@ -49,7 +55,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
-    targets: [
+    targets: functions.map { function($0.name, module: $0.module) } + [
         // The system SQLite library (libsqlite3-dev), linked through a module map.
         .systemLibrary(name: "CSQLite", path: "Shared/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
 
@@ -64,6 +70,8 @@ let package = Package(
         // glibc calls Swift's Glibc module leaves out (pipe2, closefrom for posix_spawn).
         .target(name: "CGlibcExtras", path: "Shared/CGlibcExtras"),
 
+        // The OpenAPI document of every endpoint, from the catalog and each function's operations.
+        shared("APIDescription", dependencies: ["FunctionCatalog", "FunctionKit"]),
         // The FastCGI 1.0 protocol: records, name-value pairs, a responder's connection logic. No I/O.
         shared("FastCGI"),
         // SHA-256, HMAC-SHA256/512 and AES-256-GCM from the system's libcrypto; random bytes,
@@ -103,20 +111,10 @@ let package = Package(
         // The Salesbot widget step: the signed token, the fast answer, the reply the worker sends.
         shared("KommoWidget", dependencies: ["FunctionKit", "FunctionCatalog", "LeadwireStore", "WebhookIntake", "SystemCrypto", httpTypes]),
 
-        function("kommo-webhook", dependencies: ["FunctionKit", "Kommo"]),
-        function("kommo-oauth", dependencies: ["FunctionKit", "KommoOAuth"]),
-        function("widget-request", dependencies: ["FunctionKit", "KommoWidget"]),
-        function("amocrm-webhook", dependencies: ["FunctionKit", "AmoCRM"]),
-        function("knowlarity-webhook", dependencies: ["FunctionKit", "Knowlarity"]),
-        function("admin-webhook-logs", dependencies: ["FunctionKit", "WebhookLogs"]),
-        function("export", dependencies: ["FunctionKit", "Export"]),
-        function("health", dependencies: ["FunctionKit", "Health"]),
-        function("webhook-subscriptions", dependencies: ["FunctionKit", "WebhookSubscriptions"]),
-
         .executableTarget(
             name: "runtime",
             dependencies: [
-                "FunctionCatalog", "FunctionKit", "LeadwireStore", "Admin", "CGlibcExtras", "ProcessSpawning", "Outbound", "OutboundURLCheck", "OutboundHTTP", "SecretSealing", "Knowlarity", "KommoOAuth", "KommoWidget",
+                "APIDescription", "FunctionCatalog", "FunctionKit", "LeadwireStore", "Admin", "CGlibcExtras", "ProcessSpawning", "Outbound", "OutboundURLCheck", "OutboundHTTP", "SecretSealing", "Knowlarity", "KommoOAuth", "KommoWidget",
                 httpTypes,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -135,9 +133,8 @@ let package = Package(
         .executableTarget(
             name: "fuzz",
             dependencies: [
-                "FastCGI", "FunctionKit", "LeadwireStore", "Admin", "SystemCrypto", "WebhookIntake", "OutboundURLCheck", "Kommo", "AmoCRM", "Knowlarity",
-                "KommoWidget", "KommoOAuth", "WebhookLogs", "Export", "WebhookSubscriptions", "Health", httpTypes,
-            ],
+                "FastCGI", "FunctionKit", "LeadwireStore", "Admin", "SystemCrypto", "WebhookIntake", "OutboundURLCheck", httpTypes,
+            ] + functions.map { .target(name: $0.module) },
             path: "Fuzz", exclude: ["regressions", "seeds.py"], swiftSettings: strictness),
 
         // The parse benchmark's program (Benchmarks/parse_bodies.py runs its release build).
@@ -171,7 +168,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "TestSupport", "FunctionCatalog", "FunctionKit", "LeadwireStore", "Admin", "FastCGI", "ProcessSpawning", .product(name: "Crypto", package: "swift-crypto")],
+                "TestSupport", "APIDescription", "FunctionCatalog", "FunctionKit", "LeadwireStore", "Admin", "FastCGI", "ProcessSpawning", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictness),
     ],
     swiftLanguageModes: [.v6]

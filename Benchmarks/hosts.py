@@ -23,6 +23,7 @@ at most 10% less throughput than lighttpd FastCGI without. Prints; never fails a
 Usage: Benchmarks/hosts.py [--functions DIR] [--runtime PATH] [--duration S] [--processes N]
 """
 import argparse
+import json
 import os
 import random
 import re
@@ -37,7 +38,6 @@ import time
 import urllib.parse
 import urllib.request
 
-FUNCTIONS = ["kommo-webhook", "amocrm-webhook", "knowlarity-webhook", "admin-webhook-logs", "export", "health", "webhook-subscriptions", "kommo-oauth", "widget-request"]
 NAMES = ["Алия Нурланова", "José Müller", "李雷", "Test Lead", "Ковальчук & Co", "O'Brien", "Zoë 🚀", "Acme Ltd"]
 
 
@@ -193,7 +193,8 @@ def main():
     os.chmod(root, 0o755)
     binaries = os.path.join(root, "bin")
     os.makedirs(binaries)
-    for name in FUNCTIONS:
+    functions = json.loads(subprocess.run([args.runtime, "functions", "--json"], check=True, capture_output=True, text=True).stdout)
+    for name in (function["name"] for function in functions):
         shutil.copy(os.path.join(args.functions, name), binaries)
     baseline = os.path.join(binaries, "raw-insert")
     here = os.path.dirname(os.path.abspath(__file__))

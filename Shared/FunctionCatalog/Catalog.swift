@@ -4,54 +4,65 @@ public enum Catalog {
     public static let functions: [FunctionDescription] = [
         FunctionDescription(
             name: "kommo-webhook",
-            summary: "Kommo lead events (add, update, status, responsible, delete, restore) into kommo_leads",
+            summary: "Kommo (and amoCRM) lead events (add, update, status, responsible, delete, restore) into `kommo_leads`, with one `kommo_webhook_logs` row per request",
             routes: [Route("/kommo-webhook"), Route("/functions/v1/kommo-webhook")],
-            methods: ["POST"],
+            endpoints: [Endpoint("POST", "/kommo-webhook")],
             authentication: .webhook(.kommoWebhook),
             logSource: "kommo"),
         FunctionDescription(
             name: "amocrm-webhook",
-            summary: "amoCRM won deals: UTM extraction, routing to referral / traffic / both / unknown, sales tables",
+            summary: "amoCRM won deals: UTM extraction, routing to referral / traffic / both / unknown, sales tables, a Telegram notice queued for traffic sales",
             routes: [Route("/webhook/amocrm")],
-            methods: ["POST", "GET /webhook/amocrm/test"],
+            endpoints: [Endpoint("POST", "/webhook/amocrm"), Endpoint("GET", "/webhook/amocrm/test")],
             authentication: .webhook(.amocrmWebhook),
             logSource: "amocrm",
             settings: amocrmSettings),
         FunctionDescription(
             name: "knowlarity-webhook",
-            summary: "Knowlarity calls into knowlarity_calls and leads_master, de-duplicated by phone",
+            summary: "Knowlarity calls into `knowlarity_calls`, de-duplicated by phone into `leads_master`, `sources` and `lead_sources_history`",
             routes: [Route("/webhooks/knowlarity")],
-            methods: ["POST", "GET"],
+            endpoints: [Endpoint("GET", "/webhooks/knowlarity"), Endpoint("POST", "/webhooks/knowlarity")],
             authentication: .webhook(.knowlarityWebhook),
             logSource: "knowlarity",
             settings: knowlaritySettings),
         FunctionDescription(
             name: "admin-webhook-logs",
-            summary: "Every inbound log, filtered and paged; one log; replay; an HTML viewer",
+            summary: "Every inbound log, filtered and paged; one log; replay; a viewer page",
             routes: [Route("/api/admin/webhook-logs")],
-            methods: ["GET", "POST /{id}/replay"],
+            endpoints: [
+                Endpoint("GET", "/api/admin/webhook-logs"), Endpoint("GET", "/api/admin/webhook-logs/viewer"), Endpoint("GET", "/api/admin/webhook-logs/{id}"),
+                Endpoint("POST", "/api/admin/webhook-logs/{id}/replay"),
+            ],
             authentication: .adminKey,
             // A replay runs the inbound function with these settings, so it gets theirs too
             // (not their sender checks, which a replay skips).
             settings: ["LEADWIRE_FUNCTIONS_DIR"] + amocrmSettings + knowlaritySettings),
         FunctionDescription(
             name: "export",
-            summary: "Datasets as CSV, JSON or NDJSON, streamed, every export audited; the users listing, paged",
+            summary: "Datasets as CSV, JSON or NDJSON, streamed in constant memory, every export audited; the users listing, paged",
             routes: [Route("/api/admin/export"), Route("/api/admin/users")],
-            methods: ["GET /<dataset>/<csv|json|ndjson>", "GET /api/admin/users"],
+            endpoints: [Endpoint("GET", "/api/admin/export/{dataset}/{format}"), Endpoint("GET", "/api/admin/users")],
             authentication: .adminKey),
         FunctionDescription(
             name: "webhook-subscriptions",
-            summary: "Outbound webhook subscriptions: create, list, change, delete, test, rotate the secret, retry a delivery",
+            summary: "Outbound webhook subscriptions, signed both ways: create, list, change, delete, test, rotate the secret, retry a delivery; the worker (`runtime worker`, or inside `runtime serve`) delivers them and the Telegram sale notices",
             routes: [Route("/api/admin/webhooks")],
-            methods: ["GET", "POST", "PATCH /{id}", "DELETE /{id}", "POST /{id}/test", "POST /{id}/rotate-secret", "POST /{id}/deliveries/{delivery}/retry"],
+            endpoints: [
+                Endpoint("GET", "/api/admin/webhooks"), Endpoint("POST", "/api/admin/webhooks"), Endpoint("GET", "/api/admin/webhooks/viewer"),
+                Endpoint("GET", "/api/admin/webhooks/{id}"), Endpoint("PATCH", "/api/admin/webhooks/{id}"), Endpoint("DELETE", "/api/admin/webhooks/{id}"),
+                Endpoint("POST", "/api/admin/webhooks/{id}/test"), Endpoint("POST", "/api/admin/webhooks/{id}/rotate-secret"),
+                Endpoint("POST", "/api/admin/webhooks/{id}/deliveries/{delivery}/retry"),
+            ],
             authentication: .adminKey,
             settings: ["LEADWIRE_SECRET_KEY", "LEADWIRE_WEBHOOKS_ALLOW_PRIVATE"]),
         FunctionDescription(
             name: "kommo-oauth",
-            summary: "Kommo OAuth: connect accounts, tokens sealed and refreshed one process at a time, the /api/v4 proxy, the disabled hook",
+            summary: "Kommo OAuth: connect accounts (an admin starts it; Kommo's redirect is checked by its one-time state), tokens sealed and refreshed one process at a time, the `/api/v4/` proxy, Kommo's disabled hook (signed by Kommo)",
             routes: [Route("/kommo-oauth"), Route("/functions/v1/kommo-oauth")],
-            methods: ["GET ?action=authorize|callback|status|disabled", "POST ?action=api-request|refresh|disconnect"],
+            endpoints: [
+                Endpoint("GET", "/kommo-oauth", query: "action=authorize|callback|status|disabled"),
+                Endpoint("POST", "/kommo-oauth", query: "action=api-request|refresh|disconnect"),
+            ],
             authentication: .adminKey,
             settings: [
                 "LEADWIRE_KOMMO_CLIENT_ID", "LEADWIRE_KOMMO_CLIENT_SECRET", "LEADWIRE_KOMMO_REDIRECT_URI", "LEADWIRE_KOMMO_AUTHORIZE_URL",
@@ -60,17 +71,17 @@ public enum Catalog {
             ]),
         FunctionDescription(
             name: "widget-request",
-            summary: "Kommo Salesbot widget step: the signed token checked, the request queued, the reply sent to return_url by the worker",
+            summary: "A Kommo Salesbot widget step: the signed token checked, the request queued, the reply sent to `return_url` by the worker",
             routes: [Route("/widget-request"), Route("/api/kommo/kommo/widget-request")],
-            methods: ["POST"],
+            endpoints: [Endpoint("POST", "/widget-request")],
             authentication: .signed("a token in the body, signed with LEADWIRE_KOMMO_CLIENT_SECRET (HS256 or HS512)", .widgetRequest),
             logSource: nil,
             settings: ["LEADWIRE_KOMMO_CLIENT_ID", "LEADWIRE_KOMMO_CLIENT_SECRET", "LEADWIRE_WIDGET_TOKEN_LEEWAY_SECONDS", "LEADWIRE_WIDGET_MAX_TOKEN_BYTES"]),
         FunctionDescription(
             name: "health",
-            summary: "200 with the version and schema version when the store answers, 503 when it does not",
+            summary: "`200 {\"status\":\"ok\",\"version\":…,\"schema_version\":…}` when the store answers, `503` when it does not; for load balancers and uptime checks",
             routes: [Route("/health")],
-            methods: ["GET", "HEAD"],
+            endpoints: [Endpoint("GET", "/health"), Endpoint("HEAD", "/health")],
             authentication: .none),
     ]
 

@@ -5,9 +5,10 @@ public struct FunctionDescription: Sendable {
     public let name: String
     public let summary: String
     public let routes: [Route]
-    /// Methods the function answers; anything else gets 405 from the function itself, so the
-    /// behaviour is the same behind every host.
-    public let methods: [String]
+    /// What the function answers; any other method gets 405 from the function itself, so the
+    /// behaviour is the same behind every host. Each is in the OpenAPI document (a test checks
+    /// both ways).
+    public let endpoints: [Endpoint]
     public let authentication: Authentication
     /// For an inbound webhook: the `source` its log rows carry, so a stored event can be sent to
     /// it again (replay).
@@ -17,13 +18,13 @@ public struct FunctionDescription: Sendable {
     public let settings: [String]
 
     public init(
-        name: String, summary: String, routes: [Route], methods: [String], authentication: Authentication, logSource: String? = nil,
+        name: String, summary: String, routes: [Route], endpoints: [Endpoint], authentication: Authentication, logSource: String? = nil,
         settings: [String] = []
     ) {
         self.name = name
         self.summary = summary
         self.routes = routes
-        self.methods = methods
+        self.endpoints = endpoints
         self.authentication = authentication
         self.logSource = logSource
         self.settings = (authentication.senderAccess?.settings ?? []) + settings
@@ -39,6 +40,34 @@ public struct FunctionDescription: Sendable {
     /// of the LEADWIRE_* family.
     public func environment(from environment: [String: String]) -> [String: String] {
         environment.filter { name, _ in !name.hasPrefix("LEADWIRE_") || reads(name) }
+    }
+}
+
+/// A method on a path a function answers, the path in OpenAPI's template form
+/// (`/api/admin/webhook-logs/{id}`) under one of the function's routes. A route no endpoint lies
+/// under is another address of the function's first route (an older path CRMs still call) and
+/// answers the same. `query` says what the query selects, where it selects the action.
+public struct Endpoint: Sendable, Equatable {
+    public let method: String
+    public let path: String
+    public let query: String?
+
+    public init(_ method: String, _ path: String, query: String? = nil) {
+        self.method = method
+        self.path = path
+        self.query = query
+    }
+
+    /// The endpoints at every route of `function`, aliases included.
+    public static func all(of function: FunctionDescription) -> [Endpoint] {
+        let first = function.routes[0]
+        return function.routes.enumerated().flatMap { index, route in
+            let own = function.endpoints.filter { route.pathInfo(for: $0.path) != nil }
+            guard own.isEmpty, index > 0 else { return own }
+            return function.endpoints.filter { first.pathInfo(for: $0.path) != nil }.map {
+                Endpoint($0.method, route.path + $0.path.dropFirst(first.path.count), query: $0.query)
+            }
+        }
     }
 }
 

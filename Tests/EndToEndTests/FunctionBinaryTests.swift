@@ -37,21 +37,32 @@ import Testing
     }
 }
 
-/// A function is its module, its `Functions/<name>/main.swift`, one catalog entry and one
-/// `function(...)` line in Package.swift; the router, the host configs and the tests read the
-/// catalog, so the two lists must agree.
+/// A function is its module, its `Functions/<name>/main.swift`, one catalog entry and one line in
+/// Package.swift's `functions` list, from which its product and target are made; the router, the
+/// host configs, README's table and the tests read the catalog, so the two lists must agree.
 @Suite struct CatalogTests {
-    @Test func theCatalogAndThePackageNameTheSameFunctions() throws {
+    @Test func everyCatalogFunctionHasItsLineMainModuleAndDocs() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let manifest = try String(contentsOf: root.appending(path: "Package.swift"), encoding: .utf8)
-        let declared = Set(manifest.matches(of: /function\("([a-z0-9-]+)"/).map { String($0.output.1) })
-        let products = Set(manifest.matches(of: /\.executable\(name: "([a-z0-9-]+)"/).map { String($0.output.1) }).subtracting(["runtime", "fuzz", "parse-bodies"])
+        let lines = manifest.matches(of: /\n    \("([a-z0-9-]+)", "([A-Za-z]+)"\),/).map { (name: String($0.output.1), module: String($0.output.2)) }
         let catalog = Set(Catalog.functions.map(\.name))
-        #expect(declared == catalog, "Package.swift's function(...) lines and the catalog differ")
-        #expect(products == catalog, "Package.swift's executable products and the catalog differ")
-        for name in catalog {
-            #expect(FileManager.default.fileExists(atPath: root.appending(path: "Functions/\(name)/main.swift").path), "\(name) has no main.swift")
+        #expect(Set(lines.map(\.name)) == catalog, "Package.swift's functions list and the catalog differ")
+        for (name, module) in lines {
+            let main = try String(contentsOf: root.appending(path: "Functions/\(name)/main.swift"), encoding: .utf8)
+            #expect(main.contains("import \(module)\n"), "Functions/\(name)/main.swift does not use its module \(module)")
+            #expect(FileManager.default.fileExists(atPath: root.appending(path: "Shared/\(module)").path), "\(name)'s module \(module) has no folder")
+            #expect((try? Products.url(name)) != nil, "\(name) was not built as a product")
         }
+        // README's function table is the catalog's, as scripts/docs writes it.
+        let readme = try String(contentsOf: root.appending(path: "README.md"), encoding: .utf8)
+        let table = try #require(readme.firstMatch(of: /<!-- functions -->\n((?s).*?)<!-- \/functions -->/), "README has no function table markers").output.1
+        let (status, generated) = try ServerProcess.runToEnd(try Products.url("runtime").path, ["functions", "--markdown"])
+        #expect(status == 0)
+        #expect(String(table) == generated, "README's function table differs from the catalog: run scripts/docs")
+        // `runtime functions --json`, which the benchmarks read, names the same functions.
+        let (_, json) = try ServerProcess.runToEnd(try Products.url("runtime").path, ["functions", "--json"])
+        let listed = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]]
+        #expect(Set(listed?.compactMap { $0["name"] as? String } ?? []) == catalog)
         // The deploy guides install every function.
         for host in ["lighttpd", "nginx", "apache"] {
             let guide = try String(contentsOf: root.appending(path: "deploy/\(host)/README.md"), encoding: .utf8)

@@ -1,3 +1,4 @@
+import APIDescription
 import FunctionCatalog
 import Glibc
 import FunctionKit
@@ -137,9 +138,9 @@ final class FunctionResponder: Sendable {
         throw IncompleteRequest()
     }
 
-    /// The API's description (`OpenAPIDocument`), the one thing the runtime answers itself.
+    /// The API's description (`APIDescription`), the one thing the runtime answers itself.
     private static let openAPIResponse: Response = {
-        var response = Response(body: Array(OpenAPIDocument.json.utf8))
+        var response = Response(body: Array(APIDescription.json.utf8))
         response.headers[.contentType] = "application/json"
         return response
     }()

@@ -1,0 +1,71 @@
+import FunctionCatalog
+public import FunctionKit
+
+/// The OpenAPI 3.1 description of every endpoint, served by `runtime serve` at `/openapi.json`:
+/// the catalog's functions in its order, each with its operations (Operations/, one file per
+/// function) at each of its routes, and the components they share. A route of a function that no
+/// operation lies under is another address of the function's first route (an older path CRMs
+/// still call), and gets the same operations. Tests hold it to the router, and CI runs
+/// schemathesis against `runtime serve` with it.
+public enum APIDescription {
+    /// Each function's operations, by the catalog's name.
+    static let operations: [String: [Operation]] = [
+        "kommo-webhook": kommoWebhook, "amocrm-webhook": amocrmWebhook, "knowlarity-webhook": knowlarityWebhook,
+        "admin-webhook-logs": adminWebhookLogs, "export": export, "webhook-subscriptions": webhookSubscriptions, "kommo-oauth": kommoOAuth,
+        "widget-request": widgetRequest, "health": health,
+    ]
+
+    /// This document's own operation.
+    static let itself = Operation(
+        method: "get", path: "/openapi.json", id: "openAPI", summary: "This document (served by runtime serve)", tags: ["operations"],
+        answers: [200: .json("OK", .object)])
+
+    /// Every (path, operation, its id) in the document, aliases included.
+    public static var placed: [(path: String, operation: Operation, id: String)] {
+        var placed: [(path: String, operation: Operation, id: String)] = []
+        for function in Catalog.functions {
+            let own = operations[function.name] ?? []
+            let first = function.routes[0].path
+            for (index, route) in function.routes.enumerated() {
+                let under = own.filter { route.pathInfo(for: $0.path) != nil }
+                if !under.isEmpty || index == 0 {
+                    placed += under.map { ($0.path, $0, $0.id) }
+                } else {
+                    placed += own.filter { Route(first).pathInfo(for: $0.path) != nil }.map {
+                        (route.path + $0.path.dropFirst(first.count), $0, "\($0.id)AtAlias\(index)")
+                    }
+                }
+            }
+        }
+        return placed + [(itself.path, itself, itself.id)]
+    }
+
+    public static var document: JSONValue {
+        var paths = JSONObject()
+        for (path, operation, id) in placed {
+            var methods: JSONObject
+            if case .object(let existing) = paths[path] { methods = existing } else { methods = JSONObject() }
+            methods[operation.method] = operation.json(operationID: id)
+            paths[path] = .object(methods)
+        }
+        return .object(
+            JSONObject([
+                ("openapi", .string("3.1.0")),
+                (
+                    "info",
+                    .object(
+                        JSONObject([
+                            ("title", .string("Leadwire")), ("version", .string(LeadwireVersion.string)),
+                            (
+                                "description",
+                                .string("Every endpoint of Leadwire's functions, as runtime serve and the generated web-server configurations route them.")
+                            ),
+                        ]))
+                ),
+                ("paths", .object(paths)),
+                ("components", components),
+            ]))
+    }
+
+    public static var json: String { document.jsonText }
+}

@@ -1,0 +1,100 @@
+extension APIDescription {
+    /// admin-webhook-logs: /api/admin/webhook-logs
+    static let adminWebhookLogs: [Operation] = [
+        Operation(
+            method: "get", path: "/api/admin/webhook-logs", id: "listWebhookLogs",
+            summary: "Every inbound log, newest first, paged",
+            tags: ["admin"],
+            adminKey: true,
+            parameters: [
+                .query("source", .oneOf("kommo", "amocrm", "knowlarity")),
+                .query("status", .oneOf("success", "error", "partial")),
+                .query("routing", .oneOf("referral", "traffic", "both", "unknown")),
+                .query("lead_id", .integer.format("int64")),
+                .query("since", .string.format("date-time"), description: "ISO 8601 date or time; compared as an instant"),
+                .query("until", .string.format("date-time"), description: "ISO 8601 date or time, exclusive"),
+                .query("q", .string.maxLength(200)),
+                .query("limit", .integer.minimum(1).maximum(1000).defaultValue(50)),
+                .query("cursor", .integer.minimum(1), description: "next_cursor of the previous page"),
+            ],
+            answers: [
+                200: .json("OK", .object(
+                    [
+                        "success": .constant(true),
+                        "logs": .array(of: .object(
+                        [
+                            "seq": .integer,
+                            "id": .string,
+                            "source": .string,
+                            "received_at": .string,
+                            "status": .string,
+                        ], required: ["id", "source", "received_at", "status"])),
+                        "pagination": .object(
+                        [
+                            "next_cursor": .type("integer", "null"),
+                            "next": .type("string", "null").described("The next page's query (the filters as understood and the cursor), relative to this listing's address; null on the last page"),
+                        ], required: ["limit", "has_more"]),
+                    ], required: ["success", "logs", "pagination"])),
+                400: .error,
+                401: .error,
+                403: .error,
+                503: .error,
+            ]
+        ),
+        Operation(
+            method: "get", path: "/api/admin/webhook-logs/viewer", id: "webhookLogsViewer",
+            summary: "The logs viewer page (it asks for a key itself)",
+            tags: ["admin"],
+            answers: [
+                200: .content("OK", ["text/html; charset=utf-8": .string]),
+            ]
+        ),
+        Operation(
+            method: "get", path: "/api/admin/webhook-logs/{id}", id: "getWebhookLog",
+            summary: "One log with its payload, results and raw body",
+            tags: ["admin"],
+            adminKey: true,
+            parameters: [
+                .path("id", .string.pattern("^(kommo|amocrm|knowlarity):[A-Za-z0-9-]+$")),
+            ],
+            answers: [
+                200: .json("OK", .object(
+                    [
+                        "success": .constant(true),
+                        "log": .object(
+                        [
+                            "seq": .integer,
+                            "id": .string,
+                            "source": .string,
+                            "received_at": .string,
+                            "status": .string,
+                        ], required: ["id", "source", "received_at", "status"]),
+                    ], required: ["success", "log"])),
+                400: .error,
+                401: .error,
+                403: .error,
+                404: .error,
+                503: .error,
+            ]
+        ),
+        Operation(
+            method: "post", path: "/api/admin/webhook-logs/{id}/replay", id: "replayWebhookLog",
+            summary: "Run a stored event through its function again",
+            tags: ["admin"],
+            adminKey: true,
+            parameters: [
+                .path("id", .string.pattern("^(kommo|amocrm|knowlarity):[A-Za-z0-9-]+$")),
+            ],
+            answers: [
+                200: .json("OK", .object([:], required: ["success", "replay_of", "status", "result"])),
+                400: .error,
+                401: .error,
+                403: .error,
+                404: .error,
+                409: .error,
+                502: .error,
+                503: .error,
+            ]
+        ),
+    ]
+}

@@ -1,0 +1,50 @@
+extension APIDescription {
+    /// knowlarity-webhook: /webhooks/knowlarity
+    static let knowlarityWebhook: [Operation] = [
+        Operation(
+            method: "get", path: "/webhooks/knowlarity", id: "knowlarityWebhookGet",
+            summary: "The same, for hooks configured as GET: the call's fields in the query string (any case)",
+            tags: ["webhooks"],
+            parameters: [
+                .token,
+                .query("uuid", .string),
+                .query("customer_number", .string),
+                .query("agent_number", .string),
+                .query("start_time", .string),
+                .query("call_duration", .string),
+                .query("call_type", .string),
+            ],
+            answers: [
+                200: .json("OK", .object(
+                    [
+                        "success": .boolean,
+                        "outcome": .string,
+                    ], required: ["success", "log_id"])),
+                400: .error,
+                401: .error,
+                503: .error,
+            ]
+        ),
+        Operation(
+            method: "post", path: "/webhooks/knowlarity", id: "knowlarityWebhook",
+            summary: "Knowlarity calls into knowlarity_calls and leads_master",
+            tags: ["webhooks"],
+            parameters: [
+                .token,
+            ],
+            body: .webhook,
+            answers: [
+                200: .json("OK", .object(
+                    [
+                        "success": .boolean,
+                        "outcome": .string,
+                    ], required: ["success", "log_id"])),
+                400: .error,
+                401: .error,
+                413: .error,
+                415: .error,
+                503: .error,
+            ]
+        ),
+    ]
+}
