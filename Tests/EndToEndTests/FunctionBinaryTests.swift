@@ -72,32 +72,36 @@ import Testing
     }
 }
 
-/// Every setting the code reads is in README's Configuration table, and the example settings
-/// file lists exactly that table.
+/// Every setting is declared once (`Setting.all`); README's Configuration table and the example
+/// settings file are written from the declarations, and the code names no other setting.
 @Suite struct SettingsDocumentationTests {
-    /// Set by Leadwire itself for the processes it starts, never by an operator.
-    static let internalVariables: Set = ["LEADWIRE_FASTCGI_PARENT_PID", "LEADWIRE_REPLAY_OF"]
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    @Test func everySettingIsDocumentedOnceAndInTheExampleFile() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        var used = Set<String>()
+    @Test func readmeAndTheExampleFileAreWrittenFromTheDeclarations() throws {
+        let readme = try String(contentsOf: Self.root.appending(path: "README.md"), encoding: .utf8)
+        let table = try #require(readme.firstMatch(of: /<!-- settings -->\n((?s).*?)<!-- \/settings -->/), "README has no settings markers").output.1
+        let runtime = try Products.url("runtime").path
+        #expect(String(table) == (try ServerProcess.runToEnd(runtime, ["settings", "--markdown"])).output, "README's table differs: run scripts/docs")
+        let example = try String(contentsOf: Self.root.appending(path: "deploy/leadwire.env.example"), encoding: .utf8)
+        #expect(example == (try ServerProcess.runToEnd(runtime, ["settings", "--example"])).output, "deploy/leadwire.env.example differs: run scripts/docs")
+    }
+
+    @Test func theCodeNamesOnlyDeclaredSettingsAndEveryDeclaredOneIsRead() throws {
+        let declared = Set(Setting.all.map(\.name))
+        #expect(declared.count == Setting.all.count, "a setting declared twice")
+        // The catalog's lists (what a host passes each function), sender settings included.
+        let listed = Set(Catalog.functions.flatMap(\.settings) + Catalog.commonSettings)
+        #expect(listed.subtracting(declared).subtracting(Setting.internalNames).sorted() == [], "the catalog lists an undeclared setting")
+        var named = Set<String>()
         for folder in ["Shared", "runtime"] {
-            let files = FileManager.default.enumerator(at: root.appending(path: folder), includingPropertiesForKeys: nil)
+            let files = FileManager.default.enumerator(at: Self.root.appending(path: folder), includingPropertiesForKeys: nil)
             while let file = files?.nextObject() as? URL {
-                guard file.pathExtension == "swift" else { continue }
+                guard file.pathExtension == "swift", !file.path.hasSuffix("FunctionCatalog/Settings.swift") else { continue }
                 let text = try String(contentsOf: file, encoding: .utf8)
-                used.formUnion(text.matches(of: /"(LEADWIRE_[A-Z_]+)"/).map { String($0.output.1) })
+                named.formUnion(text.matches(of: /"(LEADWIRE_[A-Z_]+)"/).map { String($0.output.1) })
             }
         }
-        // The sender settings are built from each webhook's prefix (`SenderAccess`).
-        used.formUnion(Catalog.functions.flatMap(\.settings))
-        let readme = try String(contentsOf: root.appending(path: "README.md"), encoding: .utf8)
-        let documented = readme.matches(of: /\n\| `(LEADWIRE_[A-Z_]+)`/).map { String($0.output.1) }
-        let example = try String(contentsOf: root.appending(path: "deploy/leadwire.env.example"), encoding: .utf8)
-        let listed = example.matches(of: /\n# (LEADWIRE_[A-Z_]+)=/).map { String($0.output.1) }
-        #expect(used.subtracting(Self.internalVariables).subtracting(documented).isEmpty, "read by the code but not in README")
-        #expect(Set(documented).subtracting(used).isEmpty, "in README but read by no code")
-        #expect(documented.count == Set(documented).count, "a setting documented twice")
-        #expect(listed == documented, "deploy/leadwire.env.example and README's table differ")
+        #expect(named.subtracting(declared).subtracting(Setting.internalNames).sorted() == [], "named in the code but not declared")
+        #expect(declared.subtracting(named).subtracting(listed).sorted() == [], "declared but read by no code")
     }
 }
