@@ -79,16 +79,23 @@ let package = Package(
         shared("SystemCrypto", dependencies: ["CLibCrypto"]),
         // Starting a child process with posix_spawn: pipes, closed descriptors, default signals.
         .target(name: "ProcessSpawning", dependencies: ["CGlibcExtras"], path: "Shared/ProcessSpawning", swiftSettings: strictness),
-        shared("FunctionKit", dependencies: ["FastCGI", "FunctionCatalog", "SystemCrypto", "ProcessSpawning", httpTypes]),
-        shared("LeadwireStore", dependencies: ["CSQLite", "CPostgres", "SystemCrypto", "FunctionKit"]),
+        // What every module shares and nothing in it does I/O but the log line: JSON, time, the
+        // environment and its settings, base64, saturating numbers, the logger.
+        shared("LeadwireCore"),
+        // The invocation contract: Request and Response, CGI and FastCGI, bodies, the function's context.
+        shared("FunctionKit", dependencies: ["LeadwireCore", "FastCGI", "FunctionCatalog", "SystemCrypto", httpTypes]),
+        // The store, below the HTTP contract: SQLite or PostgreSQL, migrations, the outbox.
+        shared("LeadwireStore", dependencies: ["CSQLite", "CPostgres", "SystemCrypto", "LeadwireCore"]),
+        // A function's store: opened once per process, its failures as HTTP answers.
+        shared("FunctionStore", dependencies: ["FunctionKit", "LeadwireStore"]),
         shared("FunctionCatalog"),
-        shared("WebhookIntake", dependencies: ["FunctionKit", "FunctionCatalog", "LeadwireStore", httpTypes]),
+        shared("WebhookIntake", dependencies: ["FunctionStore", "FunctionKit", "FunctionCatalog", "LeadwireStore", httpTypes]),
         shared("Kommo", dependencies: ["FunctionKit", "FunctionCatalog", "LeadwireStore", "WebhookIntake", httpTypes]),
         shared("AmoCRM", dependencies: ["FunctionKit", "FunctionCatalog", "LeadwireStore", "WebhookIntake", httpTypes]),
         shared("Admin", dependencies: ["FunctionKit", "LeadwireStore", "SystemCrypto", httpTypes]),
-        shared("WebhookLogs", dependencies: ["FunctionKit", "FunctionCatalog", "LeadwireStore", "Admin", httpTypes]),
-        shared("Export", dependencies: ["FunctionKit", "LeadwireStore", "Admin", "SystemCrypto", httpTypes]),
-        shared("Health", dependencies: ["FunctionKit", "LeadwireStore", httpTypes]),
+        shared("WebhookLogs", dependencies: ["ProcessSpawning", "FunctionStore", "FunctionKit", "FunctionCatalog", "LeadwireStore", "Admin", httpTypes]),
+        shared("Export", dependencies: ["FunctionStore", "FunctionKit", "LeadwireStore", "Admin", "SystemCrypto", httpTypes]),
+        shared("Health", dependencies: ["FunctionStore", "FunctionKit", "LeadwireStore", httpTypes]),
         // Secrets at rest: AES-256-GCM under LEADWIRE_SECRET_KEY.
         shared("SecretSealing", dependencies: ["SystemCrypto", "FunctionKit"]),
         // URLs for requests out (to subscribers, Kommo, Knowlarity, Telegram), checked against
@@ -103,18 +110,18 @@ let package = Package(
             ]),
         // Outbound webhooks: signing secrets and signatures, the delivery queue, the retry schedule.
         shared("Outbound", dependencies: ["FunctionKit", "LeadwireStore", "SystemCrypto", "SecretSealing", "OutboundURLCheck"]),
-        shared("WebhookSubscriptions", dependencies: ["FunctionKit", "LeadwireStore", "Admin", "Outbound", "SecretSealing", httpTypes]),
+        shared("WebhookSubscriptions", dependencies: ["FunctionStore", "FunctionKit", "LeadwireStore", "Admin", "Outbound", "SecretSealing", httpTypes]),
         shared("Knowlarity", dependencies: ["FunctionKit", "FunctionCatalog", "LeadwireStore", "WebhookIntake", "SystemCrypto", httpTypes]),
 
         // Kommo OAuth: connections, sealed tokens, refresh under a lease, the API proxy.
-        shared("KommoOAuth", dependencies: ["FunctionKit", "LeadwireStore", "Admin", "SystemCrypto", "SecretSealing", "OutboundURLCheck", "OutboundHTTP", httpTypes]),
+        shared("KommoOAuth", dependencies: ["FunctionStore", "FunctionKit", "LeadwireStore", "Admin", "SystemCrypto", "SecretSealing", "OutboundURLCheck", "OutboundHTTP", httpTypes]),
         // The Salesbot widget step: the signed token, the fast answer, the reply the worker sends.
-        shared("KommoWidget", dependencies: ["FunctionKit", "FunctionCatalog", "LeadwireStore", "WebhookIntake", "SystemCrypto", httpTypes]),
+        shared("KommoWidget", dependencies: ["FunctionStore", "FunctionKit", "FunctionCatalog", "LeadwireStore", "WebhookIntake", "SystemCrypto", httpTypes]),
 
         .executableTarget(
             name: "runtime",
             dependencies: [
-                "APIDescription", "FunctionCatalog", "FunctionKit", "LeadwireStore", "Admin", "CGlibcExtras", "ProcessSpawning", "Outbound", "OutboundURLCheck", "OutboundHTTP", "SecretSealing", "Knowlarity", "KommoOAuth", "KommoWidget",
+                "APIDescription", "FunctionCatalog", "FunctionKit", "FunctionStore", "LeadwireStore", "Admin", "CGlibcExtras", "ProcessSpawning", "Outbound", "OutboundURLCheck", "OutboundHTTP", "SecretSealing", "Knowlarity", "KommoOAuth", "KommoWidget", "WebhookLogs",
                 httpTypes,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -133,7 +140,7 @@ let package = Package(
         .executableTarget(
             name: "fuzz",
             dependencies: [
-                "FastCGI", "FunctionKit", "LeadwireStore", "Admin", "SystemCrypto", "WebhookIntake", "OutboundURLCheck", httpTypes,
+                "FastCGI", "FunctionKit", "FunctionStore", "LeadwireStore", "Admin", "SystemCrypto", "WebhookIntake", "OutboundURLCheck", httpTypes,
             ] + functions.map { .target(name: $0.module) },
             path: "Fuzz", exclude: ["regressions", "seeds.py"], swiftSettings: strictness),
 

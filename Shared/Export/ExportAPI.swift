@@ -1,6 +1,7 @@
 import Admin
 import SystemCrypto
 public import FunctionKit
+import FunctionStore
 import HTTPTypes
 import LeadwireStore
 

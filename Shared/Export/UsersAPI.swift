@@ -1,5 +1,6 @@
 import Admin
 import FunctionKit
+import FunctionStore
 import HTTPTypes
 import LeadwireStore
 

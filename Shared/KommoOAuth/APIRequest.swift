@@ -1,18 +1,18 @@
 import FunctionKit
-import NIOHTTP1
+import HTTPTypes
 
 /// Seed 000's `?action=api-request` body: `{"endpoint": "/api/v4/leads", "method": "GET"}`,
 /// optionally `query` (an object of values), `body` (JSON sent as is) and `account` (id or
 /// subdomain; needed only when several accounts are connected). Only Kommo's `/api/v4/` API
 /// is reachable this way, never its token endpoint or another host.
 struct APIRequest {
-    let method: HTTPMethod
+    let method: HTTPRequest.Method
     /// Path and query, as sent.
     let pathAndQuery: String
     let body: [UInt8]?
     let account: String?
 
-    static let methods: [String: HTTPMethod] = ["GET": .GET, "POST": .POST, "PATCH": .PATCH, "PUT": .PUT, "DELETE": .DELETE]
+    static let methods: [String: HTTPRequest.Method] = ["GET": .get, "POST": .post, "PATCH": .patch, "PUT": .put, "DELETE": .delete]
     static let maximumEndpointLength = 2048
 
     init(_ body: JSONValue) throws(HTTPError) {

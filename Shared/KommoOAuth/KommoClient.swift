@@ -1,7 +1,6 @@
 public import FunctionKit
-import HTTPTypes
 public import LeadwireStore
-public import NIOHTTP1
+public import HTTPTypes
 public import OutboundHTTP
 import OutboundURLCheck
 
@@ -126,13 +125,13 @@ public struct KommoClient {
             ("redirect_uri", .string(settings.redirectURI)),
         ]
         for (name, value) in grant.sorted(by: { $0.key < $1.key }) { fields.append((name, .string(value))) }
-        return try send(.POST, settings.url(on: host, "/oauth2/access_token"), headers: [("Content-Type", "application/json")],
+        return try send(.post, settings.url(on: host, "/oauth2/access_token"), headers: [("Content-Type", "application/json")],
             body: Array(JSONValue.object(JSONObject(fields)).jsonText.utf8), maxBodyBytes: 64 * 1024)
     }
 
     /// The account a token belongs to, asked of Kommo when the token itself does not say.
     private func accountOfToken(_ token: String, host: KommoAccountHost) throws -> Int64? {
-        let answer = try send(.GET, settings.url(on: host, "/api/v4/account"), headers: [("Authorization", "Bearer \(token)")], maxBodyBytes: 64 * 1024)
+        let answer = try send(.get, settings.url(on: host, "/api/v4/account"), headers: [("Authorization", "Bearer \(token)")], maxBodyBytes: 64 * 1024)
         return answer.status == 200 ? Self.json(answer)["id"]?.int64 : nil
     }
 
@@ -144,7 +143,7 @@ public struct KommoClient {
 
     /// One API call for the account: counted against its per-second limit first; a 401 refreshes
     /// the token and tries once more; a 429 whose wait is short is waited out once.
-    public func call(_ method: HTTPMethod, _ pathAndQuery: String, body: [UInt8]? = nil, account accountID: Int64) throws -> HTTPClient.Answer {
+    public func call(_ method: HTTPRequest.Method, _ pathAndQuery: String, body: [UInt8]? = nil, account accountID: Int64) throws -> HTTPClient.Answer {
         var connection = try usableConnection(accountID)
         var refreshed = false
         var waited = false
@@ -193,7 +192,7 @@ public struct KommoClient {
             headers: [.retryAfter: "1"])
     }
 
-    private func send(_ method: HTTPMethod, _ urlText: String, headers: [(String, String)], body: [UInt8] = [], maxBodyBytes: Int) throws -> HTTPClient.Answer {
+    private func send(_ method: HTTPRequest.Method, _ urlText: String, headers: [(String, String)], body: [UInt8] = [], maxBodyBytes: Int) throws -> HTTPClient.Answer {
         do {
             let url = try OutboundURL(urlText)
             // Only an origin the operator set may be plain http or a private address.

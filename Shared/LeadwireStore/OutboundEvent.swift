@@ -1,4 +1,4 @@
-public import FunctionKit
+public import LeadwireCore
 
 /// An event for the outbound webhook subscribers (seed 004's payload shape: `event`,
 /// `timestamp`, `data`, `metadata`). `emit` must run inside the transaction of the change that

@@ -1,4 +1,4 @@
-public import FunctionKit
+public import LeadwireCore
 
 /// Where the store lives, how long a writer waits for the lock, and when a commit counts as
 /// durable; all from the environment.

@@ -1,7 +1,8 @@
 import FunctionKit
 public import OutboundURLCheck
 import NIOCore
-public import NIOHTTP1
+public import HTTPTypes
+import NIOHTTP1
 import NIOPosix
 import NIOSSL
 
@@ -26,12 +27,12 @@ public struct HTTPClient: Sendable {
 
     public struct Answer: Sendable {
         public var status: Int
-        public var headers: HTTPHeaders
+        public var headers: HTTPFields
         /// The body, up to the `maxBodyBytes` asked for.
         public var body: [UInt8]
 
         /// `Retry-After` in seconds, when the answer gave one.
-        public var retryAfterSeconds: Int64? { headers.first(name: "Retry-After").flatMap { Int64($0.trimmingSpaces) } }
+        public var retryAfterSeconds: Int64? { headers[.retryAfter].flatMap { Int64($0.trimmingSpaces) } }
         public var bodyText: String { String(decoding: body, as: UTF8.self) }
     }
 
@@ -43,7 +44,7 @@ public struct HTTPClient: Sendable {
     /// Tries the checked addresses in turn until one takes the connection. An answer that came
     /// too late or broke off ends it there: the next address would get the request again.
     public func send(
-        _ method: HTTPMethod = .POST, to url: OutboundURL, atFirstOf addresses: [ResolvedAddress], headers: [(String, String)],
+        _ method: HTTPRequest.Method = .post, to url: OutboundURL, atFirstOf addresses: [ResolvedAddress], headers: [(String, String)],
         body: [UInt8] = [], timeoutMilliseconds: Int64, maxBodyBytes: Int = excerptBytes
     ) async throws -> Answer {
         var lastError: any Error = Failure(description: "\(url.host) has no address")
@@ -63,7 +64,7 @@ public struct HTTPClient: Sendable {
 
     /// `send`, waiting on the calling thread.
     public func sendBlocking(
-        _ method: HTTPMethod = .POST, to url: OutboundURL, atFirstOf addresses: [ResolvedAddress], headers: [(String, String)],
+        _ method: HTTPRequest.Method = .post, to url: OutboundURL, atFirstOf addresses: [ResolvedAddress], headers: [(String, String)],
         body: [UInt8] = [], timeoutMilliseconds: Int64, maxBodyBytes: Int = excerptBytes
     ) throws -> Answer {
         var lastError: any Error = Failure(description: "\(url.host) has no address")
@@ -82,7 +83,7 @@ public struct HTTPClient: Sendable {
     }
 
     func exchange(
-        _ method: HTTPMethod, to url: OutboundURL, at address: ResolvedAddress, headers extra: [(String, String)], body: [UInt8],
+        _ method: HTTPRequest.Method, to url: OutboundURL, at address: ResolvedAddress, headers extra: [(String, String)], body: [UInt8],
         timeoutMilliseconds: Int64, maxBodyBytes: Int
     ) -> EventLoopFuture<Answer> {
         let eventLoop = group.next()
@@ -130,15 +131,15 @@ public struct HTTPClient: Sendable {
         return answer.futureResult
     }
 
-    private static func head(_ method: HTTPMethod, url: OutboundURL, bodyCount: Int, extra: [(String, String)]) -> HTTPRequestHead {
+    private static func head(_ method: HTTPRequest.Method, url: OutboundURL, bodyCount: Int, extra: [(String, String)]) -> HTTPRequestHead {
         var headers = HTTPHeaders()
         let defaultPort = url.isSecure ? 443 : 80
         let host = url.host.contains(":") ? "[\(url.host)]" : url.host  // an IPv6 address goes in brackets
         headers.add(name: "Host", value: url.port == defaultPort ? host : "\(host):\(url.port)")
-        if method == .POST || method == .PUT || method == .PATCH || bodyCount > 0 { headers.add(name: "Content-Length", value: String(bodyCount)) }
+        if method == .post || method == .put || method == .patch || bodyCount > 0 { headers.add(name: "Content-Length", value: String(bodyCount)) }
         headers.add(name: "Connection", value: "close")
         for (name, value) in extra { headers.add(name: name, value: value) }
-        return HTTPRequestHead(version: .http1_1, method: method, uri: url.target, headers: headers)
+        return HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: method.rawValue), uri: url.target, headers: headers)
     }
 }
 
@@ -158,7 +159,11 @@ private final class AnswerReader: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let response):
-            received = HTTPClient.Answer(status: Int(response.status.code), headers: response.headers, body: [])
+            var fields = HTTPFields()
+            for (name, value) in response.headers {
+                if let name = HTTPField.Name(name) { fields.append(HTTPField(name: name, value: value)) }
+            }
+            received = HTTPClient.Answer(status: Int(response.status.code), headers: fields, body: [])
         case .body(let buffer):
             let room = maxBodyBytes - (received?.body.count ?? 0)
             if room > 0 { received?.body += buffer.readableBytesView.prefix(room) }

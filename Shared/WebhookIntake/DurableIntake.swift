@@ -1,4 +1,5 @@
 public import FunctionKit
+import FunctionStore
 public import LeadwireStore
 
 /// What became of an inbound webhook, as its log row records it.

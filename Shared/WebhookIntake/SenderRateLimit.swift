@@ -1,4 +1,5 @@
 public import FunctionKit
+import FunctionStore
 import HTTPTypes
 import LeadwireStore
 

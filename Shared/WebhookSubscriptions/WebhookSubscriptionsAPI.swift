@@ -1,5 +1,6 @@
 import Admin
 public import FunctionKit
+import FunctionStore
 import HTTPTypes
 import LeadwireStore
 import Outbound

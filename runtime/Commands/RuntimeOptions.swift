@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FunctionKit
+import WebhookLogs
 import LeadwireStore
 import SecretSealing
 

@@ -1,8 +1,8 @@
 import FunctionKit
+import FunctionStore
 import HTTPTypes
 import Knowlarity
 import LeadwireStore
-import NIOHTTP1
 import Outbound
 import OutboundHTTP
 import OutboundURLCheck
@@ -86,7 +86,7 @@ final class KnowlarityPoller: Sendable {
         let url = try OutboundURL(settings.apiBase + "/account/calllog?" + query)
         let headers = [("x-api-key", settings.apiKey), ("Authorization", settings.srKey), ("Accept", "application/json")]
         let answer = try await client.send(
-            .GET, to: url, atFirstOf: try url.checkedAddresses(allowPrivate: true), headers: headers, timeoutMilliseconds: 30_000,
+            .get, to: url, atFirstOf: try url.checkedAddresses(allowPrivate: true), headers: headers, timeoutMilliseconds: 30_000,
             maxBodyBytes: 16 << 20)
         switch answer.status {
         case 200:

@@ -1,5 +1,5 @@
 import FunctionKit
-import NIOHTTP1
+import HTTPTypes
 import Outbound
 import OutboundHTTP
 import OutboundURLCheck

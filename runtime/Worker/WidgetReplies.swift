@@ -1,8 +1,8 @@
 import FunctionKit
+import HTTPTypes
 import KommoOAuth
 import KommoWidget
 import LeadwireStore
-import NIOHTTP1
 import Outbound
 import OutboundHTTP
 import OutboundURLCheck
@@ -38,7 +38,7 @@ struct WidgetReplies: Sendable {
         guard returnURL.lowercased().hasPrefix(prefix) else {
             return failure("return_url is not on \(connection.host.name), the host account \(accountID) connected from; not sent")
         }
-        let answer = try kommoClient.call(.POST, "/" + returnURL.dropFirst(prefix.count), body: Array(reply.body.jsonText.utf8), account: accountID)
+        let answer = try kommoClient.call(.post, "/" + returnURL.dropFirst(prefix.count), body: Array(reply.body.jsonText.utf8), account: accountID)
         return AttemptResult(
             httpStatus: answer.status, responseExcerpt: String(answer.bodyText.prefix(HTTPClient.excerptBytes)), error: nil, durationMilliseconds: 0,
             retryAfterSeconds: answer.retryAfterSeconds)

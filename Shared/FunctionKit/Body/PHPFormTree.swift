@@ -168,7 +168,7 @@ public struct FormLimits: Sendable {
     public var maxIndex: Int
 
     public static let defaultMaxFields = 10_000
-    public static let defaultMaxDepth = 64
+    public static let defaultMaxDepth = JSONValue.defaultMaxDepth
     public static let defaultMaxIndex = 100_000
 
     public init(maxFields: Int = defaultMaxFields, maxDepth: Int = defaultMaxDepth, maxIndex: Int = defaultMaxIndex) {

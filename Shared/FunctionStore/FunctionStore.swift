@@ -1,4 +1,5 @@
 public import FunctionKit
+public import LeadwireStore
 
 extension FunctionContext {
     /// The store named by LEADWIRE_DATABASE, opened once per process and kept. A store that

@@ -7,7 +7,7 @@ import Darwin
 /// Whole reads and writes on raw file descriptors, retrying short transfers and EINTR.
 public enum FileDescriptorIO {
     /// Reads up to `count` bytes, fewer only if the descriptor reaches end of file first.
-    static func read(exactly count: Int, from descriptor: Int32) -> [UInt8] {
+    public static func read(exactly count: Int, from descriptor: Int32) -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: count)
         var filled = 0
         while filled < count {
@@ -37,7 +37,7 @@ public enum FileDescriptorIO {
     }
 
     @discardableResult
-    static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> Bool {
+    public static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, bytes.count - offset) }

@@ -4,6 +4,10 @@
 /// Numbers keep their literal text, so a 19-digit CRM id survives a round trip exactly.
 /// Objects keep the order their keys arrived in, so stored payloads read like the original.
 public enum JSONValue: Sendable, Equatable {
+    /// How deep JSON (and a form body's keys) may nest unless LEADWIRE_MAX_NESTING_DEPTH says
+    /// otherwise: deeper input is refused before it can exhaust the stack.
+    public static let defaultMaxDepth = 64
+
     case null
     case bool(Bool)
     case number(String)

@@ -8,7 +8,7 @@ public struct JSONParseError: Error, Equatable, CustomStringConvertible {
 extension JSONValue {
     /// Parses a complete JSON document (RFC 8259). Nesting deeper than `maxDepth` is refused
     /// rather than risking the stack on hostile input.
-    public init(parsing bytes: some Collection<UInt8>, maxDepth: Int = FormLimits.defaultMaxDepth) throws(JSONParseError) {
+    public init(parsing bytes: some Collection<UInt8>, maxDepth: Int = JSONValue.defaultMaxDepth) throws(JSONParseError) {
         var parser = JSONParser(bytes: Array(bytes), maxDepth: maxDepth)
         self = try parser.parseDocument()
     }

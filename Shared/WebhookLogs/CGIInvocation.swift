@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+public import FunctionKit
 import HTTPTypes
 import ProcessSpawning
 
