@@ -7,8 +7,8 @@ struct Functions: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List every function: its routes, what it answers, who may call it and what it does.",
         discussion: """
-            --json is for scripts (the benchmarks read it); --markdown prints README's function table, which \
-            scripts/docs writes between README's markers.
+            --json and --names are for scripts (the benchmarks and the deploy guides read them); --markdown prints \
+            README's function table, which scripts/docs writes between README's markers.
             """)
 
     @Flag(help: "One JSON array: name, summary, routes, endpoints, authentication and settings of each function.")
@@ -17,12 +17,17 @@ struct Functions: ParsableCommand {
     @Flag(help: "README's function table.")
     var markdown = false
 
+    @Flag(help: "The functions' names, one a line (the executables to install).")
+    var names = false
+
     func validate() throws {
-        if json && markdown { throw ValidationError("Choose one of --json and --markdown.") }
+        if [json, markdown, names].filter({ $0 }).count > 1 { throw ValidationError("Choose one of --json, --markdown and --names.") }
     }
 
     func run() {
-        if json {
+        if names {
+            Catalog.functions.forEach { print($0.name) }
+        } else if json {
             print(JSONValue.array(Catalog.functions.map(Self.json)).jsonText)
         } else if markdown {
             print(Self.markdownTable)
