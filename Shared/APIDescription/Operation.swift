@@ -13,7 +13,9 @@ public struct Operation: Sendable {
     var adminKey = false
     var parameters: [Parameter] = []
     var body: RequestBody?
-    let answers: KeyValuePairs<Int, Answer>
+    var answers: KeyValuePairs<Int, Answer> = [:]
+    /// The error statuses it may answer, each with the error shape every function uses.
+    var errors: [Int] = []
 
     func json(operationID: String) -> JSONValue {
         var members: [(key: String, value: JSONValue)] = [
@@ -22,7 +24,8 @@ public struct Operation: Sendable {
         if adminKey { members.append(("security", .array([.object(JSONObject([("adminKey", .array([]))]))]))) }
         if !parameters.isEmpty { members.append(("parameters", .array(parameters.map(\.json)))) }
         if let body { members.append(("requestBody", body.json)) }
-        members.append(("responses", .object(JSONObject(answers.map { (String($0.key), $0.value.json) }))))
+        let all = answers.map { ($0.key, $0.value) } + errors.map { ($0, Answer.error) }
+        members.append(("responses", .object(JSONObject(all.sorted { $0.0 < $1.0 }.map { (String($0.0), $0.1.json) }))))
         return .object(JSONObject(members))
     }
 }

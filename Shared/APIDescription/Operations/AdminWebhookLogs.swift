@@ -35,11 +35,8 @@ extension APIDescription {
                             "next": .type("string", "null").described("The next page's query (the filters as understood and the cursor), relative to this listing's address; null on the last page"),
                         ], required: ["limit", "has_more"]),
                     ], required: ["success", "logs", "pagination"])),
-                400: .error,
-                401: .error,
-                403: .error,
-                503: .error,
-            ]
+            ],
+            errors: [400, 401, 403, 503]
         ),
         Operation(
             method: "get", path: "/api/admin/webhook-logs/viewer", id: "webhookLogsViewer",
@@ -70,12 +67,8 @@ extension APIDescription {
                             "status": .string,
                         ], required: ["id", "source", "received_at", "status"]),
                     ], required: ["success", "log"])),
-                400: .error,
-                401: .error,
-                403: .error,
-                404: .error,
-                503: .error,
-            ]
+            ],
+            errors: [400, 401, 403, 404, 503]
         ),
         Operation(
             method: "post", path: "/api/admin/webhook-logs/{id}/replay", id: "replayWebhookLog",
@@ -87,14 +80,8 @@ extension APIDescription {
             ],
             answers: [
                 200: .json("OK", .object([:], required: ["success", "replay_of", "status", "result"])),
-                400: .error,
-                401: .error,
-                403: .error,
-                404: .error,
-                409: .error,
-                502: .error,
-                503: .error,
-            ]
+            ],
+            errors: [400, 401, 403, 404, 409, 502, 503]
         ),
     ]
 }

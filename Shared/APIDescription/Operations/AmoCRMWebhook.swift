@@ -16,12 +16,8 @@ extension APIDescription {
                         "log_ids": .array,
                         "deals": .array,
                     ], required: ["success"])),
-                400: .error,
-                401: .error,
-                413: .error,
-                415: .error,
-                503: .error,
-            ]
+            ],
+            errors: [400, 401, 413, 415, 503]
         ),
         Operation(
             method: "get", path: "/webhook/amocrm/test", id: "amocrmWebhookTest",

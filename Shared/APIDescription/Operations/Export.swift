@@ -17,12 +17,8 @@ extension APIDescription {
             ],
             answers: [
                 200: .content("The rows", ["text/csv; charset=utf-8": .string, "application/json": .array, "application/x-ndjson": .string]),
-                400: .error,
-                401: .error,
-                403: .error,
-                404: .error,
-                503: .error,
-            ]
+            ],
+            errors: [400, 401, 403, 404, 503]
         ),
         Operation(
             method: "get", path: "/api/admin/users", id: "listUsers",
@@ -55,11 +51,8 @@ extension APIDescription {
                             "nextCursor": .type("string", "null"),
                         ], required: ["total", "limit", "offset", "hasMore", "nextCursor"]),
                     ], required: ["success", "users", "pagination"])),
-                400: .error,
-                401: .error,
-                403: .error,
-                503: .error,
-            ]
+            ],
+            errors: [400, 401, 403, 503]
         ),
     ]
 }

@@ -20,10 +20,8 @@ extension APIDescription {
                         "success": .boolean,
                         "outcome": .string,
                     ], required: ["success", "log_id"])),
-                400: .error,
-                401: .error,
-                503: .error,
-            ]
+            ],
+            errors: [400, 401, 503]
         ),
         Operation(
             method: "post", path: "/webhooks/knowlarity", id: "knowlarityWebhook",
@@ -39,12 +37,8 @@ extension APIDescription {
                         "success": .boolean,
                         "outcome": .string,
                     ], required: ["success", "log_id"])),
-                400: .error,
-                401: .error,
-                413: .error,
-                415: .error,
-                503: .error,
-            ]
+            ],
+            errors: [400, 401, 413, 415, 503]
         ),
     ]
 }

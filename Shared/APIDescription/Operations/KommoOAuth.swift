@@ -21,15 +21,8 @@ extension APIDescription {
             answers: [
                 200: .json("Connected, the status, or the disabled account's tokens deleted", .object),
                 302: .jsonWithHeaders("To Kommo's consent page", .object, headers: ["Location": .string]),
-                400: .error,
-                401: .error,
-                403: .error,
-                404: .error,
-                405: .error,
-                409: .error,
-                502: .error,
-                503: .error,
-            ]
+            ],
+            errors: [400, 401, 403, 404, 405, 409, 502, 503]
         ),
         Operation(
             method: "post", path: "/kommo-oauth", id: "kommoOAuthPost",
@@ -50,20 +43,8 @@ extension APIDescription {
                 ]), required: false),
             answers: [
                 200: .json("Kommo's answer, or the account", .object),
-                400: .error,
-                401: .error,
-                402: .error,
-                403: .error,
-                404: .error,
-                405: .error,
-                409: .error,
-                413: .error,
-                415: .error,
-                422: .error,
-                429: .error,
-                502: .error,
-                503: .error,
-            ]
+            ],
+            errors: [400, 401, 402, 403, 404, 405, 409, 413, 415, 422, 429, 502, 503]
         ),
     ]
 }

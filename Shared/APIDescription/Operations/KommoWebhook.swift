@@ -11,12 +11,8 @@ extension APIDescription {
             body: .webhook,
             answers: [
                 200: .kommoAnswer,
-                400: .error,
-                401: .error,
-                413: .error,
-                415: .error,
-                503: .error,
-            ]
+            ],
+            errors: [400, 401, 413, 415, 503]
         ),
     ]
 }

@@ -8,10 +8,8 @@ extension APIDescription {
             adminKey: true,
             answers: [
                 200: .json("The subscriptions", .ref("WebhookAnswer")),
-                401: .error,
-                403: .error,
-                503: .error,
-            ]
+            ],
+            errors: [401, 403, 503]
         ),
         Operation(
             method: "post", path: "/api/admin/webhooks", id: "createWebhook",
@@ -21,13 +19,8 @@ extension APIDescription {
             body: .json(.ref("WebhookCreate")),
             answers: [
                 201: .json("Created", .ref("WebhookAnswer")),
-                400: .error,
-                401: .error,
-                403: .error,
-                413: .error,
-                415: .error,
-                503: .error,
-            ]
+            ],
+            errors: [400, 401, 403, 413, 415, 503]
         ),
         Operation(
             method: "get", path: "/api/admin/webhooks/viewer", id: "webhookDeliveriesViewer",
@@ -47,11 +40,8 @@ extension APIDescription {
             ],
             answers: [
                 200: .json("The subscription", .ref("WebhookAnswer")),
-                401: .error,
-                403: .error,
-                404: .error,
-                503: .error,
-            ]
+            ],
+            errors: [401, 403, 404, 503]
         ),
         Operation(
             method: "patch", path: "/api/admin/webhooks/{id}", id: "updateWebhook",
@@ -64,14 +54,8 @@ extension APIDescription {
             body: .json(.ref("WebhookUpdate")),
             answers: [
                 200: .json("Changed", .ref("WebhookAnswer")),
-                400: .error,
-                401: .error,
-                403: .error,
-                404: .error,
-                413: .error,
-                415: .error,
-                503: .error,
-            ]
+            ],
+            errors: [400, 401, 403, 404, 413, 415, 503]
         ),
         Operation(
             method: "delete", path: "/api/admin/webhooks/{id}", id: "deleteWebhook",
@@ -83,11 +67,8 @@ extension APIDescription {
             ],
             answers: [
                 200: .json("Deleted", .ref("WebhookAnswer")),
-                401: .error,
-                403: .error,
-                404: .error,
-                503: .error,
-            ]
+            ],
+            errors: [401, 403, 404, 503]
         ),
         Operation(
             method: "post", path: "/api/admin/webhooks/{id}/test", id: "testWebhook",
@@ -100,11 +81,8 @@ extension APIDescription {
             answers: [
                 200: .json("Delivered or failed", .ref("WebhookAnswer")),
                 202: .json("Queued", .ref("WebhookAnswer")),
-                401: .error,
-                403: .error,
-                404: .error,
-                503: .error,
-            ]
+            ],
+            errors: [401, 403, 404, 503]
         ),
         Operation(
             method: "post", path: "/api/admin/webhooks/{id}/rotate-secret", id: "rotateWebhookSecret",
@@ -116,11 +94,8 @@ extension APIDescription {
             ],
             answers: [
                 200: .json("The new secret", .ref("WebhookAnswer")),
-                401: .error,
-                403: .error,
-                404: .error,
-                503: .error,
-            ]
+            ],
+            errors: [401, 403, 404, 503]
         ),
         Operation(
             method: "post", path: "/api/admin/webhooks/{id}/deliveries/{delivery}/retry", id: "retryWebhookDelivery",
@@ -133,11 +108,8 @@ extension APIDescription {
             ],
             answers: [
                 200: .json("Queued", .ref("WebhookAnswer")),
-                401: .error,
-                403: .error,
-                404: .error,
-                503: .error,
-            ]
+            ],
+            errors: [401, 403, 404, 503]
         ),
     ]
 }

@@ -17,13 +17,8 @@ extension APIDescription {
                         "status": .constant("ok"),
                         "duplicate": .boolean,
                     ], required: ["status"])),
-                400: .error,
-                401: .error,
-                405: .error,
-                413: .error,
-                415: .error,
-                503: .error,
-            ]
+            ],
+            errors: [400, 401, 405, 413, 415, 503]
         ),
     ]
 }
