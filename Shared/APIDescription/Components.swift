@@ -47,7 +47,9 @@ extension APIDescription {
     ]
 
     private static let schemas: KeyValuePairs<String, Schema> = [
-        "Error": .object(["error": .object(["code": .string, "message": .string], required: ["code", "message"])], required: ["error"]),
+        "Error": .object(
+            ["error": .object(["code": .string.allowing(ErrorCode.all.map(\.rawValue)), "message": .string], required: ["code", "message"])],
+            required: ["error"]),
         "WebhookCreate": .object(subscriptionFields, required: ["name", "url", "events"]).closed,
         "WebhookUpdate": .object(subscriptionFields).closed,
         "WebhookAnswer": .object(

@@ -42,7 +42,8 @@ struct Schema: Sendable {
     static func constant(_ value: String) -> Schema { Schema(members: [("const", .string(value))]) }
 
     func described(_ text: String) -> Schema { with("description", .string(text)) }
-    func allowing(_ values: String...) -> Schema { with("enum", .array(values.map(JSONValue.string))) }
+    func allowing(_ values: String...) -> Schema { allowing(values) }
+    func allowing(_ values: [String]) -> Schema { with("enum", .array(values.map(JSONValue.string))) }
     func minLength(_ count: Int) -> Schema { with("minLength", .number(String(count))) }
     func maxLength(_ count: Int) -> Schema { with("maxLength", .number(String(count))) }
     func minimum(_ value: Int) -> Schema { with("minimum", .number(String(value))) }

@@ -26,7 +26,7 @@ extension Request {
         }
         guard let key else { throw .unauthorized("The admin key is not valid, or it was revoked.") }
         guard key.scopes.contains(scope) else {
-            throw HTTPError(.forbidden, code: "forbidden", message: "The key \"\(key.name)\" lacks the \(scope.rawValue) scope.")
+            throw HTTPError(.forbidden, code: .forbidden, message: "The key \"\(key.name)\" lacks the \(scope.rawValue) scope.")
         }
         return key
     }

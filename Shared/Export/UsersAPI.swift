@@ -29,17 +29,17 @@ enum UsersAPI {
             switch name {
             case "limit":
                 guard let number = Int(value), (1...maxLimit).contains(number) else {
-                    throw HTTPError.badRequest("limit must be a whole number from 1 to \(maxLimit), got \"\(value.prefix(40))\".", code: "invalid_parameter")
+                    throw HTTPError.badRequest("limit must be a whole number from 1 to \(maxLimit), got \"\(value.prefix(40))\".", code: .invalidParameter)
                 }
                 limit = number
             case "offset":
                 guard let number = Int(value), number >= 0 else {
-                    throw HTTPError.badRequest("offset must be a whole number from 0, got \"\(value.prefix(40))\".", code: "invalid_parameter")
+                    throw HTTPError.badRequest("offset must be a whole number from 0, got \"\(value.prefix(40))\".", code: .invalidParameter)
                 }
                 offset = number
             case "cursor":
                 guard let number = Int64(value), number > 0 else {
-                    throw HTTPError.badRequest("cursor must be a nextCursor from a previous page.", code: "invalid_parameter")
+                    throw HTTPError.badRequest("cursor must be a nextCursor from a previous page.", code: .invalidParameter)
                 }
                 cursor = number
             default:
@@ -48,7 +48,7 @@ enum UsersAPI {
         }
         let query = try ExportQuery(dataset: "users", format: "json", query: QueryParameters(filters), dialect: database.dialect)
         if cursor != nil, !query.isInDefaultOrder {
-            throw HTTPError.badRequest("cursor pages follow the default order; with sortBy, page with offset.", code: "invalid_parameter")
+            throw HTTPError.badRequest("cursor pages follow the default order; with sortBy, page with offset.", code: .invalidParameter)
         }
 
         let total = try database.queryRow(query.countSQL, query.parameters)?[0].integer ?? 0

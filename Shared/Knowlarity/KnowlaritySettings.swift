@@ -29,7 +29,7 @@ struct KnowlaritySettings {
         guard let signingSecret else { return }
         guard request.method != .get else {
             throw HTTPError(
-                .unauthorized, code: "signature_required",
+                .unauthorized, code: .signatureRequired,
                 message: "LEADWIRE_KNOWLARITY_SIGNING_SECRET is set, and a GET hook has no body to sign: configure the hook as POST, or authenticate GET hooks with a token or an address allowlist instead.")
         }
         // A body too large to read cannot be checked; it is refused before anything is stored.

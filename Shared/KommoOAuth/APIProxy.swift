@@ -20,14 +20,14 @@ enum APIProxy {
         }
         let message = "Kommo answered \(answer.status): \(KommoClient.problem(answer))"
         let status = answer.status >= 500 ? 502 : answer.status
-        var error = HTTPError(.init(code: status), code: "kommo_error", message: message)
+        var error = HTTPError(.init(code: status), code: .kommoError, message: message)
         if answer.status == 429 { error.headers[.retryAfter] = String(KommoClient.retryAfter(answer) ?? 1) }
         var response = error.response
         response.body = Array(
             JSONValue.object(
                 JSONObject([
                     ("success", false), ("status", JSONValue(Int64(answer.status))), ("data", data),
-                    ("error", ["code": "kommo_error", "message": .string(message)]),
+                    ("error", ["code": .string(ErrorCode.kommoError.rawValue), "message": .string(message)]),
                 ])
             ).jsonText.utf8)
         return response

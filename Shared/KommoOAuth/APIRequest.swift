@@ -16,17 +16,17 @@ struct APIRequest {
     static let maximumEndpointLength = 2048
 
     init(_ body: JSONValue) throws(HTTPError) {
-        guard let endpoint = body["endpoint"]?.text else { throw .badRequest("`endpoint` is required, for example \"/api/v4/leads\".", code: "invalid_request") }
+        guard let endpoint = body["endpoint"]?.text else { throw .badRequest("`endpoint` is required, for example \"/api/v4/leads\".", code: .invalidRequest) }
         guard endpoint.hasPrefix("/api/v4/"), endpoint.utf8.count <= Self.maximumEndpointLength else {
-            throw .badRequest("`endpoint` must be a Kommo API path starting with /api/v4/ (at most \(Self.maximumEndpointLength) characters).", code: "invalid_request")
+            throw .badRequest("`endpoint` must be a Kommo API path starting with /api/v4/ (at most \(Self.maximumEndpointLength) characters).", code: .invalidRequest)
         }
         // A path that could climb out of /api/v4/ or carry a fragment or spaces is refused, not cleaned.
         let path = endpoint.prefix { $0 != "?" }
         guard !path.contains(".."), !path.contains("//"), !path.contains("%"), endpoint.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "#") })
-        else { throw .badRequest("`endpoint` must be a plain path (no \"..\", \"//\", \"%\", \"#\" or spaces).", code: "invalid_request") }
+        else { throw .badRequest("`endpoint` must be a plain path (no \"..\", \"//\", \"%\", \"#\" or spaces).", code: .invalidRequest) }
         let methodName = (body["method"]?.text ?? "GET").uppercased()
         guard let method = Self.methods[methodName] else {
-            throw .badRequest("`method` must be one of GET, POST, PATCH, PUT, DELETE.", code: "invalid_request")
+            throw .badRequest("`method` must be one of GET, POST, PATCH, PUT, DELETE.", code: .invalidRequest)
         }
         var pathAndQuery = endpoint
         switch body["query"] {
@@ -37,11 +37,11 @@ struct APIRequest {
                 switch value {
                 case .string(let text): pairs.append((name, text))
                 case .number, .bool: pairs.append((name, value.jsonText))
-                default: throw .badRequest("`query.\(name)` must be a string, number or boolean.", code: "invalid_request")
+                default: throw .badRequest("`query.\(name)` must be a string, number or boolean.", code: .invalidRequest)
                 }
             }
             if !pairs.isEmpty { pathAndQuery += (endpoint.contains("?") ? "&" : "?") + URLEncoding.query(pairs) }
-        default: throw .badRequest("`query` must be an object of parameters.", code: "invalid_request")
+        default: throw .badRequest("`query` must be an object of parameters.", code: .invalidRequest)
         }
         self.method = method
         self.pathAndQuery = pathAndQuery

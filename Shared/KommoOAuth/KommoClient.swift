@@ -47,11 +47,11 @@ public struct KommoClient {
     func connect(code: String, host: KommoAccountHost, permit: (Int64) throws -> Void) throws -> KommoConnection {
         let answer = try tokenCall(host: host, ["grant_type": "authorization_code", "code": code])
         guard answer.status == 200 else {
-            throw HTTPError.badRequest("Kommo refused the code (\(answer.status)): \(Self.problem(answer)). Codes last 20 minutes and work once; connect again.", code: "code_refused")
+            throw HTTPError.badRequest("Kommo refused the code (\(answer.status)): \(Self.problem(answer)). Codes last 20 minutes and work once; connect again.", code: .codeRefused)
         }
         guard let grant = TokenGrant(Self.json(answer)) else { throw Self.unreadable("token", answer) }
         guard let accountID = try grant.accountID ?? accountOfToken(grant.accessToken, host: host) else {
-            throw HTTPError(.badGateway, code: "kommo_unreadable", message: "Kommo's token names no account, and /api/v4/account did not say.")
+            throw HTTPError(.badGateway, code: .kommoUnreadable, message: "Kommo's token names no account, and /api/v4/account did not say.")
         }
         try permit(accountID)
         try database.transaction { try connections.save(grant, accountID: accountID, host: host, now: clock(), refreshed: false) }
@@ -114,7 +114,7 @@ public struct KommoClient {
             throw Self.needsReauthorization(marked)
         default:
             try? connections.releaseRefreshLease(accountID, owner: owner)
-            throw HTTPError(.badGateway, code: "kommo_unavailable", message: "Kommo's token endpoint answered \(answer.status); retry later.")
+            throw HTTPError(.badGateway, code: .kommoUnavailable, message: "Kommo's token endpoint answered \(answer.status); retry later.")
         }
     }
 
@@ -164,7 +164,7 @@ public struct KommoClient {
                 continue
             }
             guard answer.body.count <= settings.maxAnswerBytes else {
-                throw HTTPError(.badGateway, code: "kommo_answer_too_large", message: "Kommo's answer is over LEADWIRE_KOMMO_API_MAX_ANSWER_BYTES (\(settings.maxAnswerBytes)); ask for a smaller page.")
+                throw HTTPError(.badGateway, code: .kommoAnswerTooLarge, message: "Kommo's answer is over LEADWIRE_KOMMO_API_MAX_ANSWER_BYTES (\(settings.maxAnswerBytes)); ask for a smaller page.")
             }
             return answer
         }
@@ -187,7 +187,7 @@ public struct KommoClient {
             usleep(UInt32((second + 1) * 1000 - now) * 1000)
         }
         throw HTTPError(
-            .tooManyRequests, code: "rate_limited",
+            .tooManyRequests, code: .rateLimited,
             message: "Account \(accountID) is at its limit of \(settings.requestsPerSecond) Kommo calls a second (LEADWIRE_KOMMO_API_RATE_LIMIT); retry shortly.",
             headers: [.retryAfter: "1"])
     }
@@ -202,7 +202,7 @@ public struct KommoClient {
                 timeoutMilliseconds: settings.timeoutMilliseconds, maxBodyBytes: maxBodyBytes)
         } catch {
             logger.error("kommo_unreachable", ["url": .string(urlText), "message": .string(String(describing: error))])
-            throw HTTPError(.badGateway, code: "kommo_unreachable", message: "Kommo could not be reached: \(error).")
+            throw HTTPError(.badGateway, code: .kommoUnreachable, message: "Kommo could not be reached: \(error).")
         }
     }
 
@@ -225,16 +225,16 @@ public struct KommoClient {
     }
 
     private static func unreadable(_ what: String, _ answer: HTTPClient.Answer) -> HTTPError {
-        HTTPError(.badGateway, code: "kommo_unreadable", message: "Kommo's \(what) answer lacks access_token, refresh_token or expires_in.")
+        HTTPError(.badGateway, code: .kommoUnreadable, message: "Kommo's \(what) answer lacks access_token, refresh_token or expires_in.")
     }
 
     static func notConnected(_ account: String) -> HTTPError {
-        HTTPError(.notFound, code: "not_connected", message: "No Kommo account \(account) is connected; open /kommo-oauth?action=authorize to connect one.")
+        HTTPError(.notFound, code: .notConnected, message: "No Kommo account \(account) is connected; open /kommo-oauth?action=authorize to connect one.")
     }
 
     static func needsReauthorization(_ connection: KommoConnection) -> HTTPError {
         HTTPError(
-            .conflict, code: "needs_reauthorization",
+            .conflict, code: .needsReauthorization,
             message: "Kommo account \(connection.accountID) must be connected again (/kommo-oauth?action=authorize): \(connection.statusReason ?? "its tokens were refused").")
     }
 }

@@ -55,7 +55,7 @@ public struct KommoConnections {
         case nil:
             candidates = try database.query("SELECT account_id, base_domain FROM oauth_tokens ORDER BY account_id")
             guard !candidates.isEmpty else {
-                throw HTTPError(.notFound, code: "not_connected", message: "No Kommo account is connected; connect one at /kommo-oauth?action=authorize.")
+                throw HTTPError(.notFound, code: .notConnected, message: "No Kommo account is connected; connect one at /kommo-oauth?action=authorize.")
             }
         case let name? where Int64(name) != nil:
             candidates = try database.query("SELECT account_id, base_domain FROM oauth_tokens WHERE account_id = ?", [.integer(Int64(name)!)])
@@ -69,7 +69,7 @@ public struct KommoConnections {
         guard candidates.count <= 1 else {
             let listed = candidates.map { "\($0[1].text ?? "") (\($0[0].integer ?? 0))" }.joined(separator: ", ")
             let which = name.map { "\"\($0)\" names several connected accounts" } ?? "Several Kommo accounts are connected"
-            throw HTTPError(.conflict, code: "account_ambiguous", message: "\(which): \(listed). Name one by its id or its host.")
+            throw HTTPError(.conflict, code: .accountAmbiguous, message: "\(which): \(listed). Name one by its id or its host.")
         }
         guard let accountID = candidates.first?[0].integer, let found = try connection(accountID) else {
             throw KommoClient.notConnected(name ?? "")

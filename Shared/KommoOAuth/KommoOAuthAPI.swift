@@ -28,7 +28,7 @@ public enum KommoOAuthAPI {
     public static func handle(_ request: Request, context: FunctionContext) throws -> Response {
         let action = request.query["action"] ?? ""
         guard actions.contains(action) else {
-            throw HTTPError.badRequest("`action` must be one of \(actions.joined(separator: ", ")).", code: "unknown_action")
+            throw HTTPError.badRequest("`action` must be one of \(actions.joined(separator: ", ")).", code: .unknownAction)
         }
         let settings = try context.resources.value { try KommoOAuthSettings(context.environment) }
         let database = try context.openStore()
@@ -91,35 +91,35 @@ public enum KommoOAuthAPI {
 
     private static func callback(_ request: Request, settings: KommoOAuthSettings, client: KommoClient) throws -> Response {
         if let error = request.query["error"] {
-            throw HTTPError(.forbidden, code: "access_denied", message: "The Kommo account owner did not grant access (\(error)); nothing was stored.")
+            throw HTTPError(.forbidden, code: .accessDenied, message: "The Kommo account owner did not grant access (\(error)); nothing was stored.")
         }
         guard let code = request.query["code"], let referer = request.query["referer"] else {
-            throw HTTPError.badRequest("Kommo's redirect carries code, state and referer; one is missing.", code: "invalid_request")
+            throw HTTPError.badRequest("Kommo's redirect carries code, state and referer; one is missing.", code: .invalidRequest)
         }
         guard let host = KommoAccountHost(referer) else {
             throw HTTPError.badRequest(
                 "referer must be the account's Kommo host ({subdomain}.kommo.com, .amocrm.ru or .amocrm.com); got \"\(referer.prefix(100))\".",
-                code: "invalid_referer")
+                code: .invalidReferer)
         }
         let allowed = settings.allowedAccounts
         if let state = request.query["state"] {
             guard try OAuthStates(database: client.database).consume(state, now: client.clock()) else {
-                throw HTTPError.badRequest("The state is unknown, used or older than 20 minutes; start again at ?action=authorize.", code: "invalid_state")
+                throw HTTPError.badRequest("The state is unknown, used or older than 20 minutes; start again at ?action=authorize.", code: .invalidState)
             }
         } else if request.query["from_widget"] != nil {
             // Nothing ties this code to an admin's request, so the account must be listed.
             guard allowed?.allows(host) == true else {
                 throw HTTPError(
-                    .forbidden, code: "account_not_allowed",
+                    .forbidden, code: .accountNotAllowed,
                     message: "A code from a widget installation is accepted only for accounts in LEADWIRE_KOMMO_ALLOWED_ACCOUNTS (by host or subdomain); \(host.name) is not there.")
             }
         } else {
-            throw HTTPError.badRequest("Kommo's redirect carries code, state and referer; one is missing.", code: "invalid_request")
+            throw HTTPError.badRequest("Kommo's redirect carries code, state and referer; one is missing.", code: .invalidRequest)
         }
         let connection = try client.connect(code: code, host: host) { accountID in
             if let allowed, !allowed.allows(accountID, at: host) {
                 throw HTTPError(
-                    .forbidden, code: "account_not_allowed",
+                    .forbidden, code: .accountNotAllowed,
                     message: "Account \(accountID) (\(host.name)) is not in LEADWIRE_KOMMO_ALLOWED_ACCOUNTS; nothing was stored.")
             }
         }

@@ -21,20 +21,20 @@ public struct WidgetRequest: Sendable {
                 tokenText, secret: settings.secret, clientID: settings.clientID, now: now, leewaySeconds: settings.leewaySeconds,
                 maximumLength: settings.maxTokenBytes)
         } catch {
-            throw HTTPError(.unauthorized, code: "invalid_token", message: "The widget token was refused: \(error.reason).")
+            throw HTTPError(.unauthorized, code: .invalidToken, message: "The widget token was refused: \(error.reason).")
         }
         switch body["data"] {
         case nil, .null?: data = .object(JSONObject())
         case .object?: data = body["data"]!
-        default: throw .badRequest("`data` must be an object (the widget step's params.data).", code: "invalid_request")
+        default: throw .badRequest("`data` must be an object (the widget step's params.data).", code: .invalidRequest)
         }
         guard let returnURL = body["return_url"]?.text else {
-            throw .badRequest("`return_url` is required: the bot waits until its reply arrives there.", code: "invalid_request")
+            throw .badRequest("`return_url` is required: the bot waits until its reply arrives there.", code: .invalidRequest)
         }
         guard Self.isContinuation(returnURL, subdomain: token.subdomain) else {
             throw .badRequest(
                 "`return_url` must be https://\(token.subdomain).kommo.com/api/v4/salesbot/…/continue/… (the token's own account); the reply carries its access token.",
-                code: "invalid_return_url")
+                code: .invalidReturnUrl)
         }
         self.returnURL = returnURL
     }

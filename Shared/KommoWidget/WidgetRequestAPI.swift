@@ -28,7 +28,7 @@ public enum WidgetRequestAPI {
             body = try request.decodedBody(accepting: [.json], limits: functionSettings.bodyLimits)
             widget = try WidgetRequest(body, settings: settings, now: context.clock().secondsSince1970)
         } catch {
-            context.logger.error("widget_request_refused", ["code": .string(error.code), "message": .string(error.message)])
+            context.logger.error("widget_request_refused", ["code": .string(error.code.rawValue), "message": .string(error.message)])
             try? log(refusal(error, of: request), context: context)
             throw error
         }

@@ -34,6 +34,6 @@ public struct SenderAllowlist: Sendable {
         let sender = request.remoteAddress ?? ""
         if let address = AddressRange.bytes(of: sender), ranges.contains(where: { $0.contains(address) }) { return }
         logger.error("sender_refused", ["remote_addr": .string(sender), "setting": .string(variable)])
-        throw HTTPError(.forbidden, code: "sender_not_allowed", message: "This sender's address is not in \(variable).")
+        throw HTTPError(.forbidden, code: .senderNotAllowed, message: "This sender's address is not in \(variable).")
     }
 }

@@ -35,6 +35,6 @@ public struct SenderGate: Sendable {
         case let other?: throw ConfigurationError(message: "\(openAccess) takes only `none` (to accept unauthenticated requests); got \"\(other)\".")
         }
         context.logger.error("intake_closed", ["remote_addr": JSONValue(request.remoteAddress), "function": .string(function)])
-        throw HTTPError(.unauthorized, code: "intake_closed", message: access.howToAuthenticate(function))
+        throw HTTPError(.unauthorized, code: .intakeClosed, message: access.howToAuthenticate(function))
     }
 }

@@ -49,7 +49,7 @@ public struct SenderRateLimit: Sendable {
         guard count > perMinute else { return }
         context.logger.error("sender_rate_limited", ["remote_addr": .string(address), "setting": .string(variable), "count": JSONValue(count)])
         throw HTTPError(
-            .tooManyRequests, code: "rate_limited", message: "More than \(perMinute) requests a minute from this sender (\(variable)); retry later.",
+            .tooManyRequests, code: .rateLimited, message: "More than \(perMinute) requests a minute from this sender (\(variable)); retry later.",
             headers: [.retryAfter: String(window + 60 - seconds)])
     }
 

@@ -22,7 +22,7 @@ struct LogQuery {
         // A misspelt filter must not quietly widen the listing to every log.
         if let unknown = query.pairs.first(where: { !Self.parameters.contains($0.name) }) {
             throw .badRequest(
-                "Unknown parameter \(unknown.name); the logs accept \(Self.parameters.joined(separator: ", ")).", code: "invalid_parameter")
+                "Unknown parameter \(unknown.name); the logs accept \(Self.parameters.joined(separator: ", ")).", code: .invalidParameter)
         }
         if let source = query["source"] {
             try add("source = ?", .text(Self.oneOf(source, Self.sources, "source")))

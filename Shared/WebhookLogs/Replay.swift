@@ -16,7 +16,7 @@ enum Replay {
         else { throw HTTPError.notFound("No log \(logID).") }
         let source = row[0].text ?? ""
         guard let function = Catalog.function(loggingAs: source), let route = function.routes.first else {
-            throw HTTPError(.conflict, code: "not_replayable", message: "Logs from \(source) cannot be replayed.")
+            throw HTTPError(.conflict, code: .notReplayable, message: "Logs from \(source) cannot be replayed.")
         }
         let (body, contentType) = try storedEvent(source: source, payload: row[1].text, rawBody: row[2], contentType: row[3].text)
         let executable = try FunctionsFolder.executable(function.name, environment: context.environment)
@@ -40,13 +40,13 @@ enum Replay {
             answer = try CGIInvocation.run(executable, variables: variables, body: body, timeout: .seconds(30))
         } catch {
             context.logger.error("replay_failed", ["log_id": .string(logID), "message": .string(error.description)])
-            throw HTTPError(.badGateway, code: "replay_failed", message: "\(function.name) did not answer the replay: \(error.description)")
+            throw HTTPError(.badGateway, code: .replayFailed, message: "\(function.name) did not answer the replay: \(error.description)")
         }
         let result = (try? JSONValue(parsing: answer.body)) ?? .string(String(decoding: answer.body, as: UTF8.self))
         guard answer.status.kind != .serverError else {
             let reason = result["error"]?["message"]?.text ?? "status \(answer.status.code)"
             context.logger.error("replay_failed", ["log_id": .string(logID), "status": JSONValue(Int64(answer.status.code))])
-            throw HTTPError(.badGateway, code: "replayed_function_failed", message: "\(function.name) answered the replay with \(answer.status.code): \(reason)")
+            throw HTTPError(.badGateway, code: .replayedFunctionFailed, message: "\(function.name) answered the replay with \(answer.status.code): \(reason)")
         }
         // `success` says whether the function took the event this time; a 4xx is its answer, not a failure to replay.
         return .json([
@@ -81,5 +81,5 @@ enum Replay {
     }
 
     private static let nothingStored = HTTPError(
-        .conflict, code: "not_replayable", message: "This log kept no body (it was refused as too large), so there is nothing to replay.")
+        .conflict, code: .notReplayable, message: "This log kept no body (it was refused as too large), so there is nothing to replay.")
 }

@@ -110,7 +110,7 @@ extension SubscriptionInput {
         do {
             return try SubscriptionInput(body, creating: creating, allowPrivate: allowPrivate)
         } catch {
-            throw HTTPError.badRequest(error.description, code: "invalid_subscription")
+            throw HTTPError.badRequest(error.description, code: .invalidSubscription)
         }
     }
 }

@@ -31,6 +31,15 @@ import Testing
         }
     }
 
+    /// The error codes are a closed set, and the document lists it.
+    @Test func theErrorShapeListsEveryErrorCode() throws {
+        let codes = ErrorCode.all.map(\.rawValue)
+        #expect(codes.count == Set(codes).count)
+        let document = try JSONValue(parsing: Array(APIDescription.json.utf8))
+        let listed = document["components"]?["schemas"]?["Error"]?["properties"]?["error"]?["properties"]?["code"]?["enum"]
+        #expect(listed == .array(codes.map(JSONValue.string)))
+    }
+
     @Test func operationIDsAreUniqueAndTheDocumentIsValidJSON() throws {
         let ids = APIDescription.placed.map(\.id)
         #expect(ids.count == Set(ids).count)

@@ -32,12 +32,12 @@ import Testing
             try request(#"{"leads": ["#, contentType: "application/json").decodedBody()
         } throws: { error in
             guard let error = error as? HTTPError else { return false }
-            return error.status == .badRequest && error.code == "invalid_json" && error.message.contains("byte")
+            return error.status == .badRequest && error.code == .invalidJson && error.message.contains("byte")
         }
     }
 
     @Test func refusesEmptyBodies() {
-        #expect(throws: HTTPError.badRequest("The body is empty.", code: "empty_body")) {
+        #expect(throws: HTTPError.badRequest("The body is empty.", code: .emptyBody)) {
             try request("", contentType: "application/json").decodedBody()
         }
     }

@@ -98,15 +98,15 @@ extension FunctionAnswer {
 /// The answers a host gives for a function that could not answer itself.
 extension HTTPError {
     static func functionNotBuilt(_ name: String, in folder: String) -> HTTPError {
-        HTTPError(.internalServerError, code: "function_not_built", message: "\(name) is not built in \(folder); run `swift build`.")
+        HTTPError(.internalServerError, code: .functionNotBuilt, message: "\(name) is not built in \(folder); run `swift build`.")
     }
 
     static func functionTimedOut(_ name: String, after timeout: Duration) -> HTTPError {
-        HTTPError(.gatewayTimeout, code: "function_timeout", message: "\(name) did not answer within \(timeout) (LEADWIRE_FUNCTION_TIMEOUT_SECONDS).")
+        HTTPError(.gatewayTimeout, code: .functionTimeout, message: "\(name) did not answer within \(timeout) (LEADWIRE_FUNCTION_TIMEOUT_SECONDS).")
     }
 
     static func functionFailed(_ name: String, _ reason: String) -> HTTPError {
-        HTTPError(.badGateway, code: "function_failed", message: "\(name) \(reason).")
+        HTTPError(.badGateway, code: .functionFailed, message: "\(name) \(reason).")
     }
 
     static func functionBusy(_ name: String, _ refusal: ProcessSlots.Refusal) -> HTTPError {
@@ -117,6 +117,6 @@ extension HTTPError {
             }
         var headers = HTTPFields()
         headers[.retryAfter] = "1"
-        return HTTPError(.serviceUnavailable, code: "busy", message: "\(name) is busy: \(reason); retry shortly.", headers: headers)
+        return HTTPError(.serviceUnavailable, code: .busy, message: "\(name) is busy: \(reason); retry shortly.", headers: headers)
     }
 }

@@ -28,30 +28,30 @@ extension Request {
             format = Self.startsAsJSON(body) ? .json : .form
             guard formats.contains(format) else { throw .unsupportedMediaType(nil, accepted: formats.map(\.rawValue)) }
         }
-        guard !body.isEmpty else { throw .badRequest("The body is empty.", code: "empty_body") }
+        guard !body.isEmpty else { throw .badRequest("The body is empty.", code: .emptyBody) }
         switch format {
         case .json:
             do {
                 return try JSONValue(parsing: body, maxDepth: limits.maxDepth)
             } catch {
-                throw .badRequest("The body is not valid JSON: \(error).", code: "invalid_json")
+                throw .badRequest("The body is not valid JSON: \(error).", code: .invalidJson)
             }
         case .form:
             // `curl -d '{…}'` sends JSON labelled as form fields: read as a form it would be one
             // meaningless field, and the event would be "ignored" without a word.
             if Self.startsAsJSON(body), (try? JSONValue(parsing: body, maxDepth: limits.maxDepth)) != nil {
                 throw HTTPError(
-                    .unsupportedMediaType, code: "json_sent_as_form",
+                    .unsupportedMediaType, code: .jsonSentAsForm,
                     message: "The body is JSON, but its Content-Type is application/x-www-form-urlencoded (what curl -d sends without -H): "
                         + "send it with Content-Type: application/json.")
             }
             guard String(validating: body, as: UTF8.self) != nil else {
-                throw .badRequest("The form body is not valid UTF-8.", code: "invalid_form")
+                throw .badRequest("The form body is not valid UTF-8.", code: .invalidForm)
             }
             do {
                 return try PHPFormTree.parse(body, limits: limits)
             } catch {
-                throw .badRequest(error.description, code: "form_too_complex")
+                throw .badRequest(error.description, code: .formTooComplex)
             }
         }
     }
@@ -65,7 +65,7 @@ extension Request {
     /// Throws 400 when the body ended before its declared length.
     public func requireCompleteBody() throws(HTTPError) {
         if let truncated = truncatedBody {
-            throw .badRequest("The body ended after \(truncated.received) of \(truncated.declared) bytes.", code: "truncated_body")
+            throw .badRequest("The body ended after \(truncated.received) of \(truncated.declared) bytes.", code: .truncatedBody)
         }
     }
 

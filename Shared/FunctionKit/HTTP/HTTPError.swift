@@ -4,11 +4,11 @@ public import HTTPTypes
 /// for people. It renders as `{"error":{"code":"...","message":"..."}}`.
 public struct HTTPError: Error, Sendable, Equatable {
     public var status: HTTPResponse.Status
-    public var code: String
+    public var code: ErrorCode
     public var message: String
     public var headers: HTTPFields
 
-    public init(_ status: HTTPResponse.Status, code: String, message: String, headers: HTTPFields = HTTPFields()) {
+    public init(_ status: HTTPResponse.Status, code: ErrorCode, message: String, headers: HTTPFields = HTTPFields()) {
         self.status = status
         self.code = code
         self.message = message
@@ -16,55 +16,55 @@ public struct HTTPError: Error, Sendable, Equatable {
     }
 
     public var response: Response {
-        var response = Response.json(["error": ["code": .string(code), "message": .string(message)]], status: status)
+        var response = Response.json(["error": ["code": .string(code.rawValue), "message": .string(message)]], status: status)
         for field in headers { response.headers.append(field) }
         return response
     }
 }
 
 extension HTTPError {
-    public static func badRequest(_ message: String, code: String = "bad_request") -> HTTPError {
+    public static func badRequest(_ message: String, code: ErrorCode = .badRequest) -> HTTPError {
         HTTPError(.badRequest, code: code, message: message)
     }
 
     public static func unauthorized(_ message: String) -> HTTPError {
-        HTTPError(.unauthorized, code: "unauthorized", message: message)
+        HTTPError(.unauthorized, code: .unauthorized, message: message)
     }
 
     public static func notFound(_ message: String) -> HTTPError {
-        HTTPError(.notFound, code: "not_found", message: message)
+        HTTPError(.notFound, code: .notFound, message: message)
     }
 
     public static func methodNotAllowed(allowed: [HTTPRequest.Method]) -> HTTPError {
         let list = allowed.map(\.rawValue).joined(separator: ", ")
         var headers = HTTPFields()
         headers[.allow] = list
-        return HTTPError(.methodNotAllowed, code: "method_not_allowed", message: "Use \(list) for this endpoint.", headers: headers)
+        return HTTPError(.methodNotAllowed, code: .methodNotAllowed, message: "Use \(list) for this endpoint.", headers: headers)
     }
 
     public static func payloadTooLarge(length: Int, limit: Int) -> HTTPError {
         HTTPError(
-            .contentTooLarge, code: "payload_too_large",
+            .contentTooLarge, code: .payloadTooLarge,
             message: "The body is \(length) bytes; this endpoint accepts at most \(limit) (LEADWIRE_MAX_BODY_BYTES).")
     }
 
     public static func unsupportedMediaType(_ mediaType: String?, accepted: [String]) -> HTTPError {
         HTTPError(
-            .unsupportedMediaType, code: "unsupported_media_type",
+            .unsupportedMediaType, code: .unsupportedMediaType,
             message: "Content-Type \(mediaType ?? "(none)") is not accepted; send \(accepted.joined(separator: " or ")).")
     }
 
     public static func serviceUnavailable(_ message: String) -> HTTPError {
-        HTTPError(.serviceUnavailable, code: "store_unavailable", message: message)
+        HTTPError(.serviceUnavailable, code: .storeUnavailable, message: message)
     }
 
     public static func internalError(_ message: String) -> HTTPError {
-        HTTPError(.internalServerError, code: "internal_error", message: message)
+        HTTPError(.internalServerError, code: .internalError, message: message)
     }
 
     /// A setting the function cannot use. The caller may be anyone, so the answer names no
     /// setting; the function's log line (`configuration_error`) says which and why.
     public static let misconfigured = HTTPError(
-        .internalServerError, code: "misconfigured",
+        .internalServerError, code: .misconfigured,
         message: "The function is misconfigured; its log (event configuration_error) names the setting to fix.")
 }

@@ -82,7 +82,7 @@ public struct QueryParameters: Sendable {
         guard let microseconds = ISO8601Time.microseconds(value) else {
             throw .badRequest(
                 "\(name) must be an ISO 8601 date or time, such as 2025-12-06, 2025-12-06T10:00:00Z or 2025-12-06T15:30:00.5+05:30; got \"\(value.prefix(60))\".",
-                code: "invalid_parameter")
+                code: .invalidParameter)
         }
         return Timestamp(millisecondsSince1970: -((-microseconds).floorDivided(by: 1000))).iso8601
     }
