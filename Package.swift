@@ -79,8 +79,9 @@ let package = Package(
         shared("SystemCrypto", dependencies: ["CLibCrypto"]),
         // Starting a child process with posix_spawn: pipes, closed descriptors, default signals.
         .target(name: "ProcessSpawning", dependencies: ["CGlibcExtras"], path: "Shared/ProcessSpawning", swiftSettings: strictness),
-        // What every module shares and nothing in it does I/O but the log line: JSON, time, the
-        // environment and its settings, base64, saturating numbers, the logger.
+        // What every module shares, below the HTTP contract and the store: JSON, time and time
+        // zones, the environment and its settings, base64, saturating numbers, whole reads and
+        // writes on descriptors, the logger.
         shared("LeadwireCore"),
         // The invocation contract: Request and Response, CGI and FastCGI, bodies, the function's context.
         shared("FunctionKit", dependencies: ["LeadwireCore", "FastCGI", "FunctionCatalog", "SystemCrypto", httpTypes]),
