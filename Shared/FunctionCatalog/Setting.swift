@@ -25,12 +25,6 @@ public struct Setting: Sendable {
         self.meaning = meaning
     }
 
-    /// Whether its value is a secret, which must reach a function through a file
-    /// (`<NAME>_FILE`) rather than a configuration, a unit file or a command line.
-    public var isSecret: Bool { Catalog.isSecret(name, value: "") }
-
-    public static func named(_ name: String) -> Setting? { all.first { $0.name == name } }
-
     /// Set by Leadwire for the processes it starts, never by an operator.
     public static let internalNames = ["LEADWIRE_FASTCGI_PARENT_PID", "LEADWIRE_REPLAY_OF"]
 }
