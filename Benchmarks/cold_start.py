@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Cold-start benchmark: one kommo-webhook invocation, as a CGI host makes it, against the
 sqlite3 CLI doing one insert into the same database, measured in the same run; and, for
-each build given, widget-request (one signed Salesbot request, queued), kommo-oauth
+each build given that has them, widget-request (one signed Salesbot request, queued), kommo-oauth
 (`?action=authorize`, a state stored and a redirect) and export's users listing (an admin key
 checked by its SHA-256), which must stay within that build's kommo-webhook budget.
 
@@ -125,18 +125,19 @@ def main():
         if not output.startswith(b"Status: 200"):
             sys.exit(f"{path} did not answer 200: {output[:200]!r}")
 
-    # The two Kommo functions, from the first build: (label, path, environment, body for request n, answer).
+    # The Kommo integration widget-request and kommo-oauth are measured with.
     kommo_settings = {"LEADWIRE_KOMMO_CLIENT_ID": "bench-client", "LEADWIRE_KOMMO_CLIENT_SECRET": "bench-secret",
                       "LEADWIRE_KOMMO_REDIRECT_URI": "https://example.com/kommo-oauth?action=callback"}
     # authorize and the users listing take an admin key (kommo:api, export); only its SHA-256 is stored.
     admin_key = "lw_" + "be" * 32
     subprocess.run([sqlite3, database, "INSERT INTO api_keys (name, key_prefix, key_sha256, scopes) VALUES "
                     f"('bench', '{admin_key[:10]}', '{hashlib.sha256(admin_key.encode()).hexdigest()}', 'kommo:api,export')"], check=True)
-    # Each build's Kommo functions and an admin request (the key's SHA-256, libcrypto loaded on first use).
+    # Each build's Kommo functions and an admin request (the key's SHA-256, libcrypto loaded on
+    # first use), where the build has them (scripts/benchmark's dynamic build is kommo-webhook alone).
     extras = []
     for variant, kommo_webhook in variants:
         folder = os.path.dirname(kommo_webhook)
-        extras += [
+        candidates = [
             (f"widget-request, one signed request ({variant})", os.path.join(folder, "widget-request"),
              dict(base_env, **kommo_settings, REQUEST_METHOD="POST", SCRIPT_NAME="/widget-request", CONTENT_TYPE="application/json"),
              widget_body, b"Status: 200", variant),
@@ -149,6 +150,7 @@ def main():
                   HTTP_AUTHORIZATION=f"Bearer {admin_key}"),
              lambda index: b"", b"Status: 200", variant),
         ]
+        extras += [extra for extra in candidates if os.access(extra[1], os.X_OK)]
     extra_times = {label: [] for label, *_ in extras}
     for label, path, env, body_for, answer, _ in extras:
         _, _, output = run_once([path], dict(env, CONTENT_LENGTH=str(len(body_for(0)))), body_for(0))
