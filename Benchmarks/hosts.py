@@ -41,6 +41,12 @@ import urllib.request
 NAMES = ["Алия Нурланова", "José Müller", "李雷", "Test Lead", "Ковальчук & Co", "O'Brien", "Zoë 🚀", "Acme Ltd"]
 
 
+def function_names(runtime):
+    """Every function the catalog names, as `runtime functions --json` lists them."""
+    listing = subprocess.run([runtime, "functions", "--json"], check=True, capture_output=True, text=True).stdout
+    return [function["name"] for function in json.loads(listing)]
+
+
 def kommo_bodies(count):
     """Form bodies as Kommo sends them: leads[<event>][<i>][field]=..., an account block."""
     random.seed(7)
@@ -193,8 +199,7 @@ def main():
     os.chmod(root, 0o755)
     binaries = os.path.join(root, "bin")
     os.makedirs(binaries)
-    functions = json.loads(subprocess.run([args.runtime, "functions", "--json"], check=True, capture_output=True, text=True).stdout)
-    for name in (function["name"] for function in functions):
+    for name in function_names(args.runtime):
         shutil.copy(os.path.join(args.functions, name), binaries)
     baseline = os.path.join(binaries, "raw-insert")
     here = os.path.dirname(os.path.abspath(__file__))

@@ -29,7 +29,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from export_csv import peak_rss_mb, timed  # noqa: E402
-from hosts import FUNCTIONS, free_port, kommo_bodies, parse_wrk, wait_until_answering, wrk_script  # noqa: E402
+from hosts import free_port, function_names, kommo_bodies, parse_wrk, wait_until_answering, wrk_script  # noqa: E402
 
 LEADS_SELECT = ("SELECT leads_master.id, full_name, phone_number_normalized, external_lead_id, status, leads_master.created_at "
                 "FROM leads_master ORDER BY leads_master.id")
@@ -57,7 +57,7 @@ def main():
     os.chmod(root, 0o755)
     binaries = os.path.join(root, "bin")
     os.makedirs(binaries)
-    for name in FUNCTIONS:
+    for name in function_names(args.runtime):
         shutil.copy(os.path.join(args.functions, name), binaries)
     scripts = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts")
     cluster = os.path.join(root, "cluster")
