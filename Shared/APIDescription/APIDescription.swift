@@ -22,19 +22,9 @@ public enum APIDescription {
 
     /// Every (path, operation, its id) in the document, aliases included.
     public static var placed: [(path: String, operation: Operation, id: String)] {
-        var placed: [(path: String, operation: Operation, id: String)] = []
-        for function in Catalog.functions {
-            let own = operations[function.name] ?? []
-            let first = function.routes[0].path
-            for (index, route) in function.routes.enumerated() {
-                let under = own.filter { route.pathInfo(for: $0.path) != nil }
-                if !under.isEmpty || index == 0 {
-                    placed += under.map { ($0.path, $0, $0.id) }
-                } else {
-                    placed += own.filter { Route(first).pathInfo(for: $0.path) != nil }.map {
-                        (route.path + $0.path.dropFirst(first.count), $0, "\($0.id)AtAlias\(index)")
-                    }
-                }
+        let placed = Catalog.functions.flatMap { function in
+            function.atEveryRoute(operations[function.name] ?? [], path: \.path).map { placement in
+                (placement.path, placement.item, placement.alias.map { "\(placement.item.id)AtAlias\($0)" } ?? placement.item.id)
             }
         }
         return placed + [(itself.path, itself, itself.id)]

@@ -60,13 +60,21 @@ public struct Endpoint: Sendable, Equatable {
 
     /// The endpoints at every route of `function`, aliases included.
     public static func all(of function: FunctionDescription) -> [Endpoint] {
-        let first = function.routes[0]
-        return function.routes.enumerated().flatMap { index, route in
-            let own = function.endpoints.filter { route.pathInfo(for: $0.path) != nil }
-            guard own.isEmpty, index > 0 else { return own }
-            return function.endpoints.filter { first.pathInfo(for: $0.path) != nil }.map {
-                Endpoint($0.method, route.path + $0.path.dropFirst(first.path.count), query: $0.query)
-            }
+        function.atEveryRoute(function.endpoints, path: \.path).map { Endpoint($0.item.method, $0.path, query: $0.item.query) }
+    }
+}
+
+extension FunctionDescription {
+    /// `items` (its endpoints, its documented operations: anything with a path under one of its
+    /// routes) at every route. A route no item lies under is another address of the first route
+    /// and gets the first route's items at its own path; `alias` is that route's index, nil for
+    /// an item where it was declared.
+    public func atEveryRoute<Item>(_ items: [Item], path: (Item) -> String) -> [(path: String, item: Item, alias: Int?)] {
+        let first = routes[0]
+        return routes.enumerated().flatMap { index, route -> [(path: String, item: Item, alias: Int?)] in
+            let own = items.filter { route.pathInfo(for: path($0)) != nil }
+            guard own.isEmpty, index > 0 else { return own.map { (path($0), $0, nil) } }
+            return items.filter { first.pathInfo(for: path($0)) != nil }.map { (route.path + path($0).dropFirst(first.path.count), $0, index) }
         }
     }
 }
