@@ -56,11 +56,22 @@ struct ProcessProbe {
 
     /// Children that have exited and not been reaped.
     var zombieChildren: [Int32] {
-        children.filter { child in
-            let stat = (try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8)) ?? ""
-            // The state follows the command name, which is in parentheses.
-            return stat.split(separator: ")").last?.split(separator: " ").first == "Z"
-        }
+        children.filter { Self.state(of: $0) == "Z" }
+    }
+
+    /// Children that still exist once all the lists are read. Each thread's list is read one
+    /// after another, so a child reaped and its successor started in between can both be
+    /// listed; asking again drops the first, whose /proc entry is gone once it is reaped.
+    /// (A zombie still counts: the runtime gives a process's slot back only once it is reaped.)
+    var currentChildren: [Int32] {
+        Set(children).filter { Self.state(of: $0) != nil }.sorted()
+    }
+
+    /// A process's one-letter state (`R`, `S`, `Z`…), or nil once it is gone.
+    private static func state(of pid: Int32) -> Substring? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return nil }
+        // The state follows the command name, which is in parentheses.
+        return stat.split(separator: ")").last?.split(separator: " ").first
     }
 
     /// Waits up to `seconds` until at most `limit` children are left, none of them a zombie;
@@ -91,7 +102,7 @@ final class PeakSampler: @unchecked Sendable {
         Thread.detachNewThread { [self] in
             while lock.withLock({ running }) {
                 let threads = probe.threads
-                let children = probe.children.count
+                let children = probe.currentChildren.count
                 lock.withLock {
                     peakThreads = max(peakThreads, threads)
                     peakChildren = max(peakChildren, children)
