@@ -266,7 +266,39 @@ import Testing
         _ = server
     }
 
-    private func widgetRequest(returnURL: String) -> String {
+    /// The whole loop a Kommo account runs: the step the widget archive's script saves, filled in
+    /// as Kommo fills its placeholders and posted with a signed token, is accepted; the bot
+    /// resumes with data whose status is the one the step's condition takes as success.
+    @Test func theWidgetArchivesStepIsAcceptedAndLeavesBySuccess() async throws {
+        let step = try WidgetArchiveRun(in: scratch).widgetRequestHandler()
+        #expect(URL(string: step.url)?.path == "/widget-request")
+        let kommo = try await KommoStandIn(scratch: scratch)
+        let (server, base, admin) = try await start(kommo)
+        try await connect(base, admin)
+        let filled = step.data.mapValues { value -> Any in
+            switch value as? String {
+            case "{{message_text}}": "Do you deliver on Sundays?"
+            case "{{lead.id}}": "67890"
+            case "{{contact.name}}": "Asha"
+            default: value
+            }
+        }
+        let data = String(decoding: try JSONSerialization.data(withJSONObject: filled), as: UTF8.self)
+        // Kommo posts to the step's URL; here that path on the local runtime.
+        let answer = try await http(
+            "POST", base + URL(string: step.url)!.path, body: widgetRequest(returnURL: "https://acme.kommo.com/api/v4/salesbot/5/continue/6", data: data),
+            headers: ["Content-Type": "application/json"])
+        #expect(answer.status == 200, "\(answer.body)")
+        let deadline = Date().addingTimeInterval(20)
+        while kommo.continued.isEmpty && Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        let continued = try #require(kommo.continued.first)
+        #expect(((continued["body"] as? [String: Any])?["data"] as? [String: Any])?["status"] as? String == "ok")
+        _ = server
+    }
+
+    private func widgetRequest(
+        returnURL: String, data: String = #"{"message":"Hello, can you help me?","from":"widget","chat_id":"12345","lead_id":"67890"}"#
+    ) -> String {
         func part(_ value: [String: Any]) -> String {
             Base64.encodeURL(Array(try! JSONSerialization.data(withJSONObject: value)))
         }
@@ -276,6 +308,6 @@ import Testing
         ])
         let mac = HMAC<SHA512>.authenticationCode(for: Data(input.utf8), using: SymmetricKey(data: Data(Self.secret.utf8)))
         let token = input + "." + Base64.encodeURL(Array(mac))
-        return #"{"token":"\#(token)","data":{"message":"Hello, can you help me?","from":"widget","chat_id":"12345","lead_id":"67890"},"return_url":"\#(returnURL)"}"#
+        return #"{"token":"\#(token)","data":\#(data),"return_url":"\#(returnURL)"}"#
     }
 }

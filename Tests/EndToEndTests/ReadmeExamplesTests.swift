@@ -55,6 +55,9 @@ import Testing
         let state = try #require(consent.headers["location"]?.split(separator: "state=").last)
         let connected = try await http("GET", base + "/kommo-oauth?action=callback&code=good-code&state=\(state)&referer=acme.kommo.com")
         #expect(connected.status == 200, "\(connected.body)")
+        // The walkthrough runs in a checkout, where the widget's folder is.
+        try FileManager.default.createSymbolicLink(
+            at: scratch.folder.appending(path: "widget"), withDestinationURL: Self.readme.deletingLastPathComponent().appending(path: "widget"))
         // curl fails on HTTP errors and stays quiet (a .curlrc), as `set -e` needs.
         try "silent\nshow-error\nfail-with-body\n".write(to: scratch.folder.appending(path: ".curlrc"), atomically: true, encoding: .utf8)
 
@@ -86,6 +89,7 @@ import Testing
         // Kommo's API answered through the proxy, and the widget request was taken.
         #expect(output.contains(#""next":"/api/v4/leads?page=2&limit=50"}"#), "the proxy call: \(output.suffix(2000))")
         #expect(output.contains(#"{"status":"ok"}"#), "the widget request")
+        #expect(output.contains("its Salesbot step posts to https://leads.example.com/widget-request") && output.contains("10 files"), "the widget archive")
         #expect(output.contains(#""authorize_url":"https://www.kommo.com/oauth?client_id=my-client-id"#), "authorize")
         // The outbound example's receiver verified both deliveries' signatures.
         #expect(output.contains("webhook.test verified") && output.contains("lead.created verified"), "\(output.suffix(3000))")
