@@ -10,7 +10,10 @@ struct CallResult {
         case sameSourceRepeat = "same_source_repeat"
         /// The phone's lead came from another source: Knowlarity is added to its history, counted.
         case crossSourceRepeat = "cross_source_repeat"
-        /// This call (its uuid) was already stored: nothing changes.
+        /// A later event for a stored call (completed, logged): what it adds is written to the
+        /// call's row; no second lead, nothing counted again.
+        case updated
+        /// This call (its uuid) was already stored and the event adds nothing: nothing changes.
         case duplicateCall = "duplicate_call"
         /// Stored, but no lead could be made from it (no usable phone number).
         case noLead = "no_lead"
@@ -48,8 +51,8 @@ struct CallProcessor {
     func process(_ call: KnowlarityCall) throws -> CallResult? {
         guard let uuid = call.uuid else { return nil }
         try database.serialize(on: "knowlarity_calls:\(uuid)")
-        if let stored = try database.queryRow("SELECT lead_id FROM knowlarity_calls WHERE call_uuid = ?", [.text(uuid)]) {
-            return CallResult(callUUID: uuid, outcome: .duplicateCall, leadID: stored[0].integer, error: nil)
+        if let stored = try database.queryRow("SELECT \(StoredCall.columns) FROM knowlarity_calls WHERE call_uuid = ?", [.text(uuid)]) {
+            return try update(StoredCall(stored), with: call, uuid: uuid)
         }
         let startedAt = call.startTime.flatMap { parseCallTime($0, zone: timeZone) }
         let result: CallResult
@@ -65,17 +68,59 @@ struct CallProcessor {
             """
             INSERT INTO knowlarity_calls (call_uuid, customer_number, phone_number_normalized, agent_number, knowlarity_number,
                 business_call_type, call_type, start_time, started_at, end_time, call_duration_seconds, recording_url,
-                lead_id, lead_outcome, raw_payload)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                lead_id, lead_outcome, raw_payload, call_status)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 .text(uuid), SQLValue(call.customerNumber), SQLValue(phones.normalize(call.customerNumber)), SQLValue(call.agentNumber),
                 SQLValue(call.knowlarityNumber), SQLValue(call.businessCallType), SQLValue(call.callType), SQLValue(call.startTime),
                 SQLValue(startedAt.map(ISO8601Time.text(microseconds:))), SQLValue(call.endTime),
                 SQLValue(call.durationSeconds), SQLValue(call.recordingURL), SQLValue(result.leadID),
-                result.outcome == .noLead ? .null : .text(result.outcome.rawValue), .text(call.payload.jsonText),
+                result.outcome == .noLead ? .null : .text(result.outcome.rawValue), .text(call.payload.jsonText), SQLValue(call.status),
             ])
         if fanOut.wantsAny { try emitEvents(call, result, phone: phones.normalize(call.customerNumber)) }
+        return result
+    }
+
+    /// A later event for a stored call. What it says that the row lacks or says differently is
+    /// written (a value it leaves out never erases one); a call stored without a usable phone
+    /// gets its lead now if this event has one. The first event's raw payload stays; every
+    /// event's body is in webhook_logs.
+    private func update(_ stored: StoredCall, with call: KnowlarityCall, uuid: String) throws -> CallResult {
+        var changes: [(column: String, value: SQLValue)] = []
+        func take(_ column: String, _ new: String?, _ old: String?) {
+            if let new, new != old { changes.append((column, .text(new))) }
+        }
+        take("agent_number", call.agentNumber, stored.agentNumber)
+        take("end_time", call.endTime, stored.endTime)
+        take("recording_url", call.recordingURL, stored.recordingURL)
+        take("call_status", call.status, stored.status)
+        take("call_type", call.callType, stored.callType)
+        take("business_call_type", call.businessCallType, stored.businessCallType)
+        if let duration = call.durationSeconds, duration != stored.durationSeconds { changes.append(("call_duration_seconds", .integer(duration))) }
+        if stored.startTime == nil, let start = call.startTime {
+            changes.append(("start_time", .text(start)))
+            changes.append(("started_at", SQLValue(parseCallTime(start, zone: timeZone).map(ISO8601Time.text(microseconds:)))))
+        }
+        var result = CallResult(callUUID: uuid, outcome: .updated, leadID: stored.leadID, error: nil)
+        if stored.leadID == nil, let phone = phones.normalize(call.customerNumber) {
+            let startedAt = (call.startTime ?? stored.startTime).flatMap { parseCallTime($0, zone: timeZone) }
+            let lead = try attachLead(
+                phone: phone, call: call, uuid: uuid, day: timeZone.localDate(at: startedAt.map { $0.floorDivided(by: 1_000_000) } ?? now.secondsSince1970))
+            changes += [
+                ("customer_number", SQLValue(call.customerNumber)), ("phone_number_normalized", .text(phone)), ("lead_id", SQLValue(lead.leadID)),
+                ("lead_outcome", .text(lead.outcome.rawValue)),
+            ]
+            result = CallResult(callUUID: uuid, outcome: .updated, leadID: lead.leadID, error: nil)
+            if fanOut.wantsAny { try emitEvents(call, lead, phone: phone, callReceived: false) }
+        }
+        guard !changes.isEmpty else { return CallResult(callUUID: uuid, outcome: .duplicateCall, leadID: stored.leadID, error: nil) }
+        try database.run(
+            """
+            UPDATE knowlarity_calls SET \(changes.map { "\($0.column) = ?" }.joined(separator: ", ")),
+                events_received = events_received + 1, updated_at = \(database.dialect.now)
+            WHERE call_uuid = ?
+            """, changes.map(\.value) + [.text(uuid)])
         return result
     }
 
@@ -111,7 +156,8 @@ struct CallProcessor {
         return CallResult(callUUID: uuid, outcome: .crossSourceRepeat, leadID: primaryID, error: nil)
     }
 
-    private func emitEvents(_ call: KnowlarityCall, _ result: CallResult, phone: String?) throws {
+    /// `call.received` goes out for a call's first event only.
+    private func emitEvents(_ call: KnowlarityCall, _ result: CallResult, phone: String?, callReceived: Bool = true) throws {
         let callData = JSONValue.object(
             JSONObject([
                 ("uuid", .string(result.callUUID)), ("customer_number", JSONValue(call.customerNumber)), ("phone_normalized", JSONValue(phone)),
@@ -122,11 +168,11 @@ struct CallProcessor {
         func event(_ type: String, _ action: String) -> OutboundEvent {
             OutboundEvent(type, data: JSONObject([("call", callData)]), metadata: JSONObject([("source", "knowlarity-webhook"), ("action", .string(action))]))
         }
-        try fanOut.emit(event("call.received", "received"))
+        if callReceived { try fanOut.emit(event("call.received", "received")) }
         switch result.outcome {
         case .newLead: try fanOut.emit(event("lead.created", "created"))
         case .crossSourceRepeat: try fanOut.emit(event("lead.source_added", "source_added"))
-        case .sameSourceRepeat, .duplicateCall, .noLead: break
+        case .sameSourceRepeat, .updated, .duplicateCall, .noLead: break
         }
     }
 
@@ -156,5 +202,27 @@ struct CallProcessor {
                 updated_at = \(database.dialect.now)
             WHERE id = ?2
             """, [.text(day), .integer(source)])
+    }
+}
+
+/// The columns of a stored call that a later event may fill in.
+struct StoredCall {
+    static let columns = "lead_id, agent_number, end_time, recording_url, call_status, call_type, business_call_type, call_duration_seconds, start_time"
+
+    let leadID: Int64?
+    let agentNumber, endTime, recordingURL, status, callType, businessCallType: String?
+    let durationSeconds: Int64?
+    let startTime: String?
+
+    init(_ row: Row) {
+        leadID = row[0].integer
+        agentNumber = row[1].text
+        endTime = row[2].text
+        recordingURL = row[3].text
+        status = row[4].text
+        callType = row[5].text
+        businessCallType = row[6].text
+        durationSeconds = row[7].integer
+        startTime = row[8].text
     }
 }

@@ -16,6 +16,9 @@ struct KnowlarityCall {
     let endTime: String?
     let durationSeconds: Int64?
     let recordingURL: String?
+    /// Where the call stands, as the event says it: `call_status`, `status`, Konnect's
+    /// `event_type` (ANSWER, HANGUP…) or the envelope's `event` (`call.completed`).
+    let status: String?
 
     init(body: JSONValue) {
         let call = body["data"]?.object != nil ? body["data"]! : body
@@ -27,7 +30,8 @@ struct KnowlarityCall {
             }
         }
         func first(_ names: String...) -> String? { names.lazy.compactMap { fields[$0] }.first }
-        uuid = first("uuid", "call_uuid", "callid", "call_id")
+        // A call-log record names its call by `id` alone.
+        uuid = first("uuid", "call_uuid", "callid", "call_id", "id")
         customerNumber = first("customer_number", "caller_id", "customer_number_normalized")
         agentNumber = first("agent_number").flatMap { $0.uppercased() == "NA" ? nil : $0 }
         knowlarityNumber = first("knowlarity_number", "dispnumber")
@@ -38,6 +42,7 @@ struct KnowlarityCall {
         // A duration past Int64 (or `inf`, `nan`) is no duration; the raw payload keeps what was sent.
         durationSeconds = first("call_duration", "duration").flatMap { Double($0) }.flatMap { Int64(exactly: $0.rounded()) }
         recordingURL = first("call_recording", "resource_url", "recording_url")
+        status = first("call_status", "status", "event_type") ?? body["event"]?.text.map { String($0.trimmingSpaces) }.flatMap { $0.isEmpty ? nil : $0 }
     }
 }
 

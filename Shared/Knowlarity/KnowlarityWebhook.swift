@@ -72,7 +72,7 @@ public enum KnowlarityWebhook {
         try database.queryRow("SELECT 1 FROM knowlarity_calls WHERE call_uuid = ?", [.text(uuid)]) != nil
     }
 
-    static let missingUUID = "the call has no uuid (uuid, call_uuid or callid), so it cannot be stored once and only once"
+    static let missingUUID = "the call has no uuid (uuid, call_uuid, callid or id), so it cannot be stored once and only once"
 
     static func logEntry(for arrival: Arrival<CallResult?>, request: Request) -> WebhookLogEntry {
         switch arrival {
@@ -85,7 +85,7 @@ public enum KnowlarityWebhook {
         case .processed(let body, let result?):
             return WebhookLogEntry(
                 source: source, leadID: result.leadID, dealData: body, status: result.error == nil ? .success : .error,
-                errorMessage: result.error)
+                errorMessage: result.error, outcome: result.outcome.rawValue)
         }
     }
 }

@@ -17,10 +17,13 @@ public struct WebhookLogEntry: Sendable {
     public var routingDecision: String?
     public var status: Status
     public var errorMessage: String?
+    /// What processing did, in the function's own words (`new_lead`, `updated`, `duplicate_call`).
+    public var outcome: String?
 
     public init(
         source: String, pipelineID: Int64? = nil, leadID: Int64? = nil, dealData: JSONValue?, utmSource: String? = nil,
-        utmCampaign: String? = nil, routingDecision: String? = nil, status: Status, errorMessage: String? = nil
+        utmCampaign: String? = nil, routingDecision: String? = nil, status: Status, errorMessage: String? = nil,
+        outcome: String? = nil
     ) {
         self.source = source
         self.pipelineID = pipelineID
@@ -31,6 +34,7 @@ public struct WebhookLogEntry: Sendable {
         self.routingDecision = routingDecision
         self.status = status
         self.errorMessage = errorMessage
+        self.outcome = outcome
     }
 
     /// The entry for a body that was refused unread or unparsed: the raw body is kept exactly
@@ -49,13 +53,14 @@ public struct WebhookLogEntry: Sendable {
         let row = try database.queryRow(
             """
             INSERT INTO webhook_logs (source, pipeline_id, lead_id, deal_data, utm_source, utm_campaign, routing_decision,
-                processing_status, error_message, processed_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, \(database.dialect.now))
+                processing_status, error_message, outcome, processed_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \(database.dialect.now))
             RETURNING id
             """,
             [
                 .text(source), SQLValue(pipelineID), SQLValue(leadID), SQLValue(dealData?.jsonText), SQLValue(utmSource),
                 SQLValue(utmCampaign), SQLValue(routingDecision), .text(status.rawValue), SQLValue(errorMessage),
+                SQLValue(outcome),
             ])
         return row?[0].integer ?? 0
     }

@@ -84,7 +84,7 @@ struct LogQuery {
     var sql: String {
         """
         SELECT log_seq, log_id, source, received_at, event_type, status, routing_decision, pipeline_id, lead_id, utm_source,
-            utm_campaign, error_message, payload
+            utm_campaign, error_message, payload, outcome
         FROM inbound_logs\(conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
         ORDER BY log_seq DESC LIMIT \(limit + 1)
         """

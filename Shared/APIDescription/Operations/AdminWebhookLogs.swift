@@ -28,6 +28,7 @@ extension APIDescription {
                             "source": .string,
                             "received_at": .string,
                             "status": .string,
+                            "outcome": .type("string", "null").described("What processing did, where the function says (knowlarity: new_lead, same_source_repeat, cross_source_repeat, updated, duplicate_call, no_lead)"),
                         ], required: ["id", "source", "received_at", "status"])),
                         "pagination": .object(
                         [
@@ -65,6 +66,7 @@ extension APIDescription {
                             "source": .string,
                             "received_at": .string,
                             "status": .string,
+                            "outcome": .type("string", "null").described("What processing did, where the function says (knowlarity: new_lead, same_source_repeat, cross_source_repeat, updated, duplicate_call, no_lead)"),
                         ], required: ["id", "source", "received_at", "status"]),
                     ], required: ["success", "log"])),
             ],

@@ -18,6 +18,7 @@ enum Schema {
         ("005_webhooks", SQLite.webhooks, Postgres.webhooks),
         ("006_intake_controls", SQLite.intakeControls, Postgres.intakeControls),
         ("007_kommo_oauth", SQLite.kommoOAuth, Postgres.kommoOAuth),
+        ("008_call_updates", SQLite.callUpdates, Postgres.callUpdates),
     ]
 
     static let sqlite = steps.map { Migration(name: $0.name, sql: $0.sqlite) }
