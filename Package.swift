@@ -95,7 +95,8 @@ let package = Package(
         shared("AmoCRM", dependencies: ["FunctionKit", "FunctionCatalog", "LeadwireStore", "WebhookIntake", httpTypes]),
         shared("Admin", dependencies: ["FunctionKit", "LeadwireStore", "SystemCrypto", httpTypes]),
         shared("WebhookLogs", dependencies: ["ProcessSpawning", "FunctionStore", "FunctionKit", "FunctionCatalog", "LeadwireStore", "Admin", httpTypes]),
-        shared("Export", dependencies: ["FunctionStore", "FunctionKit", "LeadwireStore", "Admin", "SystemCrypto", httpTypes]),
+        shared("People", dependencies: ["FunctionStore", "FunctionKit", "LeadwireStore", "Admin", httpTypes]),
+        shared("Export", dependencies: ["FunctionStore", "FunctionKit", "LeadwireStore", "Admin", "People", "SystemCrypto", httpTypes]),
         shared("Health", dependencies: ["FunctionStore", "FunctionKit", "LeadwireStore", httpTypes]),
         // Secrets at rest: AES-256-GCM under LEADWIRE_SECRET_KEY.
         shared("SecretSealing", dependencies: ["SystemCrypto", "FunctionKit"]),
@@ -112,7 +113,7 @@ let package = Package(
         // Outbound webhooks: signing secrets and signatures, the delivery queue, the retry schedule.
         shared("Outbound", dependencies: ["FunctionKit", "LeadwireStore", "SystemCrypto", "SecretSealing", "OutboundURLCheck"]),
         shared("WebhookSubscriptions", dependencies: ["FunctionStore", "FunctionKit", "LeadwireStore", "Admin", "Outbound", "SecretSealing", httpTypes]),
-        shared("Knowlarity", dependencies: ["FunctionKit", "FunctionCatalog", "LeadwireStore", "WebhookIntake", "SystemCrypto", httpTypes]),
+        shared("Knowlarity", dependencies: ["FunctionKit", "FunctionCatalog", "LeadwireStore", "WebhookIntake", "People", "SystemCrypto", httpTypes]),
 
         // Kommo OAuth: connections, sealed tokens, refresh under a lease, the API proxy.
         shared("KommoOAuth", dependencies: ["FunctionStore", "FunctionKit", "LeadwireStore", "Admin", "SystemCrypto", "SecretSealing", "OutboundURLCheck", "OutboundHTTP", httpTypes]),
@@ -168,7 +169,7 @@ let package = Package(
         .testTarget(
             name: "AdminTests",
             dependencies: [
-                "Admin", "WebhookLogs", "Export", "Kommo", "AmoCRM", "Knowlarity", "FunctionKit", "LeadwireStore", "TestSupport", httpTypes,
+                "Admin", "WebhookLogs", "Export", "People", "Kommo", "AmoCRM", "Knowlarity", "FunctionKit", "LeadwireStore", "TestSupport", httpTypes,
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictness),

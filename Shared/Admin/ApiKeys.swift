@@ -13,6 +13,10 @@ public enum Scope: String, CaseIterable, Sendable {
     case webhooksManage = "webhooks:manage"
     /// Call Kommo's API and manage the Kommo connections (`/kommo-oauth`).
     case kommoAPI = "kommo:api"
+    /// Record and withdraw a person's consent (`POST /api/admin/users/{id}/consents`).
+    case consentWrite = "consent:write"
+    /// Erase a person (`POST /api/admin/users/{id}/erase`).
+    case peopleErase = "people:erase"
 }
 
 /// An admin API key as stored: its name and scopes, never the key itself.

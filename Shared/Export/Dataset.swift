@@ -37,6 +37,8 @@ struct Dataset {
     let crmFields: String?
     let consent: String?
     let defaultOrder: String
+    /// Whether its rows are people with consents per channel (`optedIn=whatsapp`).
+    var hasConsents = false
 
     func column(_ name: String) -> Column? { columns.first { $0.name == name } }
 }
@@ -81,7 +83,8 @@ extension Dataset {
         name: "leads",
         from: "leads_master LEFT JOIN sources ON sources.id = leads_master.source_id",
         columns: [
-            Column("id", .integer, sql: "leads_master.id"), Column("full_name"), Column("phone_number_normalized"),
+            Column("id", .integer, sql: "leads_master.id"), Column("full_name"),
+            Column("first_name", sql: firstName(dialect)), Column("last_name", sql: lastName(dialect)), Column("phone_number_normalized"),
             Column("source", sql: "sources.display_name"), Column("source_type", sql: "sources.source_type"),
             Column("external_lead_id"), Column("status"), Column("is_qualified", .boolean), Column("total_attempts", .integer),
             Column("export_consent_given", .boolean), Column("export_consent_at"),
@@ -90,8 +93,24 @@ extension Dataset {
         ],
         created: "leads_master.created_at", updated: "leads_master.updated_at",
         equalityFilters: ["status": "leads_master.status", "source": "sources.display_name"],
-        searchColumns: ["full_name", "phone_number_normalized"], crmFields: "raw_payload", consent: "export_consent_given",
-        defaultOrder: "leads_master.id")
+        searchColumns: ["full_name", "phone_number_normalized", "external_lead_id"], crmFields: "raw_payload", consent: "export_consent_given",
+        defaultOrder: "leads_master.id", hasConsents: true)
+    }
+
+    /// Seed 004 has first and last names; `leads_master` has one full name: its first word,
+    /// and the rest.
+    private static func firstName(_ dialect: SQLDialect) -> String {
+        switch dialect {
+        case .sqlite: "CASE WHEN instr(full_name, ' ') > 0 THEN substr(full_name, 1, instr(full_name, ' ') - 1) ELSE full_name END"
+        case .postgres: "CASE WHEN strpos(full_name, ' ') > 0 THEN substr(full_name, 1, strpos(full_name, ' ') - 1) ELSE full_name END"
+        }
+    }
+
+    private static func lastName(_ dialect: SQLDialect) -> String {
+        switch dialect {
+        case .sqlite: "CASE WHEN instr(full_name, ' ') > 0 THEN substr(full_name, instr(full_name, ' ') + 1) END"
+        case .postgres: "CASE WHEN strpos(full_name, ' ') > 0 THEN substr(full_name, strpos(full_name, ' ') + 1) END"
+        }
     }
 
     static let sales = Dataset(

@@ -4,6 +4,7 @@ public import FunctionKit
 import FunctionStore
 import HTTPTypes
 import LeadwireStore
+import People
 
 /// export: `GET /api/admin/export/<dataset>/<csv|json|ndjson>`, streamed in constant memory,
 /// every export audited in `data_exports` (who, what, which filters, rows, bytes, and the
@@ -16,7 +17,8 @@ public enum ExportAPI {
 
     public static func handle(_ request: Request, context: FunctionContext) throws -> Response {
         try AdminHeaders.around {
-            request.path.hasPrefix(UsersAPI.path) ? try UsersAPI.list(request, context: context) : try export(request, context: context)
+            if PeopleAPI.handles(request.path) { return try PeopleAPI.handle(request, context: context) }
+            return request.path.hasPrefix(UsersAPI.path) ? try UsersAPI.list(request, context: context) : try export(request, context: context)
         }
     }
 

@@ -1,5 +1,6 @@
 import FunctionKit
 import LeadwireStore
+import People
 
 /// An export request read from its path and query string: the dataset, the format, and the
 /// filters, fields and order of seed 004. Values are bound; names are checked against the
@@ -112,6 +113,16 @@ struct ExportQuery {
             add(
                 "EXISTS (SELECT 1 FROM \(dialect.jsonArrayElements(json, path: ["tags"], as: "tag")) "
                     + "WHERE lower(\(dialect.jsonText("tag.value", ["name"]))) = lower(?))", [.text(value)])
+        case "optedIn":
+            guard dataset.hasConsents else { throw .badRequest("\(dataset.name) cannot be filtered by optedIn.") }
+            guard Consents.channels.contains(value), value != "export" else {
+                throw .badRequest("optedIn must be one of \(Consents.channels.filter { $0 != "export" }.joined(separator: ", ")), got \"\(value.prefix(40))\".")
+            }
+            // The newest consent recorded for the channel is a grant.
+            add(
+                """
+                (SELECT c.granted FROM consents c WHERE c.lead_id = leads_master.id AND c.channel = ? ORDER BY c.id DESC LIMIT 1) = TRUE
+                """, .text(value))
         case "exportConsentOnly":
             guard value == "true" || value == "false" else { throw .badRequest("exportConsentOnly must be true or false.") }
             if value == "true" { add("\(try require(dataset.consent)) = TRUE", []) }

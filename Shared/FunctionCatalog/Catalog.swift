@@ -39,9 +39,13 @@ public enum Catalog {
             settings: ["LEADWIRE_FUNCTIONS_DIR"] + amocrmSettings + knowlaritySettings),
         FunctionDescription(
             name: "export",
-            summary: "Datasets as CSV, JSON or NDJSON, streamed in constant memory, every export audited; the users listing, paged",
+            summary: "Datasets as CSV, JSON or NDJSON, streamed in constant memory, every export audited; the users listing, paged; one person's record, consent, data export and erasure",
             routes: [Route("/api/admin/export"), Route("/api/admin/users")],
-            endpoints: [Endpoint("GET", "/api/admin/export/{dataset}/{format}"), Endpoint("GET", "/api/admin/users")],
+            endpoints: [
+                Endpoint("GET", "/api/admin/export/{dataset}/{format}"), Endpoint("GET", "/api/admin/users"), Endpoint("GET", "/api/admin/users/{id}"),
+                Endpoint("POST", "/api/admin/users/{id}/consents"), Endpoint("POST", "/api/admin/users/{id}/export"),
+                Endpoint("POST", "/api/admin/users/{id}/erase"),
+            ],
             authentication: .adminKey),
         FunctionDescription(
             name: "webhook-subscriptions",

@@ -1,5 +1,6 @@
 import FunctionKit
 import LeadwireStore
+import People
 
 /// What became of one call.
 struct CallResult {
@@ -169,9 +170,18 @@ struct CallProcessor {
             OutboundEvent(type, data: JSONObject([("call", callData)]), metadata: JSONObject([("source", "knowlarity-webhook"), ("action", .string(action))]))
         }
         if callReceived { try fanOut.emit(event("call.received", "received")) }
+        // The same lead as one of seed 004's users: created, or with a source more.
+        func emitUser(_ type: String, changes: JSONObject? = nil) throws {
+            guard fanOut.wants(type), let leadID = result.leadID, let person = try Person.load(leadID, from: database) else { return }
+            try fanOut.emit(person.event(type, changes: changes, source: "knowlarity-webhook"))
+        }
         switch result.outcome {
-        case .newLead: try fanOut.emit(event("lead.created", "created"))
-        case .crossSourceRepeat: try fanOut.emit(event("lead.source_added", "source_added"))
+        case .newLead:
+            try fanOut.emit(event("lead.created", "created"))
+            try emitUser("user.created")
+        case .crossSourceRepeat:
+            try fanOut.emit(event("lead.source_added", "source_added"))
+            try emitUser("user.updated", changes: JSONObject([("sources", .object(JSONObject([("added", .string(Self.sourceName))])))]))
         case .sameSourceRepeat, .updated, .duplicateCall, .noLead: break
         }
     }

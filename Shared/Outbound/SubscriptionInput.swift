@@ -50,6 +50,9 @@ public struct SubscriptionInput: Sendable {
             }
             var events: [String] = []
             for item in items {
+                if let event = item.stringValue, event.hasPrefix("booking.") || event.hasPrefix("qr.") {
+                    throw Invalid(description: "\(event): Leadwire keeps no bookings or QR codes, so it never sends \(event.prefix { $0 != "." }).* events; drop it.")
+                }
                 guard let event = item.stringValue, event == "*" || OutboundEvent.types.contains(event) else {
                     throw Invalid(description: "Unknown event \(item.jsonText); known: \(OutboundEvent.types.joined(separator: ", ")), or \"*\".")
                 }

@@ -43,7 +43,9 @@ import Testing
         #expect(created.name == "CRM" && created.events == ["lead.created", "*"] && created.retryAttempts == nil)
         for (body, complaint) in [
             (#"{"url":"http://127.0.0.1/h","events":["*"]}"#, "required"),
-            (#"{"name":"a","url":"http://127.0.0.1/h","events":["user.created"]}"#, "Unknown event"),
+            (#"{"name":"a","url":"http://127.0.0.1/h","events":["user.created_twice"]}"#, "Unknown event"),
+            (#"{"name":"a","url":"http://127.0.0.1/h","events":["user.created","booking.created"]}"#, "no bookings or QR codes"),
+            (#"{"name":"a","url":"http://127.0.0.1/h","events":["qr.scanned"]}"#, "never sends qr.* events"),
             (#"{"name":"a","url":"http://127.0.0.1/h","events":[]}"#, "non-empty"),
             (#"{"name":"a","url":"http://127.0.0.1/h","events":["*"],"timeoutMs":99}"#, "timeoutMs"),
             (#"{"name":"a","url":"http://127.0.0.1/h","events":["*"],"retryAttempts":"3"}"#, "retryAttempts"),

@@ -36,6 +36,8 @@ extension APIDescription {
                 .query("sortOrder", .oneOf("asc", "desc")),
                 .query("exportConsentOnly", .boolean),
                 .query("hasTag", .string),
+                .query("optedIn", .oneOf("messenger", "instagram", "whatsapp", "telegram", "sms", "email", "phone"), description: "The newest consent recorded for the channel is a grant"),
+                .query("sortBy", .string, description: "A field of the listing: createdAt, updatedAt, firstName, lastName, full_name…"),
             ],
             answers: [
                 200: .json("OK", .object(
@@ -53,6 +55,95 @@ extension APIDescription {
                     ], required: ["success", "users", "pagination"])),
             ],
             errors: [400, 401, 403, 503]
+        ),
+            Operation(
+            method: "get", path: "/api/admin/users/{id}", id: "getUser",
+            summary: "One person as seed 004's user, with their consent history",
+            tags: ["admin"],
+            adminKey: true,
+            parameters: [.path("id", .integer.minimum(1))],
+            answers: [
+                200: .json("OK", .object(["success": .constant(true), "user": .object(
+                    [
+                        "id": .integer,
+                        "firstName": .type("string", "null"),
+                        "lastName": .type("string", "null"),
+                        "fullName": .type("string", "null"),
+                        "phone": .string,
+                        "optIns": .object,
+                        "exportConsent": .object,
+                        "tags": .array,
+                        "customFields": .object,
+                    ], required: ["id", "phone", "optIns", "exportConsent", "tags", "customFields"]), "consents": .array], required: ["success", "user", "consents"])),
+            ],
+            errors: [400, 401, 403, 404, 503]
+        ),
+        Operation(
+            method: "post", path: "/api/admin/users/{id}/consents", id: "recordConsent",
+            summary: "Records consent given or withdrawn for one channel (who recorded it, when and the source are kept)",
+            tags: ["admin"],
+            adminKey: true,
+            parameters: [.path("id", .integer.minimum(1))],
+            body: .json(.object(
+                [
+                    "channel": .oneOf("messenger", "instagram", "whatsapp", "telegram", "sms", "email", "phone", "export"),
+                    "granted": .boolean,
+                    "source": .string.maxLength(200),
+                ], required: ["channel", "granted", "source"])),
+            answers: [
+                201: .json("Recorded", .object(["success": .constant(true), "consentId": .integer, "user": .object(
+                    [
+                        "id": .integer,
+                        "firstName": .type("string", "null"),
+                        "lastName": .type("string", "null"),
+                        "fullName": .type("string", "null"),
+                        "phone": .string,
+                        "optIns": .object,
+                        "exportConsent": .object,
+                        "tags": .array,
+                        "customFields": .object,
+                    ], required: ["id", "phone", "optIns", "exportConsent", "tags", "customFields"])], required: ["success", "consentId", "user"])),
+            ],
+            errors: [400, 401, 403, 404, 413, 415, 503]
+        ),
+        Operation(
+            method: "post", path: "/api/admin/users/{id}/export", id: "exportUser",
+            summary: "Everything stored about one person, found by their lead, phone and the emails given; audited",
+            tags: ["admin"],
+            adminKey: true,
+            parameters: [.path("id", .integer.minimum(1))],
+            body: .json(.object(["emails": .array(of: .string.maxLength(254)).described("Addresses to find the person's rows by, besides their phone (at most 20)")])),
+            answers: [
+                200: .json("OK", .object(
+                    ["success": .constant(true), "user": .object(
+                    [
+                        "id": .integer,
+                        "firstName": .type("string", "null"),
+                        "lastName": .type("string", "null"),
+                        "fullName": .type("string", "null"),
+                        "phone": .string,
+                        "optIns": .object,
+                        "exportConsent": .object,
+                        "tags": .array,
+                        "customFields": .object,
+                    ], required: ["id", "phone", "optIns", "exportConsent", "tags", "customFields"]), "consents": .array, "stored": .object],
+                    required: ["success", "user", "consents", "stored"])),
+            ],
+            errors: [400, 401, 403, 404, 413, 415, 503]
+        ),
+        Operation(
+            method: "post", path: "/api/admin/users/{id}/erase", id: "eraseUser",
+            summary: "Erases one person: rows deleted or anonymised, log bodies redacted, their outbound messages dropped, the erasure audited",
+            tags: ["admin"],
+            adminKey: true,
+            parameters: [.path("id", .integer.minimum(1))],
+            body: .json(.object(["emails": .array(of: .string.maxLength(254)).described("Addresses to find the person's rows by, besides their phone (at most 20)"), "reason": .string.maxLength(500)])),
+            answers: [
+                200: .json("Erased", .object(
+                    ["success": .constant(true), "erasure": .object(["id": .integer, "userId": .integer, "counts": .object], required: ["id", "userId", "counts"])],
+                    required: ["success", "erasure"])),
+            ],
+            errors: [400, 401, 403, 404, 413, 415, 503]
         ),
     ]
 }

@@ -19,6 +19,7 @@ enum Schema {
         ("006_intake_controls", SQLite.intakeControls, Postgres.intakeControls),
         ("007_kommo_oauth", SQLite.kommoOAuth, Postgres.kommoOAuth),
         ("008_call_updates", SQLite.callUpdates, Postgres.callUpdates),
+        ("009_people", SQLite.people, Postgres.people),
     ]
 
     static let sqlite = steps.map { Migration(name: $0.name, sql: $0.sqlite) }
