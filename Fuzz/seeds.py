@@ -152,7 +152,11 @@ def export():
     return {"csv": http(b"GET /api/admin/export/kommo_leads/csv?createdAfter=2025-01-01&limit=5"),
             "json": http(b"GET /api/admin/export/webhook_logs/json?source=amocrm&fields=id,source"),
             "ndjson": http(b"GET /api/admin/export/leads_master/ndjson?createdBefore=2030-01-01T00:00:00%2B05:30"),
-            "users": http(b"GET /api/admin/users?page=2&limit=50&sortBy=createdAt&sortOrder=desc&search=a")}
+            "users": http(b"GET /api/admin/users?page=2&limit=50&sortBy=firstName&sortOrder=desc&search=a&optedIn=whatsapp"),
+            "person": http(b"GET /api/admin/users/1"),
+            "consent": http(b"POST /api/admin/users/1/consents", b'{"channel":"sms","granted":true,"source":"fuzz"}', JSON),
+            "person-export": http(b"POST /api/admin/users/1/export", b'{"emails":["a@example.com"]}', JSON),
+            "erase": http(b"POST /api/admin/users/1/erase", b'{"emails":["a@example.com"],"reason":"fuzz"}', JSON)}
 
 
 def webhook_subscriptions():
