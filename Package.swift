@@ -123,7 +123,7 @@ let package = Package(
         .executableTarget(
             name: "runtime",
             dependencies: [
-                "APIDescription", "FunctionCatalog", "FunctionKit", "FunctionStore", "LeadwireStore", "Admin", "CGlibcExtras", "ProcessSpawning", "Outbound", "OutboundURLCheck", "OutboundHTTP", "SecretSealing", "Knowlarity", "KommoOAuth", "KommoWidget", "WebhookLogs",
+                "APIDescription", "FunctionCatalog", "FunctionKit", "FunctionStore", "LeadwireStore", "Admin", "CGlibcExtras", "ProcessSpawning", "Outbound", "OutboundURLCheck", "OutboundHTTP", "SecretSealing", "Knowlarity", "AmoCRM", "KommoOAuth", "KommoWidget", "WebhookLogs",
                 httpTypes,
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

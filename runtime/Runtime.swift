@@ -11,7 +11,7 @@ struct Runtime: AsyncParsableCommand {
         commandName: "runtime",
         abstract: "Serve, invoke and migrate Leadwire functions locally, and manage admin keys.",
         version: LeadwireVersion.string,
-        subcommands: [Serve.self, Worker.self, Poll.self, Invoke.self, Migrate.self, Backup.self, Keys.self, Functions.self, Settings.self, HostConfig.self, WidgetArchive.self, Version.self])
+        subcommands: [Serve.self, Worker.self, Poll.self, Reconcile.self, Invoke.self, Migrate.self, Backup.self, Keys.self, Functions.self, Settings.self, HostConfig.self, WidgetArchive.self, Version.self])
 
     /// Names an unknown command and lists the real ones, with the closest first.
     static func main() async {

@@ -65,10 +65,10 @@ extension Setting {
             "LEADWIRE_AMOCRM_WEBHOOK_AUTH", .unset("closed"), usedBy: "amocrm-webhook",
             "the same, for amoCRM"),
         Setting(
-            "LEADWIRE_AMOCRM_WON_STATUS_IDS", .value("142"), usedBy: "amocrm-webhook",
+            "LEADWIRE_AMOCRM_WON_STATUS_IDS", .value("142"), usedBy: "amocrm-webhook, `runtime poll amocrm`, `runtime reconcile amocrm`",
             "comma-separated statuses that mean a won deal"),
         Setting(
-            "LEADWIRE_AMOCRM_PIPELINE_IDS", .unset("every pipeline"), usedBy: "amocrm-webhook",
+            "LEADWIRE_AMOCRM_PIPELINE_IDS", .unset("every pipeline"), usedBy: "amocrm-webhook, `runtime poll amocrm`, `runtime reconcile amocrm`",
             "comma-separated pipelines whose won deals are sales"),
         Setting(
             "LEADWIRE_AMOCRM_UTM_FIELD_IDS", .unset(), usedBy: "amocrm-webhook",
@@ -115,6 +115,15 @@ extension Setting {
         Setting(
             "LEADWIRE_KNOWLARITY_POLL_OVERLAP_SECONDS", .value("600"), usedBy: "`runtime poll knowlarity`",
             "how far before the last pass's end each pass starts, so a call that enters the log late is still found"),
+        Setting(
+            "LEADWIRE_AMOCRM_POLL_SECONDS", .value("300"), usedBy: "`runtime poll amocrm`",
+            "seconds between passes over amoCRM's won deals"),
+        Setting(
+            "LEADWIRE_AMOCRM_POLL_OVERLAP_SECONDS", .value("3600"), usedBy: "`runtime poll amocrm`",
+            "how far before the last pass's end each pass starts, so a deal whose hook is still being retried is read again"),
+        Setting(
+            "LEADWIRE_AMOCRM_POLL_ACCOUNTS", .unset("every connected account"), usedBy: "`runtime poll amocrm`, `runtime reconcile amocrm`",
+            "the connected accounts to read (ids or subdomains, comma-separated)"),
         Setting(
             "LEADWIRE_PORT", .value("8080"), usedBy: "`runtime serve`",
             "port on 127.0.0.1 (`--port 0` picks a free one)"),

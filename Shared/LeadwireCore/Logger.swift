@@ -51,11 +51,16 @@ public struct Logger: Sendable {
         log("info", event, fields)
     }
 
+    /// Fields made at run time (a report's counts).
+    public func info(_ event: String, fields: [(key: String, value: JSONValue)]) {
+        log("info", event, fields)
+    }
+
     public func error(_ event: String, _ fields: KeyValuePairs<String, JSONValue> = [:]) {
         log("error", event, fields)
     }
 
-    private func log(_ level: String, _ event: String, _ fields: KeyValuePairs<String, JSONValue>) {
+    private func log(_ level: String, _ event: String, _ fields: some Sequence<(key: String, value: JSONValue)>) {
         var object = JSONObject([
             ("ts", .string(Timestamp.now().iso8601)), ("level", .string(level)),
             ("function", .string(function)), ("event", .string(event)),

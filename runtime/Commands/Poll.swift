@@ -7,16 +7,17 @@ import UnixSignals
 
 struct Poll: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Poll a provider's log for events whose webhook was lost (the backup for lost Knowlarity hooks).",
+        abstract: "Poll a provider for events whose webhook was lost (the backup for lost Knowlarity and amoCRM hooks).",
         discussion: """
-            `runtime poll knowlarity` reads Knowlarity's call log every LEADWIRE_KNOWLARITY_POLL_SECONDS (30) until \
-            stopped; with --once it reads once, for cron, and exits 1 when the log could not be read (a wrong key, \
-            Knowlarity down). Calls it finds go through the same processing as the hook, so a call seen by both is \
-            stored and counted once.
+            `runtime poll knowlarity` reads Knowlarity's call log every LEADWIRE_KNOWLARITY_POLL_SECONDS (30); \
+            `runtime poll amocrm` reads each connected amoCRM account's won deals every LEADWIRE_AMOCRM_POLL_SECONDS \
+            (300), through its OAuth connection, until stopped. With --once either reads once, for cron, and exits 1 \
+            when the provider could not be read (a wrong key, the provider down). What it finds goes through the same \
+            processing as the hook, so an event seen by both is stored and counted once.
             """)
 
     enum Source: String, ExpressibleByArgument, CaseIterable {
-        case knowlarity
+        case knowlarity, amocrm
     }
 
     @Argument(help: "What to poll: \(Source.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -31,15 +32,24 @@ struct Poll: AsyncParsableCommand {
         _ = try options.migrate()
         let environment = Environment(options.functionSettings())
         let context = FunctionContext(functionName: "poll", environment: environment, logger: FunctionKit.Logger(function: "poll", sink: standardOutputLine))
-        let poller = KnowlarityPoller(
-            settings: try KnowlarityPollSettings(environment), client: try HTTPClient(), context: context)
+        switch source {
+        case .knowlarity:
+            try await run(KnowlarityPoller(settings: try KnowlarityPollSettings(environment), client: try HTTPClient(), context: context), log: context.logger)
+        case .amocrm:
+            // The connection is checked now, so a misconfiguration stops the command at once.
+            _ = try AmoCRMClients.kommoClient(environment, context: context)
+            try await run(AmoCRMPoller(settings: try AmoCRMPollSettings(environment), context: context), log: context.logger)
+        }
+    }
+
+    private func run<P: Poller>(_ poller: P, log: FunctionKit.Logger) async throws {
         if once {
-            try await PollService.passWithRetries(poller, log: context.logger)
+            try await PollService.passWithRetries(poller, log: log)
             return
         }
         var logger = Logging.Logger(label: "leadwire-poll")
         logger.logLevel = .warning
-        let service = PollService(poller: poller, log: context.logger)
+        let service = PollService(poller: poller, log: log)
         try await ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
     }
 }

@@ -14,7 +14,7 @@ import OutboundURLCheck
 /// Each pass reads from where the last one ended, minus an overlap for calls that enter the
 /// log late, and follows `meta.next` page by page; only a pass that read every page moves the
 /// cursor, so a failed one is read again.
-final class KnowlarityPoller: Sendable {
+final class KnowlarityPoller: Poller {
     let settings: KnowlarityPollSettings
     let client: HTTPClient
     /// The functions' settings and store: the hook's processing runs with them.
@@ -24,25 +24,27 @@ final class KnowlarityPoller: Sendable {
     enum Failure: Error, CustomStringConvertible {
         /// 401 or 403: the keys are wrong; retrying will not help until they change.
         case refused(status: Int)
-        /// 429 or 5xx: try later, no sooner than `retryAfter` seconds when given.
-        case busy(status: Int, retryAfter: Int64?)
         case broken(String)
 
         var description: String {
             switch self {
             case .refused(let status):
                 "Knowlarity refused the keys (HTTP \(status)): check LEADWIRE_KNOWLARITY_API_KEY and LEADWIRE_KNOWLARITY_SR_KEY."
-            case .busy(let status, let retryAfter): "Knowlarity answered \(status)\(retryAfter.map { "; retry after \($0) s" } ?? "")."
             case .broken(let reason): "The call log could not be read: \(reason)."
             }
         }
     }
 
-    struct Pass {
+    struct Pass: PollReport {
         var calls = 0
         var stored = 0
         var pages = 0
+
+        var fields: [(String, Int)] { [("calls", calls), ("stored", stored), ("pages", pages)] }
     }
+
+    var description: String { "the Knowlarity poller" }
+    var intervalSeconds: Int { settings.intervalSeconds }
 
     init(settings: KnowlarityPollSettings, client: HTTPClient, context: FunctionContext) {
         self.settings = settings
@@ -97,7 +99,7 @@ final class KnowlarityPoller: Sendable {
             }
         case 401, 403: throw Failure.refused(status: answer.status)
         case 429, 500...599:
-            throw Failure.busy(status: answer.status, retryAfter: answer.retryAfterSeconds)
+            throw ProviderBusy(provider: "Knowlarity", status: answer.status, retryAfter: answer.retryAfterSeconds)
         default: throw Failure.broken("HTTP \(answer.status)")
         }
     }

@@ -9,6 +9,9 @@ import Foundation
 /// - `GET /api/v4/leads`: the current access token or 401; a page of one lead whose `next` keeps
 ///   the request's `limit` (default 1); `page=2` is 204 (the empty list);
 ///   while `throttle` holds a number, that many answers are 429 with `Retry-After: 1` first.
+///   Once `publish(leads:)` has run, it lists those leads instead, as amoCRM does: those with
+///   `updated_at` at or after `filter[updated_at][from]`, oldest first, two a page, `_links.next`
+///   while more follow, 204 for a page past the end.
 /// - `POST /api/v4/salesbot/{bot}/continue/{id}`: the current token or 401; kept in `continued.jsonl`.
 /// - `POST /responder` answers a widget reply; `/responder-broken` answers 500.
 /// Every request becomes a line of `requests.jsonl`.
@@ -30,6 +33,12 @@ final class KommoStandIn {
     /// From now on every refresh token is refused, as Kommo refuses a revoked one.
     func revokeRefreshTokens() throws {
         try Data().write(to: folder.appending(path: "revoked"))
+    }
+
+    /// The account's leads, as API v4 lists them (`id`, `name`, `price`, `status_id`,
+    /// `pipeline_id`, `updated_at`, `custom_fields_values`).
+    func publish(leads: [[String: Any]]) throws {
+        try JSONSerialization.data(withJSONObject: leads).write(to: folder.appending(path: "leads.json"), options: .atomic)
     }
 
     var requests: [[String: Any]] { standIn.records("requests.jsonl") }
@@ -101,6 +110,20 @@ final class KommoStandIn {
                     elif left > 0:
                         open(throttle, "w").write(str(left - 1))
                         entry["status"] = self.answer(429, {"title": "Too Many Requests", "status": 429, "retry_after": 1}, [("Retry-After", "1")])
+                    elif os.path.exists(os.path.join(folder, "leads.json")):
+                        query = parse_qs(url.query)
+                        since = int(query.get("filter[updated_at][from]", ["0"])[0])
+                        page = int(query.get("page", ["1"])[0])
+                        leads = sorted([l for l in json.load(open(os.path.join(folder, "leads.json"))) if l["updated_at"] >= since],
+                                       key=lambda l: l["updated_at"])
+                        chunk = leads[(page - 1) * 2:page * 2]
+                        if not chunk:
+                            entry["status"] = self.answer(204)
+                        else:
+                            links = {"self": {"href": "https://acme.kommo.com/api/v4/leads?page=%d" % page}}
+                            if page * 2 < len(leads):
+                                links["next"] = {"href": "https://acme.kommo.com/api/v4/leads?page=%d" % (page + 1)}
+                            entry["status"] = self.answer(200, {"_page": page, "_links": links, "_embedded": {"leads": chunk}})
                     elif "page=2" in url.query:
                         entry["status"] = self.answer(204)
                     else:
