@@ -54,6 +54,12 @@ extension APIDescription {
         "WebhookUpdate": .object(subscriptionFields).closed,
         "WebhookAnswer": .object(
             ["success": .boolean, "webhook": .object, "webhooks": .array, "delivery": .object, "secret": .string], required: ["success"]),
+        // Seed 004's user: a person of leads_master, as the person endpoints and user.* events show them.
+        "User": .object(
+            [
+                "id": .integer, "firstName": .type("string", "null"), "lastName": .type("string", "null"), "fullName": .type("string", "null"),
+                "phone": .string, "optIns": .object, "exportConsent": .object, "tags": .array, "customFields": .object,
+            ], required: ["id", "phone", "optIns", "exportConsent", "tags", "customFields"]),
         "Health": .object(
             ["status": .oneOf("ok", "unavailable"), "version": .string, "schema_version": .integer, "message": .string],
             required: ["status", "version"]),

@@ -63,18 +63,7 @@ extension APIDescription {
             adminKey: true,
             parameters: [.path("id", .integer.minimum(1))],
             answers: [
-                200: .json("OK", .object(["success": .constant(true), "user": .object(
-                    [
-                        "id": .integer,
-                        "firstName": .type("string", "null"),
-                        "lastName": .type("string", "null"),
-                        "fullName": .type("string", "null"),
-                        "phone": .string,
-                        "optIns": .object,
-                        "exportConsent": .object,
-                        "tags": .array,
-                        "customFields": .object,
-                    ], required: ["id", "phone", "optIns", "exportConsent", "tags", "customFields"]), "consents": .array], required: ["success", "user", "consents"])),
+                200: .json("OK", .object(["success": .constant(true), "user": .ref("User"), "consents": .array], required: ["success", "user", "consents"])),
             ],
             errors: [400, 401, 403, 404, 503]
         ),
@@ -91,18 +80,7 @@ extension APIDescription {
                     "source": .string.maxLength(200),
                 ], required: ["channel", "granted", "source"])),
             answers: [
-                201: .json("Recorded", .object(["success": .constant(true), "consentId": .integer, "user": .object(
-                    [
-                        "id": .integer,
-                        "firstName": .type("string", "null"),
-                        "lastName": .type("string", "null"),
-                        "fullName": .type("string", "null"),
-                        "phone": .string,
-                        "optIns": .object,
-                        "exportConsent": .object,
-                        "tags": .array,
-                        "customFields": .object,
-                    ], required: ["id", "phone", "optIns", "exportConsent", "tags", "customFields"])], required: ["success", "consentId", "user"])),
+                201: .json("Recorded", .object(["success": .constant(true), "consentId": .integer, "user": .ref("User")], required: ["success", "consentId", "user"])),
             ],
             errors: [400, 401, 403, 404, 413, 415, 503]
         ),
@@ -115,18 +93,7 @@ extension APIDescription {
             body: .json(.object(["emails": .array(of: .string.maxLength(254)).described("Addresses to find the person's rows by, besides their phone (at most 20)")])),
             answers: [
                 200: .json("OK", .object(
-                    ["success": .constant(true), "user": .object(
-                    [
-                        "id": .integer,
-                        "firstName": .type("string", "null"),
-                        "lastName": .type("string", "null"),
-                        "fullName": .type("string", "null"),
-                        "phone": .string,
-                        "optIns": .object,
-                        "exportConsent": .object,
-                        "tags": .array,
-                        "customFields": .object,
-                    ], required: ["id", "phone", "optIns", "exportConsent", "tags", "customFields"]), "consents": .array, "stored": .object],
+                    ["success": .constant(true), "user": .ref("User"), "consents": .array, "stored": .object],
                     required: ["success", "user", "consents", "stored"])),
             ],
             errors: [400, 401, 403, 404, 413, 415, 503]
