@@ -132,6 +132,7 @@ import Testing
         let locked = try await http("POST", base + "/kommo-webhook", body: kommoLeadForm(id: 2, name: "Retry me"))
         #expect(locked.status == 503)
         #expect(locked.body.contains("store_unavailable"))
+        #expect(locked.headers["retry-after"] == "1", "a sender told to retry is told when")
         try lockHolder.execute("ROLLBACK")
         // The retry, once the lock is free, goes through.
         let retried = try await http("POST", base + "/kommo-webhook", body: kommoLeadForm(id: 2, name: "Retry me"))

@@ -259,6 +259,7 @@ import Testing
         let response = broken.post(kommoForm("add", ["id": "1"]))
         #expect(response.status == .serviceUnavailable)
         #expect(response.json["error"]?["code"] == "store_unavailable")
+        #expect(response.headers[.retryAfter] == "1")
     }
 }
 

@@ -54,8 +54,10 @@ extension HTTPError {
             message: "Content-Type \(mediaType ?? "(none)") is not accepted; send \(accepted.joined(separator: " or ")).")
     }
 
+    /// The store could not take the request (unreachable, or locked past the deadline): nothing
+    /// was kept, and the sender is told to retry, and when, as the runtime's own 503s say.
     public static func serviceUnavailable(_ message: String) -> HTTPError {
-        HTTPError(.serviceUnavailable, code: .storeUnavailable, message: message)
+        HTTPError(.serviceUnavailable, code: .storeUnavailable, message: message, headers: [.retryAfter: "1"])
     }
 
     public static func internalError(_ message: String) -> HTTPError {
