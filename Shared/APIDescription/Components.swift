@@ -54,7 +54,7 @@ extension APIDescription {
         "WebhookUpdate": .object(subscriptionFields).closed,
         "WebhookAnswer": .object(
             ["success": .boolean, "webhook": .object, "webhooks": .array, "delivery": .object, "secret": .string], required: ["success"]),
-        // Seed 004's user: a person of leads_master, as the person endpoints and user.* events show them.
+        // The original export guide's user: a person of leads_master, as the person endpoints and user.* events show them.
         "User": .object(
             [
                 "id": .integer, "firstName": .type("string", "null"), "lastName": .type("string", "null"), "fullName": .type("string", "null"),

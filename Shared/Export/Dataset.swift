@@ -97,7 +97,7 @@ extension Dataset {
         defaultOrder: "leads_master.id", hasConsents: true)
     }
 
-    /// Seed 004 has first and last names; `leads_master` has one full name: its first word,
+    /// The original export guide has first and last names; `leads_master` has one full name: its first word,
     /// and the rest.
     private static func firstName(_ dialect: SQLDialect) -> String {
         switch dialect {

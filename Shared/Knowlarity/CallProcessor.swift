@@ -170,7 +170,7 @@ struct CallProcessor {
             OutboundEvent(type, data: JSONObject([("call", callData)]), metadata: JSONObject([("source", "knowlarity-webhook"), ("action", .string(action))]))
         }
         if callReceived { try fanOut.emit(event("call.received", "received")) }
-        // The same lead as one of seed 004's users: created, or with a source more.
+        // The same lead as one of the original export guide's users: created, or with a source more.
         func emitUser(_ type: String, changes: JSONObject? = nil) throws {
             guard fanOut.wants(type), let leadID = result.leadID, let person = try Person.load(leadID, from: database) else { return }
             try fanOut.emit(person.event(type, changes: changes, source: "knowlarity-webhook"))

@@ -3,10 +3,10 @@ public import LeadwireStore
 
 /// Consent per person and channel. Every change is a row (who recorded it, when, and where the
 /// person gave or withdrew it), so the history is the proof; the newest row per channel is the
-/// state. The `export` channel is seed 004's export consent, kept on `leads_master` too for
+/// state. The `export` channel is the original export guide's export consent, kept on `leads_master` too for
 /// `exportConsentOnly`.
 public enum Consents {
-    /// The platforms of seed 004's `optedIn` and `optIns`, the other ways Leadwire's users
+    /// The platforms of the original export guide's `optedIn` and `optIns`, the other ways Leadwire's users
     /// reach people, and `export`.
     public static let channels = ["messenger", "instagram", "whatsapp", "telegram", "sms", "email", "phone", "export"]
 

@@ -5,7 +5,7 @@ import HTTPTypes
 import LeadwireStore
 
 /// One person of the users listing (`/api/admin/users/{id}`):
-/// - `GET` their record (seed 004's `user`) and consent history (`export` scope);
+/// - `GET` their record (the original export guide's `user`) and consent history (`export` scope);
 /// - `POST …/consents` `{"channel", "granted", "source"}` records consent given or withdrawn
 ///   (`consent:write`);
 /// - `POST …/export` `{"emails": [...]}` everything stored about them, audited in

@@ -1,8 +1,8 @@
 public import FunctionKit
 public import LeadwireStore
 
-/// One person of `leads_master`, as seed 004 calls them: a user. `user` is the `data.user`
-/// of its `user.*` events and of the person's own record, in seed 004's shape, so a receiver
+/// One person of `leads_master`, as the original export guide calls them: a user. `user` is the `data.user`
+/// of its `user.*` events and of the person's own record, in that guide's shape, so a receiver
 /// written for it (`user.firstName`, `user.customFields.x`, `user.tags.map(...)`) runs as is.
 /// What Leadwire does not keep (email, Instagram, custom fields, tags) is null or empty.
 public struct Person: Sendable {
@@ -41,7 +41,7 @@ public struct Person: Sendable {
         return (String(fullName[..<space]), String(fullName[fullName.index(after: space)...]))
     }
 
-    /// Seed 004's `user`.
+    /// The original export guide's `user`.
     public var user: JSONValue {
         var platforms = JSONObject()
         for channel in Consents.channels where channel != "export" { platforms[channel] = .bool(optIns[channel] ?? false) }

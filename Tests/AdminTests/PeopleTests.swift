@@ -60,7 +60,7 @@ import Testing
         #expect(history.map { $0["source"] } == ["signup form", "reply STOP"])
         #expect(history.allSatisfy { $0["recordedBy"] == "front-desk" && $0["recordedAt"]?.text?.isEmpty == false })
 
-        // The export channel is seed 004's export consent.
+        // The export channel is the original guide's export consent.
         send(.post, "2/consents", #"{"channel":"export","granted":true,"source":"contract"}"#, key: consentKey)
         #expect(listing("exportConsentOnly=true") == [2])
     }
@@ -75,7 +75,7 @@ import Testing
         #expect(try admin.logs.count("SELECT count(*) FROM consents") == 0)
     }
 
-    /// Seed 004's receiver reads `data.user` (`firstName`, `phone`, `customFields.x`,
+    /// The original export guide's receiver reads `data.user` (`firstName`, `phone`, `customFields.x`,
     /// `tags.map(...)`) on user.created and user.updated; both arrive in that shape.
     @Test func subscribersGetSeed004sUserEvents() throws {
         try admin.logs.database().run(

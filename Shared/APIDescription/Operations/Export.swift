@@ -58,7 +58,7 @@ extension APIDescription {
         ),
             Operation(
             method: "get", path: "/api/admin/users/{id}", id: "getUser",
-            summary: "One person as seed 004's user, with their consent history",
+            summary: "One person as the original export guide's user, with their consent history",
             tags: ["admin"],
             adminKey: true,
             parameters: [.path("id", .integer.minimum(1))],

@@ -1,5 +1,5 @@
 extension Schema.SQLite {
-    /// The people of `leads_master` as seed 004's users: consent per channel, recorded and
+    /// The people of `leads_master` as the original export guide's users: consent per channel, recorded and
     /// withdrawn through the admin API (every change a row: who, when, from where), and the
     /// erasure audit, which says who erased which person and how many rows, never the data.
     static let people = """
