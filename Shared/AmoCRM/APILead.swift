@@ -22,9 +22,9 @@ public struct APILead: Sendable {
         pipelineID = json["pipeline_id"]?.int64
     }
 
-    /// Whether it is a sale under amocrm-webhook's settings (its won statuses and pipelines).
-    public func isSale(_ environment: Environment) throws(ConfigurationError) -> Bool {
-        try AmoCRMSettings(environment).isSale(pipelineID: pipelineID, statusID: statusID)
+    /// Whether it is a sale under amocrm-webhook's rule (its won statuses and pipelines).
+    public func isSale(_ rule: SaleRule) -> Bool {
+        rule.settings.isSale(pipelineID: pipelineID, statusID: statusID)
     }
 
     /// The body amoCRM's status-change hook would have sent for it, so it goes through the
@@ -59,5 +59,15 @@ public struct APILead: Sendable {
             UNION ALL SELECT 1 FROM referral_sales WHERE account_id = ?1 AND lead_id = ?2
             UNION ALL SELECT 1 FROM webhook_logs WHERE source = 'amocrm' AND lead_id = ?2 AND routing_decision IS NOT NULL
             """, [.integer(accountID), .integer(leadID)]) != nil
+    }
+}
+
+/// amocrm-webhook's rule for a sale (LEADWIRE_AMOCRM_WON_STATUS_IDS and _PIPELINE_IDS), read
+/// once for a whole pass over the API's leads.
+public struct SaleRule: Sendable {
+    let settings: AmoCRMSettings
+
+    public init(_ environment: Environment) throws(ConfigurationError) {
+        settings = try AmoCRMSettings(environment)
     }
 }

@@ -38,6 +38,7 @@ final class AmoCRMPoller: Poller {
     func pass(now: Timestamp) async throws -> Pass {
         let database = try context.openStore()
         let client = try AmoCRMClients.kommoClient(context.environment, context: context)
+        let rule = try SaleRule(context.environment)
         let end = now.secondsSince1970
         var pass = Pass()
         for account in try settings.accounts(client.connections) {
@@ -47,7 +48,7 @@ final class AmoCRMPoller: Poller {
             let leads = try AmoCRMLeadsReader(client: client, accountID: account.accountID).leads(updatedSince: since)
             pass.accounts += 1
             pass.leads += leads.count
-            for lead in leads where try lead.isSale(context.environment) {
+            for lead in leads where lead.isSale(rule) {
                 pass.won += 1
                 if try store(lead, account: account, in: database) { pass.stored += 1 }
             }

@@ -45,10 +45,11 @@ struct AmoCRMReconciliation {
     let database: Database
 
     func run(since: Int64, accounts: [KommoConnection]) throws -> [Account] {
-        try accounts.map { connection in
+        let rule = try SaleRule(environment)
+        return try accounts.map { connection in
             var account = Account(connection: connection)
             for lead in try AmoCRMLeadsReader(client: client, accountID: connection.accountID).leads(updatedSince: since) {
-                if try lead.isSale(environment) {
+                if lead.isSale(rule) {
                     account.won.append(lead)
                     if try !APILead.isRecorded(lead.id, accountID: connection.accountID, in: database) { account.missing.append(Deal(lead: lead)) }
                 } else if try isSale(lead.id, accountID: connection.accountID) {
