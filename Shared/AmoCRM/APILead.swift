@@ -50,14 +50,15 @@ public struct APILead: Sendable {
             ]))
     }
 
-    /// Whether the store has this deal: recorded as a sale, or logged with its route (a sale
-    /// routed to nobody is kept in the log for review).
-    public static func isRecorded(_ leadID: Int64, accountID: Int64, in database: Database) throws -> Bool {
-        try database.queryRow(
+    /// Whether the store has this deal: recorded as a sale (traffic or referral), or, unless
+    /// `salesOnly`, logged with its route (a sale routed to nobody is kept in the log for review).
+    public static func isRecorded(_ leadID: Int64, accountID: Int64, salesOnly: Bool = false, in database: Database) throws -> Bool {
+        let routedLogs = "UNION ALL SELECT 1 FROM webhook_logs WHERE source = 'amocrm' AND lead_id = ?2 AND routing_decision IS NOT NULL"
+        return try database.queryRow(
             """
             SELECT 1 FROM all_sales_tracking WHERE account_id = ?1 AND lead_id = ?2
             UNION ALL SELECT 1 FROM referral_sales WHERE account_id = ?1 AND lead_id = ?2
-            UNION ALL SELECT 1 FROM webhook_logs WHERE source = 'amocrm' AND lead_id = ?2 AND routing_decision IS NOT NULL
+            \(salesOnly ? "" : routedLogs)
             """, [.integer(accountID), .integer(leadID)]) != nil
     }
 }

@@ -59,7 +59,7 @@ struct CallProcessor {
         let result: CallResult
         if let phone = phones.normalize(call.customerNumber) {
             result = try attachLead(
-                phone: phone, call: call, uuid: uuid, day: timeZone.localDate(at: startedAt.map { $0.floorDivided(by: 1_000_000) } ?? now.secondsSince1970))
+                phone: phone, call: call, uuid: uuid, day: localDay(of: startedAt))
         } else {
             result = CallResult(
                 callUUID: uuid, outcome: .noLead, leadID: nil,
@@ -107,7 +107,7 @@ struct CallProcessor {
         if stored.leadID == nil, let phone = phones.normalize(call.customerNumber) {
             let startedAt = (call.startTime ?? stored.startTime).flatMap { parseCallTime($0, zone: timeZone) }
             let lead = try attachLead(
-                phone: phone, call: call, uuid: uuid, day: timeZone.localDate(at: startedAt.map { $0.floorDivided(by: 1_000_000) } ?? now.secondsSince1970))
+                phone: phone, call: call, uuid: uuid, day: localDay(of: startedAt))
             changes += [
                 ("customer_number", SQLValue(call.customerNumber)), ("phone_number_normalized", .text(phone)), ("lead_id", SQLValue(lead.leadID)),
                 ("lead_outcome", .text(lead.outcome.rawValue)),
@@ -184,6 +184,11 @@ struct CallProcessor {
             try emitUser("user.updated", changes: JSONObject([("sources", .object(JSONObject([("added", .string(Self.sourceName))])))]))
         case .sameSourceRepeat, .updated, .duplicateCall, .noLead: break
         }
+    }
+
+    /// The local day a call counts on: its start, or now when it has none.
+    private func localDay(of startedAt: Int64?) -> String {
+        timeZone.localDate(at: startedAt.map { $0.floorDivided(by: 1_000_000) } ?? now.secondsSince1970)
     }
 
     /// The Knowlarity row of `sources`, created the first time it is needed.

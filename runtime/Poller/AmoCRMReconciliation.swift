@@ -52,21 +52,12 @@ struct AmoCRMReconciliation {
                 if lead.isSale(rule) {
                     account.won.append(lead)
                     if try !APILead.isRecorded(lead.id, accountID: connection.accountID, in: database) { account.missing.append(Deal(lead: lead)) }
-                } else if try isSale(lead.id, accountID: connection.accountID) {
+                } else if try APILead.isRecorded(lead.id, accountID: connection.accountID, salesOnly: true, in: database) {
                     account.noLongerWon.append(Deal(lead: lead))
                 }
             }
             return account
         }
-    }
-
-    /// Whether the store recorded the deal as a sale (traffic or referral).
-    private func isSale(_ leadID: Int64, accountID: Int64) throws -> Bool {
-        try database.queryRow(
-            """
-            SELECT 1 FROM all_sales_tracking WHERE account_id = ?1 AND lead_id = ?2
-            UNION ALL SELECT 1 FROM referral_sales WHERE account_id = ?1 AND lead_id = ?2
-            """, [.integer(accountID), .integer(leadID)]) != nil
     }
 
     /// An amount as JSON and people write it: whole amounts without a fraction.
