@@ -169,8 +169,8 @@ let package = Package(
         .testTarget(
             name: "AdminTests",
             dependencies: [
-                "Admin", "WebhookLogs", "Export", "People", "Kommo", "AmoCRM", "Knowlarity", "FunctionKit", "LeadwireStore", "TestSupport", httpTypes,
-                .product(name: "Crypto", package: "swift-crypto"),
+                "Admin", "WebhookLogs", "Export", "People", "Kommo", "AmoCRM", "Knowlarity", "FunctionKit", "LeadwireStore", "TestSupport",
+                "WebhookIntake", httpTypes, .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictness),
         .testTarget(name: "AmoCRMTests", dependencies: ["AmoCRM", "FunctionKit", "LeadwireStore", "TestSupport", httpTypes], swiftSettings: strictness),

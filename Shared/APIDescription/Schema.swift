@@ -36,7 +36,8 @@ struct Schema: Sendable {
     static func array(of items: Schema) -> Schema { array.with("items", items.json) }
 
     /// Exactly one of `values`, of whatever type.
-    static func oneOf(_ values: String...) -> Schema { Schema(members: [("enum", .array(values.map(JSONValue.string)))]) }
+    static func oneOf(_ values: String...) -> Schema { oneOf(values) }
+    static func oneOf(_ values: [String]) -> Schema { Schema(members: [("enum", .array(values.map(JSONValue.string)))]) }
 
     static func constant(_ value: Bool) -> Schema { Schema(members: [("const", .bool(value))]) }
     static func constant(_ value: String) -> Schema { Schema(members: [("const", .string(value))]) }

@@ -34,7 +34,7 @@ public enum AmoCRMWebhook {
                 return try payload.leadEvents.map(processor.process)
             },
             record: { arrival, request, database in
-                let ids = try logEntries(for: arrival, request: request).map { try $0.insert(into: database) }
+                let ids = try logEntries(for: arrival, request: request).map { try $0.insert(into: database, for: request) }
                 return ids.map(String.init).joined(separator: ",")
             },
             respond: { arrival, logIDs in

@@ -89,6 +89,10 @@ public enum Catalog {
             authentication: .none),
     ]
 
+    /// Every `source` an intake log row can carry: the inbound functions' and widget-request's
+    /// (`widget`, whose rows cannot be replayed: its signed token is not kept).
+    public static let logSources = functions.compactMap(\.logSource) + ["widget"]
+
     /// What every function reads: where the store is, the request limits, the log, FastCGI.
     public static let commonSettings = [
         "LEADWIRE_DATABASE", "LEADWIRE_DATABASE_URL", "LEADWIRE_BUSY_TIMEOUT_MS", "LEADWIRE_SQLITE_SYNCHRONOUS", "LEADWIRE_MAX_BODY_BYTES",

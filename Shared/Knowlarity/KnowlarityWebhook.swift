@@ -46,7 +46,7 @@ public enum KnowlarityWebhook {
                     database: database, phones: settings.phones, timeZone: settings.timeZone, now: now, fanOut: try EventFanOut(database: database))
                 return try processor.process(KnowlarityCall(body: body))
             },
-            record: { arrival, request, database in String(try logEntry(for: arrival, request: request).insert(into: database)) },
+            record: { arrival, request, database in String(try logEntry(for: arrival, request: request).insert(into: database, for: request)) },
             respond: { arrival, logID in
                 var answer = JSONObject([("success", true), ("message", "Webhook processed"), ("log_id", .number(logID))])
                 switch arrival {

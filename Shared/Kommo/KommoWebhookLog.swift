@@ -49,15 +49,15 @@ struct KommoWebhookLog {
         try database.run(
             """
             INSERT INTO kommo_webhook_logs (id, event_type, payload, results, status, error_message, account_id,
-                account_subdomain, content_type, raw_body, remote_addr, processed_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \(database.dialect.now))
+                account_subdomain, content_type, raw_body, remote_addr, created_at, processed_at, processing_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 .text(id), .text(eventType), SQLValue(payload?.jsonText), SQLValue(results?.jsonText), .text(status.rawValue),
                 SQLValue(errorMessage), SQLValue(accountID), SQLValue(accountSubdomain), SQLValue(request.headers[.contentType]),
                 request.rawBodyColumn(in: database.dialect),
                 SQLValue(request.remoteAddress),
-            ])
+            ] + ProcessingTime(of: request).columns)
         return id
     }
 }

@@ -29,7 +29,7 @@ public enum WidgetRequestAPI {
             widget = try WidgetRequest(body, settings: settings, now: context.clock().secondsSince1970)
         } catch {
             context.logger.error("widget_request_refused", ["code": .string(error.code.rawValue), "message": .string(error.message)])
-            try? log(refusal(error, of: request), context: context)
+            try? log(refusal(error, of: request), of: request, context: context)
             throw error
         }
         var kept = body.object ?? JSONObject()
@@ -45,7 +45,7 @@ public enum WidgetRequestAPI {
                     in: database)
                 _ = try WebhookLogEntry(
                     source: source, leadID: leadID, dealData: .object(kept), status: .success, errorMessage: added ? nil : "a repeat of a queued request; not queued again"
-                ).insert(into: database)
+                ).insert(into: database, for: request)
                 return added
             }
         } catch {
@@ -64,8 +64,8 @@ public enum WidgetRequestAPI {
             status: .error, errorMessage: "\(error.code): \(error.message)")
     }
 
-    private static func log(_ entry: WebhookLogEntry, context: FunctionContext) throws {
+    private static func log(_ entry: WebhookLogEntry, of request: Request, context: FunctionContext) throws {
         let database = try context.openStore()
-        _ = try database.transaction { try entry.insert(into: database) }
+        _ = try database.transaction { try entry.insert(into: database, for: request) }
     }
 }

@@ -48,20 +48,20 @@ public struct WebhookLogEntry: Sendable {
         WebhookLogEntry(source: source, dealData: body, status: .error, errorMessage: reason)
     }
 
-    /// Inserts the row; returns its id.
-    public func insert(into database: Database) throws -> Int64 {
+    /// Inserts the row, stamped with when `request` arrived and how long it took; returns its id.
+    public func insert(into database: Database, for request: Request) throws -> Int64 {
         let row = try database.queryRow(
             """
             INSERT INTO webhook_logs (source, pipeline_id, lead_id, deal_data, utm_source, utm_campaign, routing_decision,
-                processing_status, error_message, outcome, processed_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \(database.dialect.now))
+                processing_status, error_message, outcome, received_at, processed_at, processing_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             RETURNING id
             """,
             [
                 .text(source), SQLValue(pipelineID), SQLValue(leadID), SQLValue(dealData?.jsonText), SQLValue(utmSource),
                 SQLValue(utmCampaign), SQLValue(routingDecision), .text(status.rawValue), SQLValue(errorMessage),
                 SQLValue(outcome),
-            ])
+            ] + ProcessingTime(of: request).columns)
         return row?[0].integer ?? 0
     }
 }

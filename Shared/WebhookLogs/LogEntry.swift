@@ -6,7 +6,7 @@ import LeadwireStore
 enum LogEntry {
     static let listColumns = [
         "seq", "id", "source", "received_at", "event_type", "status", "routing_decision", "pipeline_id", "lead_id", "utm_source",
-        "utm_campaign", "error_message", "payload", "outcome",
+        "utm_campaign", "error_message", "payload", "outcome", "processed_at", "processing_ms",
     ]
 
     static func json(_ row: Row, columns: [String] = listColumns) -> JSONValue {

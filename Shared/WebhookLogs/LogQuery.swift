@@ -1,10 +1,11 @@
+import FunctionCatalog
 import FunctionKit
 import LeadwireStore
 
 /// The filters of `GET /api/admin/webhook-logs`, read and checked from the query string.
 /// Every value is bound as a parameter; the SQL text only ever contains fixed fragments.
 struct LogQuery {
-    static let sources = ["kommo", "amocrm", "knowlarity"]
+    static let sources = Catalog.logSources
     static let statuses = ["success", "error", "partial"]
     static let routes = ["referral", "traffic", "both", "unknown"]
     static let defaultLimit = 50
@@ -84,7 +85,7 @@ struct LogQuery {
     var sql: String {
         """
         SELECT log_seq, log_id, source, received_at, event_type, status, routing_decision, pipeline_id, lead_id, utm_source,
-            utm_campaign, error_message, payload, outcome
+            utm_campaign, error_message, payload, outcome, processed_at, processing_ms
         FROM inbound_logs\(conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
         ORDER BY log_seq DESC LIMIT \(limit + 1)
         """

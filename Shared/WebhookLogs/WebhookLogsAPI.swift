@@ -66,7 +66,7 @@ public enum WebhookLogsAPI {
             let row = try database.queryRow(
                 """
                 SELECT log_seq, log_id, source, received_at, event_type, status, routing_decision, pipeline_id, lead_id, utm_source,
-                    utm_campaign, error_message, payload, outcome, results, raw_body, content_type
+                    utm_campaign, error_message, payload, outcome, processed_at, processing_ms, results, raw_body, content_type
                 FROM inbound_logs WHERE log_id = ?
                 """, [.text(logID)])
         else { throw HTTPError.notFound("No log \(logID).") }

@@ -4,6 +4,7 @@ import HTTPTypes
 import LeadwireStore
 import TestSupport
 import Testing
+import WebhookIntake
 
 @Suite struct WebhookLogsTests {
     let admin = try! AdminFixture(settings: ["LEADWIRE_AMOCRM_TARGETOLOGISTS": "Kenesary=kenesary*"])
@@ -64,6 +65,36 @@ import Testing
         #expect(ids(admin.getLogs("since=2025-01-01T10:00:00.5Z&until=2025-01-01T10:00:00.501Z")) == ["amocrm:1"])
         #expect(ids(admin.getLogs("since=2025-01-01T10:00:00.5001Z&until=2025-01-01T11:00:00Z")).isEmpty)
         #expect(ids(admin.getLogs("since=2025-01-01T15:30:00.5%2B05:30&until=2025-01-01T15:30:01%2B05:30")) == ["amocrm:1"])
+    }
+
+    /// `received_at` is when the request arrived and `processed_at` when its processing ended
+    /// (they were once stamped by the same INSERT, so always equal); `processing_ms` is between.
+    @Test func everyLogSaysWhenItArrivedWhenItWasProcessedAndHowLongItTook() throws {
+        fill()
+        let arrived = ContinuousClock.now - .milliseconds(40)
+        let widget = Request(method: .post, path: "/widget-request", receivedAt: arrived)
+        _ = try WebhookLogEntry(source: "widget", leadID: 77, dealData: ["message": "hi"], status: .success)
+            .insert(into: admin.logs.database(), for: widget)
+        let logs = admin.getLogs().json["logs"]?.elements ?? []
+        #expect(logs.count == 8)
+        for log in logs {
+            let received = try #require(log["received_at"]?.text.flatMap { ISO8601Time.microseconds($0) })
+            let processed = try #require(log["processed_at"]?.text.flatMap { ISO8601Time.microseconds($0) })
+            let milliseconds = try #require(log["processing_ms"]?.int64)
+            #expect((processed - received) / 1000 == milliseconds, "\(log)")
+        }
+        #expect(logs[0]["source"] == "widget")
+        #expect((logs[0]["processing_ms"]?.int64 ?? 0) >= 40)
+    }
+
+    /// Widget requests are logged as `widget`: the filter and one log's address take it.
+    @Test func widgetLogsAreListedAndShownLikeEveryOther() throws {
+        fill()
+        _ = try WebhookLogEntry(source: "widget", leadID: 77, dealData: ["message": "hi"], status: .success)
+            .insert(into: admin.logs.database(), for: Request(method: .post, path: "/widget-request"))
+        #expect(ids(admin.getLogs("source=widget")) == ["widget:5"])
+        let one = admin.logs.send("", contentType: nil, method: .get, path: "/api/admin/webhook-logs/widget:5", headers: admin.bearer(admin.reader))
+        #expect(one.json["log"]?["payload"]?["message"] == "hi")
     }
 
     @Test(arguments: [

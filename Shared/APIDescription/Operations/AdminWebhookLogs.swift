@@ -1,4 +1,9 @@
+import FunctionCatalog
+
 extension APIDescription {
+    /// A log's id: its source and its row's id (`kommo:<uuid>`, `amocrm:42`).
+    static let logIDPattern = "^(" + Catalog.logSources.joined(separator: "|") + "):[A-Za-z0-9-]+$"
+
     /// admin-webhook-logs: /api/admin/webhook-logs
     static let adminWebhookLogs: [Operation] = [
         Operation(
@@ -7,7 +12,7 @@ extension APIDescription {
             tags: ["admin"],
             adminKey: true,
             parameters: [
-                .query("source", .oneOf("kommo", "amocrm", "knowlarity")),
+                .query("source", .oneOf(Catalog.logSources)),
                 .query("status", .oneOf("success", "error", "partial")),
                 .query("routing", .oneOf("referral", "traffic", "both", "unknown")),
                 .query("lead_id", .integer.format("int64")),
@@ -29,6 +34,8 @@ extension APIDescription {
                             "received_at": .string,
                             "status": .string,
                             "outcome": .type("string", "null").described("What processing did, where the function says (knowlarity: new_lead, same_source_repeat, cross_source_repeat, updated, duplicate_call, no_lead)"),
+                            "processed_at": .type("string", "null").described("When processing finished; received_at is when the request arrived"),
+                            "processing_ms": .type("integer", "null").described("Milliseconds from arrival to the end of processing (null for rows stored before it was kept)"),
                         ], required: ["id", "source", "received_at", "status"])),
                         "pagination": .object(
                         [
@@ -53,7 +60,7 @@ extension APIDescription {
             tags: ["admin"],
             adminKey: true,
             parameters: [
-                .path("id", .string.pattern("^(kommo|amocrm|knowlarity):[A-Za-z0-9-]+$")),
+                .path("id", .string.pattern(logIDPattern)),
             ],
             answers: [
                 200: .json("OK", .object(
@@ -67,6 +74,8 @@ extension APIDescription {
                             "received_at": .string,
                             "status": .string,
                             "outcome": .type("string", "null").described("What processing did, where the function says (knowlarity: new_lead, same_source_repeat, cross_source_repeat, updated, duplicate_call, no_lead)"),
+                            "processed_at": .type("string", "null").described("When processing finished; received_at is when the request arrived"),
+                            "processing_ms": .type("integer", "null").described("Milliseconds from arrival to the end of processing (null for rows stored before it was kept)"),
                         ], required: ["id", "source", "received_at", "status"]),
                     ], required: ["success", "log"])),
             ],
@@ -78,7 +87,7 @@ extension APIDescription {
             tags: ["admin"],
             adminKey: true,
             parameters: [
-                .path("id", .string.pattern("^(kommo|amocrm|knowlarity):[A-Za-z0-9-]+$")),
+                .path("id", .string.pattern(logIDPattern)),
             ],
             answers: [
                 200: .json("OK", .object([:], required: ["success", "replay_of", "status", "result"])),

@@ -20,6 +20,7 @@ enum Schema {
         ("007_kommo_oauth", SQLite.kommoOAuth, Postgres.kommoOAuth),
         ("008_call_updates", SQLite.callUpdates, Postgres.callUpdates),
         ("009_people", SQLite.people, Postgres.people),
+        ("010_processing_time", SQLite.processingTime, Postgres.processingTime),
     ]
 
     static let sqlite = steps.map { Migration(name: $0.name, sql: $0.sqlite) }
