@@ -22,6 +22,7 @@ let functions: [(name: String, module: String)] = [
     ("knowlarity-webhook", "Knowlarity"),
     ("admin-webhook-logs", "WebhookLogs"),
     ("export", "Export"),
+    ("leads", "Leads"),
     ("health", "Health"),
     ("webhook-subscriptions", "WebhookSubscriptions"),
 ]
@@ -96,6 +97,7 @@ let package = Package(
         shared("Admin", dependencies: ["FunctionKit", "LeadwireStore", "SystemCrypto", httpTypes]),
         shared("WebhookLogs", dependencies: ["ProcessSpawning", "FunctionStore", "FunctionKit", "FunctionCatalog", "LeadwireStore", "Admin", httpTypes]),
         shared("People", dependencies: ["FunctionStore", "FunctionKit", "LeadwireStore", "Admin", httpTypes]),
+        shared("Leads", dependencies: ["FunctionStore", "FunctionKit", "LeadwireStore", "Admin", httpTypes]),
         shared("Export", dependencies: ["FunctionStore", "FunctionKit", "LeadwireStore", "Admin", "People", "SystemCrypto", httpTypes]),
         shared("Health", dependencies: ["FunctionStore", "FunctionKit", "LeadwireStore", httpTypes]),
         // Secrets at rest: AES-256-GCM under LEADWIRE_SECRET_KEY.
@@ -169,7 +171,7 @@ let package = Package(
         .testTarget(
             name: "AdminTests",
             dependencies: [
-                "Admin", "WebhookLogs", "Export", "People", "Kommo", "AmoCRM", "Knowlarity", "FunctionKit", "LeadwireStore", "TestSupport",
+                "Admin", "WebhookLogs", "Export", "Leads", "People", "Kommo", "AmoCRM", "Knowlarity", "FunctionKit", "LeadwireStore", "TestSupport",
                 "WebhookIntake", httpTypes, .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictness),

@@ -159,6 +159,13 @@ def export():
             "erase": http(b"POST /api/admin/users/1/erase", b'{"emails":["a@example.com"],"reason":"fuzz"}', JSON)}
 
 
+def leads():
+    return {"list": http(b"GET /api/leads?is_deleted=false&pipeline_id=7&updated_since=2025-01-01&q=acme&limit=10"),
+            "page": http(b"GET /api/leads?cursor=2026-01-01T00:00:00.000Z_0b6f1c1e-1f0e-4c1a-9d6b-2d9e0f6a7b8c"),
+            "one": http(b"GET /api/leads/9223372036854775807?account_id=1"),
+            "preflight": http(b"OPTIONS /api/leads", headers=[b"Origin: http://localhost:5173", b"Access-Control-Request-Method: GET"])}
+
+
 def webhook_subscriptions():
     return {"create": http(b"POST /api/admin/webhooks", b'{"url":"https://hooks.example.com/leadwire","events":["lead.created","sale.recorded"],'
                            b'"description":"fuzz","timeoutMs":5000,"retryCount":3}', JSON),
@@ -186,7 +193,7 @@ SEEDS = {"fastcgi-records": fastcgi_records, "form-tree": form_tree, "json-body"
          "cgi-request": cgi_request, "subscriber-url": subscriber_url,
          "salesbot-token": salesbot_token, "allowlist-entry": allowlist_entry, "settings-file": settings_file, "kommo-webhook": kommo_webhook, "amocrm-webhook": amocrm_webhook,
          "knowlarity-webhook": knowlarity_webhook, "widget-request": widget_request, "kommo-oauth": kommo_oauth,
-         "admin-webhook-logs": admin_webhook_logs, "export": export, "webhook-subscriptions": webhook_subscriptions, "health": health}
+         "admin-webhook-logs": admin_webhook_logs, "export": export, "leads": leads, "webhook-subscriptions": webhook_subscriptions, "health": health}
 
 if __name__ == "__main__":
     target, folder = sys.argv[1], sys.argv[2]

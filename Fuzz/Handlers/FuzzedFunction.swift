@@ -7,6 +7,7 @@ import Knowlarity
 import Kommo
 import KommoOAuth
 import KommoWidget
+import Leads
 import WebhookLogs
 import WebhookSubscriptions
 
@@ -41,6 +42,7 @@ struct FuzzedFunction: Sendable {
         FuzzedFunction(name: KommoOAuthAPI.name, handler: KommoOAuthAPI.handle, path: "/kommo-oauth", defaultMethod: .get, usesAdminKey: true),
         FuzzedFunction(name: WebhookLogsAPI.name, handler: WebhookLogsAPI.handle, path: "/api/admin/webhook-logs", defaultMethod: .get, usesAdminKey: true),
         FuzzedFunction(name: ExportAPI.name, handler: ExportAPI.handle, path: "/api/admin/export/kommo_leads/csv", defaultMethod: .get, usesAdminKey: true),
+        FuzzedFunction(name: LeadsAPI.name, handler: LeadsAPI.handle, path: "/api/leads", defaultMethod: .get, usesAdminKey: true),
         FuzzedFunction(
             name: WebhookSubscriptionsAPI.name, handler: WebhookSubscriptionsAPI.handle, path: "/api/admin/webhooks", defaultMethod: .get,
             usesAdminKey: true),

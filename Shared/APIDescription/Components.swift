@@ -60,6 +60,15 @@ extension APIDescription {
                 "id": .integer, "firstName": .type("string", "null"), "lastName": .type("string", "null"), "fullName": .type("string", "null"),
                 "phone": .string, "optIns": .object, "exportConsent": .object, "tags": .array, "customFields": .object,
             ], required: ["id", "phone", "optIns", "exportConsent", "tags", "customFields"]),
+        // A row of kommo_leads as the Kommo guide's frontend reads it.
+        "Lead": .object(
+            [
+                "id": .string, "kommo_id": .integer, "account_id": .integer, "account_subdomain": .type("string", "null"),
+                "name": .type("string", "null"), "status_id": .type("integer", "null"), "pipeline_id": .type("integer", "null"),
+                "responsible_user_id": .type("integer", "null"), "price": .type("number", "null"), "event_type": .type("string", "null"),
+                "is_deleted": .boolean, "crm_updated_at": .type("integer", "null"), "created_at": .string, "updated_at": .string,
+                "raw_data": .type("object", "null"),
+            ], required: ["id", "kommo_id", "account_id", "is_deleted", "created_at", "updated_at"]),
         "Health": .object(
             ["status": .oneOf("ok", "unavailable"), "version": .string, "schema_version": .integer, "message": .string],
             required: ["status", "version"]),

@@ -17,6 +17,8 @@ public enum Scope: String, CaseIterable, Sendable {
     case consentWrite = "consent:write"
     /// Erase a person (`POST /api/admin/users/{id}/erase`).
     case peopleErase = "people:erase"
+    /// Read Kommo leads (`GET /api/leads`): a key for a frontend, which can do nothing else.
+    case leadsRead = "leads:read"
 }
 
 /// An admin API key as stored: its name and scopes, never the key itself.

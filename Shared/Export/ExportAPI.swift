@@ -16,7 +16,7 @@ public enum ExportAPI {
     static let chunkSize = 64 * 1024
 
     public static func handle(_ request: Request, context: FunctionContext) throws -> Response {
-        try AdminHeaders.around {
+        try AdminHeaders.around(request, context) {
             if PeopleAPI.handles(request.path) { return try PeopleAPI.handle(request, context: context) }
             return request.path.hasPrefix(UsersAPI.path) ? try UsersAPI.list(request, context: context) : try export(request, context: context)
         }

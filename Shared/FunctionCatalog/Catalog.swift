@@ -36,7 +36,7 @@ public enum Catalog {
             authentication: .adminKey,
             // A replay runs the inbound function with these settings, so it gets theirs too
             // (not their sender checks, which a replay skips).
-            settings: ["LEADWIRE_FUNCTIONS_DIR"] + amocrmSettings + knowlaritySettings),
+            settings: ["LEADWIRE_FUNCTIONS_DIR"] + amocrmSettings + knowlaritySettings + corsSettings),
         FunctionDescription(
             name: "export",
             summary: "Datasets as CSV, JSON or NDJSON, streamed in constant memory, every export audited; the users listing, paged; one person's record, consent, data export and erasure",
@@ -46,7 +46,15 @@ public enum Catalog {
                 Endpoint("POST", "/api/admin/users/{id}/consents"), Endpoint("POST", "/api/admin/users/{id}/export"),
                 Endpoint("POST", "/api/admin/users/{id}/erase"),
             ],
-            authentication: .adminKey),
+            authentication: .adminKey,
+            settings: corsSettings),
+        FunctionDescription(
+            name: "leads",
+            summary: "`kommo_leads` for frontends, read-only (scope `leads:read`): filtered and paged, or one lead by `kommo_id`; CORS for the origins listed",
+            routes: [Route("/api/leads")],
+            endpoints: [Endpoint("GET", "/api/leads"), Endpoint("GET", "/api/leads/{kommo_id}")],
+            authentication: .adminKey,
+            settings: corsSettings),
         FunctionDescription(
             name: "webhook-subscriptions",
             summary: "Outbound webhook subscriptions, signed both ways: create, list, change, delete, test, rotate the secret, retry a delivery; the worker (`runtime worker`, or inside `runtime serve`) delivers them and the Telegram sale notices",
@@ -58,7 +66,7 @@ public enum Catalog {
                 Endpoint("POST", "/api/admin/webhooks/{id}/deliveries/{delivery}/retry"),
             ],
             authentication: .adminKey,
-            settings: ["LEADWIRE_SECRET_KEY", "LEADWIRE_WEBHOOKS_ALLOW_PRIVATE"]),
+            settings: ["LEADWIRE_SECRET_KEY", "LEADWIRE_WEBHOOKS_ALLOW_PRIVATE"] + corsSettings),
         FunctionDescription(
             name: "kommo-oauth",
             summary: "Kommo OAuth: connect accounts (an admin starts it; Kommo's redirect is checked by its one-time state), tokens sealed and refreshed one process at a time, the `/api/v4/` proxy, Kommo's disabled hook (signed by Kommo)",
@@ -105,6 +113,8 @@ public enum Catalog {
         "LEADWIRE_AMOCRM_PIPELINE_IDS", "LEADWIRE_AMOCRM_WON_STATUS_IDS", "LEADWIRE_AMOCRM_UTM_FIELD_IDS", "LEADWIRE_AMOCRM_REFERRAL_PREFIX",
         "LEADWIRE_AMOCRM_TARGETOLOGISTS",
     ]
+    /// The admin and read APIs answer browsers on the origins listed.
+    static let corsSettings = ["LEADWIRE_CORS_ORIGINS"]
     static let knowlaritySettings = ["LEADWIRE_PHONE_DIGITS", "LEADWIRE_TIME_ZONE"]
 
     /// Whether a setting holds a secret, which must reach a function through a file

@@ -155,6 +155,9 @@ extension Setting {
             "LEADWIRE_FUNCTIONS_DIR", .described("the runtime's (or the function's) own folder"), usedBy: "runtime, admin-webhook-logs (replay)",
             "where the function executables are"),
         Setting(
+            "LEADWIRE_CORS_ORIGINS", .unset("no browser on another origin"), usedBy: "leads, admin-webhook-logs, export, webhook-subscriptions",
+            "origins whose pages may call the read and admin APIs from a browser (`https://app.example.com http://localhost:5173`, comma- or space-separated): they get `Access-Control-Allow-Origin` naming them and preflights answered; any other origin gets no CORS header, so the browser blocks its page. Never `*`, never credentials: keys travel in `Authorization`"),
+        Setting(
             "LEADWIRE_SECRET_KEY", .unset(), usedBy: "webhook-subscriptions, kommo-oauth, worker",
             "32 bytes as 64 hex digits or base64 (`openssl rand -hex 32`): the key webhook signing secrets and Kommo OAuth tokens are stored encrypted with (AES-256-GCM). Without it webhook-subscriptions and kommo-oauth answer `500` naming it, and the worker leaves webhook messages and widget replies queued"),
         Setting(

@@ -17,7 +17,7 @@ public enum WebhookLogsAPI {
     static let root = "/api/admin/webhook-logs"
 
     public static func handle(_ request: Request, context: FunctionContext) throws -> Response {
-        try AdminHeaders.around { try route(request, context: context) }
+        try AdminHeaders.around(request, context) { try route(request, context: context) }
     }
 
     static func route(_ request: Request, context: FunctionContext) throws -> Response {

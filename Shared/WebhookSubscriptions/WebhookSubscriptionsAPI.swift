@@ -26,7 +26,7 @@ public enum WebhookSubscriptionsAPI {
     static let root = "/api/admin/webhooks"
 
     public static func handle(_ request: Request, context: FunctionContext) throws -> Response {
-        try AdminHeaders.around { try route(request, context: context) }
+        try AdminHeaders.around(request, context) { try route(request, context: context) }
     }
 
     static func route(_ request: Request, context: FunctionContext) throws -> Response {

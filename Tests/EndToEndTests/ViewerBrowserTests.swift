@@ -83,4 +83,41 @@ import Testing
         #expect(refused.contains("The admin key is not valid, or it was revoked."))
         _ = server
     }
+
+    /// A frontend on another origin reads leads through CORS when its origin is listed; a page
+    /// on an origin not listed is blocked by the browser, though it holds a valid key.
+    @Test func aListedOriginsPageReadsLeadsAndAnotherOriginsPageIsBlocked() async throws {
+        let scratch = Scratch("cross-origin")
+        let key = try ApiKeys(database: scratch.database()).create(name: "frontend", scopes: [.leadsRead])
+        let page = #"""
+            <!doctype html><html><body><pre id="out">waiting</pre><script>
+            var given = new URLSearchParams(location.search);
+            fetch(given.get("api") + "/api/leads?is_deleted=false", { headers: { "Authorization": "Bearer " + given.get("key") } })
+              .then(function (response) { return response.json(); })
+              .then(function (body) { document.getElementById("out").textContent = "read: " + body.leads.map(function (lead) { return lead.name; }).join(","); })
+              .catch(function (error) { document.getElementById("out").textContent = "blocked: " + error.name; });
+            </script></body></html>
+            """#
+        let server = #"""
+            import functools, http.server, sys
+            port, folder = int(sys.argv[1]), sys.argv[2]
+            handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=folder)
+            httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+            print("ready", flush=True)
+            httpd.serve_forever()
+            """#
+        let listed = try await PythonStandIn("listed-origin", script: server, scratch: scratch)
+        let other = try await PythonStandIn("other-origin", script: server, scratch: scratch)
+        for origin in [listed, other] { try Data(page.utf8).write(to: origin.folder.appending(path: "page.html")) }
+        let (runtime, base) = try await startRuntime(in: scratch, settings: ["LEADWIRE_CORS_ORIGINS": "http://127.0.0.1:\(listed.port)"])
+        _ = try await http("POST", base + "/kommo-webhook", body: kommoLeadForm(id: 71, name: "Cross Origin Lead"))
+
+        let query = "?api=" + base + "&key=" + key
+        let read = try render("http://127.0.0.1:\(listed.port)/page.html" + query)
+        #expect(read.contains("read: Cross Origin Lead"), "\(read)")
+        let blocked = try render("http://127.0.0.1:\(other.port)/page.html" + query)
+        #expect(blocked.contains("blocked: TypeError"), "\(blocked)")
+        #expect(!blocked.contains("Cross Origin Lead"))
+        _ = runtime
+    }
 }

@@ -49,6 +49,7 @@ public struct ErrorCode: Sendable, Hashable, CustomStringConvertible {
     public static let notFound = ErrorCode("not_found")
     public static let notImplemented = ErrorCode("not_implemented")
     public static let notReplayable = ErrorCode("not_replayable")
+    public static let originNotAllowed = ErrorCode("origin_not_allowed")
     public static let payloadTooLarge = ErrorCode("payload_too_large")
     public static let rateLimited = ErrorCode("rate_limited")
     public static let replayFailed = ErrorCode("replay_failed")
@@ -106,6 +107,7 @@ public struct ErrorCode: Sendable, Hashable, CustomStringConvertible {
         .notFound,
         .notImplemented,
         .notReplayable,
+        .originNotAllowed,
         .payloadTooLarge,
         .rateLimited,
         .replayFailed,
