@@ -23,6 +23,7 @@ let functions: [(name: String, module: String)] = [
     ("admin-webhook-logs", "WebhookLogs"),
     ("export", "Export"),
     ("leads", "Leads"),
+    ("metrics", "Metrics"),
     ("health", "Health"),
     ("webhook-subscriptions", "WebhookSubscriptions"),
 ]
@@ -97,6 +98,7 @@ let package = Package(
         shared("Admin", dependencies: ["FunctionKit", "LeadwireStore", "SystemCrypto", httpTypes]),
         shared("WebhookLogs", dependencies: ["ProcessSpawning", "FunctionStore", "FunctionKit", "FunctionCatalog", "LeadwireStore", "Admin", httpTypes]),
         shared("People", dependencies: ["FunctionStore", "FunctionKit", "LeadwireStore", "Admin", httpTypes]),
+        shared("Metrics", dependencies: ["FunctionStore", "FunctionKit", "LeadwireStore", "Admin", httpTypes]),
         shared("Leads", dependencies: ["FunctionStore", "FunctionKit", "LeadwireStore", "Admin", httpTypes]),
         shared("Export", dependencies: ["FunctionStore", "FunctionKit", "LeadwireStore", "Admin", "People", "SystemCrypto", httpTypes]),
         shared("Health", dependencies: ["FunctionStore", "FunctionKit", "LeadwireStore", httpTypes]),
@@ -171,7 +173,7 @@ let package = Package(
         .testTarget(
             name: "AdminTests",
             dependencies: [
-                "Admin", "WebhookLogs", "Export", "Leads", "People", "Kommo", "AmoCRM", "Knowlarity", "FunctionKit", "LeadwireStore", "TestSupport",
+                "Admin", "WebhookLogs", "Export", "Leads", "Metrics", "People", "Kommo", "AmoCRM", "Knowlarity", "FunctionKit", "LeadwireStore", "TestSupport",
                 "WebhookIntake", httpTypes, .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictness),

@@ -166,6 +166,10 @@ def leads():
             "preflight": http(b"OPTIONS /api/leads", headers=[b"Origin: http://localhost:5173", b"Access-Control-Request-Method: GET"])}
 
 
+def metrics():
+    return {"scrape": http(b"GET /metrics", headers=[b"Accept: text/plain"]), "head": http(b"HEAD /metrics"), "elsewhere": http(b"GET /metrics/x")}
+
+
 def webhook_subscriptions():
     return {"create": http(b"POST /api/admin/webhooks", b'{"url":"https://hooks.example.com/leadwire","events":["lead.created","sale.recorded"],'
                            b'"description":"fuzz","timeoutMs":5000,"retryCount":3}', JSON),
@@ -193,7 +197,7 @@ SEEDS = {"fastcgi-records": fastcgi_records, "form-tree": form_tree, "json-body"
          "cgi-request": cgi_request, "subscriber-url": subscriber_url,
          "salesbot-token": salesbot_token, "allowlist-entry": allowlist_entry, "settings-file": settings_file, "kommo-webhook": kommo_webhook, "amocrm-webhook": amocrm_webhook,
          "knowlarity-webhook": knowlarity_webhook, "widget-request": widget_request, "kommo-oauth": kommo_oauth,
-         "admin-webhook-logs": admin_webhook_logs, "export": export, "leads": leads, "webhook-subscriptions": webhook_subscriptions, "health": health}
+         "admin-webhook-logs": admin_webhook_logs, "export": export, "leads": leads, "metrics": metrics, "webhook-subscriptions": webhook_subscriptions, "health": health}
 
 if __name__ == "__main__":
     target, folder = sys.argv[1], sys.argv[2]

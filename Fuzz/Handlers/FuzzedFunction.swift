@@ -8,6 +8,7 @@ import Kommo
 import KommoOAuth
 import KommoWidget
 import Leads
+import Metrics
 import WebhookLogs
 import WebhookSubscriptions
 
@@ -42,6 +43,7 @@ struct FuzzedFunction: Sendable {
         FuzzedFunction(name: KommoOAuthAPI.name, handler: KommoOAuthAPI.handle, path: "/kommo-oauth", defaultMethod: .get, usesAdminKey: true),
         FuzzedFunction(name: WebhookLogsAPI.name, handler: WebhookLogsAPI.handle, path: "/api/admin/webhook-logs", defaultMethod: .get, usesAdminKey: true),
         FuzzedFunction(name: ExportAPI.name, handler: ExportAPI.handle, path: "/api/admin/export/kommo_leads/csv", defaultMethod: .get, usesAdminKey: true),
+        FuzzedFunction(name: MetricsAPI.name, handler: MetricsAPI.handle, path: "/metrics", defaultMethod: .get, usesAdminKey: true),
         FuzzedFunction(name: LeadsAPI.name, handler: LeadsAPI.handle, path: "/api/leads", defaultMethod: .get, usesAdminKey: true),
         FuzzedFunction(
             name: WebhookSubscriptionsAPI.name, handler: WebhookSubscriptionsAPI.handle, path: "/api/admin/webhooks", defaultMethod: .get,

@@ -19,6 +19,8 @@ public enum Scope: String, CaseIterable, Sendable {
     case peopleErase = "people:erase"
     /// Read Kommo leads (`GET /api/leads`): a key for a frontend, which can do nothing else.
     case leadsRead = "leads:read"
+    /// Scrape the Prometheus metrics (`GET /metrics`).
+    case metricsRead = "metrics:read"
 }
 
 /// An admin API key as stored: its name and scopes, never the key itself.

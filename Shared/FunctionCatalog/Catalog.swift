@@ -56,6 +56,12 @@ public enum Catalog {
             authentication: .adminKey,
             settings: corsSettings),
         FunctionDescription(
+            name: "metrics",
+            summary: "Prometheus metrics (scope `metrics:read`): intake by source and status with processing-time histograms, the outbox, deliveries, disabled subscriptions, the pollers, the store's size and schema version",
+            routes: [Route("/metrics")],
+            endpoints: [Endpoint("GET", "/metrics")],
+            authentication: .adminKey),
+        FunctionDescription(
             name: "webhook-subscriptions",
             summary: "Outbound webhook subscriptions, signed both ways: create, list, change, delete, test, rotate the secret, retry a delivery; the worker (`runtime worker`, or inside `runtime serve`) delivers them and the Telegram sale notices",
             routes: [Route("/api/admin/webhooks")],
