@@ -24,6 +24,7 @@ let functions: [(name: String, module: String)] = [
     ("export", "Export"),
     ("leads", "Leads"),
     ("metrics", "Metrics"),
+    ("dashboard", "Dashboard"),
     ("health", "Health"),
     ("webhook-subscriptions", "WebhookSubscriptions"),
 ]
@@ -98,6 +99,7 @@ let package = Package(
         shared("Admin", dependencies: ["FunctionKit", "LeadwireStore", "SystemCrypto", httpTypes]),
         shared("WebhookLogs", dependencies: ["ProcessSpawning", "FunctionStore", "FunctionKit", "FunctionCatalog", "LeadwireStore", "Admin", httpTypes]),
         shared("People", dependencies: ["FunctionStore", "FunctionKit", "LeadwireStore", "Admin", httpTypes]),
+        shared("Dashboard", dependencies: ["FunctionStore", "FunctionKit", "LeadwireStore", "Admin", httpTypes]),
         shared("Metrics", dependencies: ["FunctionStore", "FunctionKit", "LeadwireStore", "Admin", httpTypes]),
         shared("Leads", dependencies: ["FunctionStore", "FunctionKit", "LeadwireStore", "Admin", httpTypes]),
         shared("Export", dependencies: ["FunctionStore", "FunctionKit", "LeadwireStore", "Admin", "People", "SystemCrypto", httpTypes]),
@@ -173,7 +175,7 @@ let package = Package(
         .testTarget(
             name: "AdminTests",
             dependencies: [
-                "Admin", "WebhookLogs", "Export", "Leads", "Metrics", "People", "Kommo", "AmoCRM", "Knowlarity", "FunctionKit", "LeadwireStore", "TestSupport",
+                "Admin", "WebhookLogs", "Export", "Leads", "Metrics", "Dashboard", "People", "Kommo", "AmoCRM", "Knowlarity", "FunctionKit", "LeadwireStore", "TestSupport",
                 "WebhookIntake", httpTypes, .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictness),

@@ -166,6 +166,12 @@ def leads():
             "preflight": http(b"OPTIONS /api/leads", headers=[b"Origin: http://localhost:5173", b"Access-Control-Request-Method: GET"])}
 
 
+def dashboard():
+    return {"stats": http(b"GET /api/admin/stats?from=2026-11-01&to=2026-11-30&bucket=day"),
+            "weeks": http(b"GET /api/admin/stats?from=2020-01-01&to=2026-12-31&bucket=week"),
+            "default": http(b"GET /api/admin/stats"), "page": http(b"GET /api/admin/dashboard")}
+
+
 def metrics():
     return {"scrape": http(b"GET /metrics", headers=[b"Accept: text/plain"]), "head": http(b"HEAD /metrics"), "elsewhere": http(b"GET /metrics/x")}
 
@@ -197,7 +203,7 @@ SEEDS = {"fastcgi-records": fastcgi_records, "form-tree": form_tree, "json-body"
          "cgi-request": cgi_request, "subscriber-url": subscriber_url,
          "salesbot-token": salesbot_token, "allowlist-entry": allowlist_entry, "settings-file": settings_file, "kommo-webhook": kommo_webhook, "amocrm-webhook": amocrm_webhook,
          "knowlarity-webhook": knowlarity_webhook, "widget-request": widget_request, "kommo-oauth": kommo_oauth,
-         "admin-webhook-logs": admin_webhook_logs, "export": export, "leads": leads, "metrics": metrics, "webhook-subscriptions": webhook_subscriptions, "health": health}
+         "admin-webhook-logs": admin_webhook_logs, "export": export, "leads": leads, "dashboard": dashboard, "metrics": metrics, "webhook-subscriptions": webhook_subscriptions, "health": health}
 
 if __name__ == "__main__":
     target, folder = sys.argv[1], sys.argv[2]

@@ -7,6 +7,7 @@ import Knowlarity
 import Kommo
 import KommoOAuth
 import KommoWidget
+import Dashboard
 import Leads
 import Metrics
 import WebhookLogs
@@ -43,6 +44,7 @@ struct FuzzedFunction: Sendable {
         FuzzedFunction(name: KommoOAuthAPI.name, handler: KommoOAuthAPI.handle, path: "/kommo-oauth", defaultMethod: .get, usesAdminKey: true),
         FuzzedFunction(name: WebhookLogsAPI.name, handler: WebhookLogsAPI.handle, path: "/api/admin/webhook-logs", defaultMethod: .get, usesAdminKey: true),
         FuzzedFunction(name: ExportAPI.name, handler: ExportAPI.handle, path: "/api/admin/export/kommo_leads/csv", defaultMethod: .get, usesAdminKey: true),
+        FuzzedFunction(name: DashboardAPI.name, handler: DashboardAPI.handle, path: "/api/admin/stats", defaultMethod: .get, usesAdminKey: true),
         FuzzedFunction(name: MetricsAPI.name, handler: MetricsAPI.handle, path: "/metrics", defaultMethod: .get, usesAdminKey: true),
         FuzzedFunction(name: LeadsAPI.name, handler: LeadsAPI.handle, path: "/api/leads", defaultMethod: .get, usesAdminKey: true),
         FuzzedFunction(

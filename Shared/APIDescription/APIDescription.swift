@@ -11,7 +11,7 @@ public enum APIDescription {
     /// Each function's operations, by the catalog's name.
     static let operations: [String: [Operation]] = [
         "kommo-webhook": kommoWebhook, "amocrm-webhook": amocrmWebhook, "knowlarity-webhook": knowlarityWebhook,
-        "admin-webhook-logs": adminWebhookLogs, "export": export, "leads": leads, "metrics": metrics, "webhook-subscriptions": webhookSubscriptions, "kommo-oauth": kommoOAuth,
+        "admin-webhook-logs": adminWebhookLogs, "export": export, "leads": leads, "dashboard": dashboard, "metrics": metrics, "webhook-subscriptions": webhookSubscriptions, "kommo-oauth": kommoOAuth,
         "widget-request": widgetRequest, "health": health,
     ]
 

@@ -21,6 +21,8 @@ public enum Scope: String, CaseIterable, Sendable {
     case leadsRead = "leads:read"
     /// Scrape the Prometheus metrics (`GET /metrics`).
     case metricsRead = "metrics:read"
+    /// Read the dashboard's figures (`GET /api/admin/stats`).
+    case statsRead = "stats:read"
 }
 
 /// An admin API key as stored: its name and scopes, never the key itself.

@@ -56,6 +56,13 @@ public enum Catalog {
             authentication: .adminKey,
             settings: corsSettings),
         FunctionDescription(
+            name: "dashboard",
+            summary: "Leads, calls and won deals per day or week in the configured time zone, top UTM sources and targetologists, intake health and outbound deliveries: as JSON (scope `stats:read`) and as a page that draws them",
+            routes: [Route("/api/admin/dashboard"), Route("/api/admin/stats")],
+            endpoints: [Endpoint("GET", "/api/admin/dashboard"), Endpoint("GET", "/api/admin/stats")],
+            authentication: .adminKey,
+            settings: ["LEADWIRE_TIME_ZONE"] + corsSettings),
+        FunctionDescription(
             name: "metrics",
             summary: "Prometheus metrics (scope `metrics:read`): intake by source and status with processing-time histograms, the outbox, deliveries, disabled subscriptions, the pollers, the store's size and schema version",
             routes: [Route("/metrics")],

@@ -98,8 +98,8 @@ extension Setting {
             "LEADWIRE_PHONE_DIGITS", .value("10"), usedBy: "knowlarity-webhook",
             "phones are compared by their last N digits; fewer digits is no phone"),
         Setting(
-            "LEADWIRE_TIME_ZONE", .value("Asia/Kolkata"), usedBy: "knowlarity-webhook",
-            "IANA zone or offset (`+05:30`) whose day \"today\" counts in"),
+            "LEADWIRE_TIME_ZONE", .value("Asia/Kolkata"), usedBy: "knowlarity-webhook, dashboard",
+            "IANA zone or offset (`+05:30`) whose day \"today\" counts in, and whose days the dashboard's figures are per"),
         Setting(
             "LEADWIRE_KNOWLARITY_API_KEY", .unset(), usedBy: "`runtime poll knowlarity`",
             "the call log API's application access key (sent as `x-api-key`)"),

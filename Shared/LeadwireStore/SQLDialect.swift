@@ -12,6 +12,15 @@ public enum SQLDialect: Sendable, Equatable {
         }
     }
 
+    /// A parameter holding a store time, where nothing around it says its type (a VALUES list):
+    /// PostgreSQL would take it as text, which does not compare with `timestamptz`.
+    public var timeParameter: String {
+        switch self {
+        case .sqlite: "?"
+        case .postgres: "CAST(? AS timestamptz)"
+        }
+    }
+
     /// For a SELECT that picks rows to claim: PostgreSQL locks the rows of `alias` it picks and
     /// skips rows another transaction holds (`FOR UPDATE … SKIP LOCKED`), so concurrent
     /// claimers never pick the same row. SQLite's single writer needs nothing.

@@ -21,6 +21,7 @@ enum Schema {
         ("008_call_updates", SQLite.callUpdates, Postgres.callUpdates),
         ("009_people", SQLite.people, Postgres.people),
         ("010_processing_time", SQLite.processingTime, Postgres.processingTime),
+        ("011_dashboard_indexes", SQLite.dashboardIndexes, Postgres.dashboardIndexes),
     ]
 
     static let sqlite = steps.map { Migration(name: $0.name, sql: $0.sqlite) }
