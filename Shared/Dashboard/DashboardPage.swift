@@ -133,7 +133,7 @@ enum DashboardPage {
             table("Outbound webhooks", ["subscription", "active", "delivered", "failed", "pending"], stats.outbound.subscriptions.map(function (row) { return [row.name, row.active ? "yes" : "no", row.delivered, row.failed, row.pending]; }));
             var pending = charts.lastChild.appendChild(document.createElement("p"));
             pending.className = "figure";
-            pending.textContent = stats.outbound.pending === 0 ? "Nothing waiting to be sent." : stats.outbound.pending + " messages waiting; the oldest since " + stats.outbound.oldest_pending_at + " (" + stats.outbound.oldest_pending_age_seconds + " s).";
+            pending.textContent = stats.outbound.pending === 0 ? "Nothing waiting to be sent." : stats.outbound.pending + (stats.outbound.pending === 1 ? " message" : " messages") + " waiting; the oldest since " + stats.outbound.oldest_pending_at + " (" + stats.outbound.oldest_pending_age_seconds + " s).";
           }
 
           function load() {

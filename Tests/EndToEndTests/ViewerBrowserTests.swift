@@ -120,4 +120,90 @@ import Testing
         #expect(!blocked.contains("Cross Origin Lead"))
         _ = runtime
     }
+
+    /// The dashboard in Chromium on a store of known data: every bar's number (its title) is the
+    /// SQL count of the same rows for that local day, and a screenshot of the filled page is
+    /// attached to the test's output.
+    @Test func theDashboardShowsTheStoresCountsPerLocalDay() async throws {
+        let scratch = Scratch("dashboard")
+        let key = try ApiKeys(database: scratch.database()).create(name: "dashboard", scopes: [.statsRead])
+        let (server, base) = try await startRuntime(
+            in: scratch, settings: ["LEADWIRE_TIME_ZONE": "+05:30", "LEADWIRE_AMOCRM_TARGETOLOGISTS": "Kenesary=kenesary*"])
+        for id in 1...5 { _ = try await http("POST", base + "/kommo-webhook", body: kommoLeadForm(id: id, name: "Lead \(id)")) }
+        for (uuid, phone, duration) in [("d1", "8019858999", 40), ("d2", "8019858999", 0), ("d3", "9000000001", 15)] {
+            let call = #"{"uuid":"\#(uuid)","customer_number":"+91\#(phone)","call_duration":"\#(duration)"}"#
+            _ = try await http("POST", base + "/webhooks/knowlarity", body: call, headers: ["Content-Type": "application/json"])
+        }
+        _ = try await http("POST", base + "/webhook/amocrm", body: amoWonDealForm(id: 41, utmSource: "kenesary_fb"))
+        _ = try await http("POST", base + "/webhook/amocrm", body: amoWonDealForm(id: 42, utmSource: "ref_ABC"))
+        let database = try scratch.database()
+        // India time: 19:00 UTC is 00:30 the next day.
+        try database.run("UPDATE kommo_leads SET created_at = '2026-11-02T10:00:00.000Z' WHERE kommo_id <= 3")
+        try database.run("UPDATE kommo_leads SET created_at = '2026-11-02T19:00:00.000Z' WHERE kommo_id > 3")
+        try database.run("UPDATE knowlarity_calls SET started_at = '2026-11-01T05:00:00.000000Z'")
+        try database.run("UPDATE all_sales_tracking SET sold_at = '2026-11-03T05:00:00.000Z'")
+        try database.run("UPDATE referral_sales SET sold_at = '2026-11-02T05:00:00.000Z'")
+        try database.run("UPDATE kommo_webhook_logs SET created_at = '2026-11-02T10:00:00.000Z'")
+        try database.run("UPDATE webhook_logs SET received_at = '2026-11-02T10:00:00.000Z'")
+
+        let dom = try render(base + "/api/admin/dashboard#key=\(key)&from=2026-11-01&to=2026-11-03")
+        #expect(dom.contains("From 2026-11-01 to 2026-11-03 (+05:30), per day."), "\(dom.suffix(3000))")
+        // Each local day's bounds in UTC, and the same rows counted by SQL.
+        let days = [("2026-11-01", "2026-10-31T18:30:00.000Z", "2026-11-01T18:30:00.000Z"),
+                    ("2026-11-02", "2026-11-01T18:30:00.000Z", "2026-11-02T18:30:00.000Z"),
+                    ("2026-11-03", "2026-11-02T18:30:00.000Z", "2026-11-03T18:30:00.000Z")]
+        for (day, start, end) in days {
+            func count(_ sql: String) throws -> Int64 { try database.queryRow(sql, [.text(start), .text(end)])?[0].integer ?? -1 }
+            let kommo = try count("SELECT count(*) FROM kommo_leads WHERE created_at >= ? AND created_at < ?")
+            let callsStart = start.replacingOccurrences(of: ".000Z", with: ".000000Z")
+            let callsEnd = end.replacingOccurrences(of: ".000Z", with: ".000000Z")
+            func calls(_ condition: String) throws -> Int64 {
+                try database.queryRow("SELECT count(*) FROM knowlarity_calls WHERE started_at >= ? AND started_at < ? AND \(condition)", [.text(callsStart), .text(callsEnd)])?[0].integer ?? -1
+            }
+            let traffic = try count("SELECT count(*) FROM all_sales_tracking WHERE sold_at >= ? AND sold_at < ? AND routing_decision = 'traffic'")
+            let referral = try count("SELECT count(*) FROM referral_sales WHERE sold_at >= ? AND sold_at < ? AND routing_decision = 'referral'")
+            #expect(dom.contains("<title>\(day) · Kommo new: \(kommo)</title>"), "\(day) Kommo")
+            #expect(dom.contains("<title>\(day) · Knowlarity new: \(try calls("lead_outcome = 'new_lead'"))</title>"))
+            #expect(dom.contains("<title>\(day) · Knowlarity repeat: \(try calls("lead_outcome <> 'new_lead'"))</title>"))
+            #expect(dom.contains("<title>\(day) · answered: \(try calls("call_duration_seconds > 0"))</title>"))
+            #expect(dom.contains("<title>\(day) · missed: \(try calls("coalesce(call_duration_seconds, 0) = 0"))</title>"))
+            #expect(dom.contains("<title>\(day) · traffic: \(traffic) (amount"), "\(day) traffic")
+            #expect(dom.contains("<title>\(day) · referral: \(referral) (amount"), "\(day) referral")
+        }
+        #expect(dom.contains("<title>2026-11-02 · Kommo new: 3</title>") && dom.contains("<title>2026-11-03 · Kommo new: 2</title>"))
+        #expect(dom.contains("Calls that became new leads: 67%"))
+        #expect(dom.contains("<td>Kenesary</td>"))
+        for source in ["kommo", "knowlarity", "amocrm"] {
+            let success = try database.queryRow("SELECT count(*) FROM inbound_logs WHERE source = ? AND status = 'success'", [.text(source)])?[0].integer ?? -1
+            #expect(dom.contains("<td>\(source)</td><td>\(success)</td><td>0</td><td>0</td>"), "intake of \(source)")
+        }
+
+        // The filled page, for people to look at.
+        let screenshot = scratch.folder.appending(path: "dashboard.png")
+        try screenshotOf(base + "/api/admin/dashboard#key=\(key)&from=2026-11-01&to=2026-11-03", to: screenshot)
+        let image = try Data(contentsOf: screenshot)
+        #expect(image.starts(with: [0x89, 0x50, 0x4E, 0x47]), "a PNG")
+        Attachment.record(Array(image), named: "dashboard.png")
+
+        // An empty range draws empty charts and says so, with no error.
+        let empty = try render(base + "/api/admin/dashboard#key=\(key)&from=2020-01-01&to=2020-01-07")
+        #expect(empty.contains("From 2020-01-01 to 2020-01-07 (+05:30), per day."))
+        #expect(empty.contains("<title>2020-01-01 · Kommo new: 0</title>"))
+        #expect(empty.contains("Nothing in this range."))
+        #expect(empty.contains("Calls that became new leads: no calls"))
+        _ = server
+    }
+
+    func screenshotOf(_ url: String, to file: URL) throws {
+        let browser = Process()
+        browser.executableURL = URL(fileURLWithPath: Self.chromium)
+        browser.arguments = [
+            "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--virtual-time-budget=10000", "--window-size=1280,1500",
+            "--screenshot=\(file.path)", url,
+        ]
+        browser.standardOutput = FileHandle.nullDevice
+        browser.standardError = FileHandle.nullDevice
+        try browser.run()
+        browser.waitUntilExit()
+    }
 }
