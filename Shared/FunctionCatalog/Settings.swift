@@ -110,13 +110,13 @@ extension Setting {
             "LEADWIRE_KNOWLARITY_API_BASE", .value("https://kpi.knowlarity.com/Basic/v1"), usedBy: "`runtime poll knowlarity`",
             "the call log API's address (a stand-in for tests)"),
         Setting(
-            "LEADWIRE_KNOWLARITY_POLL_SECONDS", .value("30"), usedBy: "`runtime poll knowlarity`",
+            "LEADWIRE_KNOWLARITY_POLL_SECONDS", .value("30"), usedBy: "`runtime poll knowlarity`, worker (alerts)",
             "seconds between passes"),
         Setting(
             "LEADWIRE_KNOWLARITY_POLL_OVERLAP_SECONDS", .value("600"), usedBy: "`runtime poll knowlarity`",
             "how far before the last pass's end each pass starts, so a call that enters the log late is still found"),
         Setting(
-            "LEADWIRE_AMOCRM_POLL_SECONDS", .value("300"), usedBy: "`runtime poll amocrm`",
+            "LEADWIRE_AMOCRM_POLL_SECONDS", .value("300"), usedBy: "`runtime poll amocrm`, worker (alerts)",
             "seconds between passes over amoCRM's won deals"),
         Setting(
             "LEADWIRE_AMOCRM_POLL_OVERLAP_SECONDS", .value("3600"), usedBy: "`runtime poll amocrm`",
@@ -184,6 +184,24 @@ extension Setting {
         Setting(
             "LEADWIRE_TELEGRAM_API_BASE", .value("https://api.telegram.org"), usedBy: "worker",
             "the Bot API's address (a stand-in for tests)"),
+        Setting(
+            "LEADWIRE_ALERT_CHECK_SECONDS", .value("60"), usedBy: "worker",
+            "how often the worker evaluates the alert rules below; each alert is sent once when raised and once when resolved (see Alerts). For every rule, `0` turns it off"),
+        Setting(
+            "LEADWIRE_ALERT_INTAKE_ERRORS", .value("10"), usedBy: "worker",
+            "intake errors (log rows with status `error`) within the window that raise `intake_errors`"),
+        Setting(
+            "LEADWIRE_ALERT_INTAKE_WINDOW_MINUTES", .value("15"), usedBy: "worker",
+            "the window those errors are counted in"),
+        Setting(
+            "LEADWIRE_ALERT_DELIVERY_FAILURES", .value("5"), usedBy: "worker",
+            "failed deliveries in a row to one subscription that raise `delivery_failures` for it (it is switched off later, at LEADWIRE_WEBHOOKS_DISABLE_AFTER_FAILURES, which raises `subscription_disabled`)"),
+        Setting(
+            "LEADWIRE_ALERT_PENDING_MINUTES", .value("30"), usedBy: "worker",
+            "minutes a message the worker can send may wait before `pending_messages` is raised"),
+        Setting(
+            "LEADWIRE_ALERT_POLLER_MISSED_PASSES", .value("3"), usedBy: "worker",
+            "poll intervals a poller may go without finishing a pass before `poller_stalled` is raised for it"),
         Setting(
             "LEADWIRE_KOMMO_CLIENT_ID", .unset(), usedBy: "kommo-oauth, widget-request, worker",
             "the integration's id in Kommo. kommo-oauth needs it (with the secret and redirect URI) or answers `500` naming it; widget-request then also requires it as the token's `client_uuid`; the worker sends widget replies only with it"),

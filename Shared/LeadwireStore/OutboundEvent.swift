@@ -18,7 +18,7 @@ public struct OutboundEvent: Sendable {
     public static let types = [
         "lead.created", "lead.updated", "lead.status_changed", "lead.responsible_changed", "lead.deleted", "lead.restored",
         "tag.added", "tag.removed", "customfield.updated", "sale.recorded", "call.received", "lead.source_added",
-        "export.completed", "webhook.test", "user.created", "user.updated", "user.deleted",
+        "export.completed", "webhook.test", "user.created", "user.updated", "user.deleted", "alert.raised", "alert.resolved",
     ]
 
     /// The body every subscriber receives, byte for byte (signatures are over these bytes).

@@ -45,7 +45,9 @@ struct WorkerService: Service, CustomStringConvertible {
             log.info("widget_replies_waiting", ["message": "LEADWIRE_KOMMO_CLIENT_ID (with its secret and redirect URI) and LEADWIRE_SECRET_KEY are needed to send widget replies: they wait in the outbox"])
         }
         log.info("worker_started", ["topics": .array(settings.topics.map { .string($0) }), "concurrency": JSONValue(Int64(settings.concurrency))])
+        let alerts = AlertMonitor(rules: AlertRules(settings: settings.alerts, sendableTopics: settings.topics), telegram: settings.telegram != nil, log: log)
         if once {
+            checkAlerts(alerts, database)
             let totals = try await worker.drain()
             log.info(
                 "worker_drained",
@@ -53,8 +55,13 @@ struct WorkerService: Service, CustomStringConvertible {
             return
         }
         let stopping = AtomicFlag()
+        var nextAlertCheck = ContinuousClock.now
         try await withGracefulShutdownHandler {
             while !stopping.isSet {
+                if ContinuousClock.now >= nextAlertCheck {
+                    checkAlerts(alerts, database)
+                    nextAlertCheck = .now + .seconds(settings.alerts.checkSeconds)
+                }
                 if try await worker.drain().attempts > 0 { continue }
                 // Idle: look again after the poll interval, in short steps so a stop is quick.
                 for _ in 0..<max(1, settings.pollMilliseconds / 50) where !stopping.isSet {
@@ -63,6 +70,16 @@ struct WorkerService: Service, CustomStringConvertible {
             }
         } onGracefulShutdown: {
             stopping.set()
+        }
+    }
+
+    /// Evaluates the alert rules; a store that cannot answer now is tried again at the next check
+    /// (the deliveries' own errors say more about it).
+    private func checkAlerts(_ monitor: AlertMonitor, _ database: Database) {
+        do {
+            _ = try monitor.evaluate(database)
+        } catch {
+            log.error("alert_check_failed", ["message": .string(String(describing: error))])
         }
     }
 

@@ -20,6 +20,7 @@ struct WorkerSettings: Sendable {
     /// Nil without LEADWIRE_KOMMO_CLIENT_ID: widget replies then wait.
     var kommo: KommoOAuthSettings?
     var widget: WidgetReplySettings
+    var alerts: AlertSettings
 
     /// From the runtime's settings; `LEADWIRE_*_FILE` variants are read as the functions read them.
     init(_ settings: Environment) throws(ConfigurationError) {
@@ -33,6 +34,7 @@ struct WorkerSettings: Sendable {
         telegram = TelegramSettings(environment)
         kommo = environment["LEADWIRE_KOMMO_CLIENT_ID"] == nil ? nil : try KommoOAuthSettings(environment)
         widget = try WidgetReplySettings(environment)
+        alerts = try AlertSettings(environment)
     }
 
     /// The outbox topics this worker can send.

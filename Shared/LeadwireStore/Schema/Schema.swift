@@ -22,6 +22,7 @@ enum Schema {
         ("009_people", SQLite.people, Postgres.people),
         ("010_processing_time", SQLite.processingTime, Postgres.processingTime),
         ("011_dashboard_indexes", SQLite.dashboardIndexes, Postgres.dashboardIndexes),
+        ("012_alerts", SQLite.alerts, Postgres.alerts),
     ]
 
     static let sqlite = steps.map { Migration(name: $0.name, sql: $0.sqlite) }
