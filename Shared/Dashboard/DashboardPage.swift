@@ -129,7 +129,7 @@ enum DashboardPage {
             share.textContent = "Calls that became new leads: " + (stats.calls.new_lead_share == null ? "no calls" : Math.round(stats.calls.new_lead_share * 100) + "%");
             table("Top UTM sources", ["utm_source", "sales", "amount"], stats.top_utm_sources.map(function (row) { return [row.utm_source || "(none)", row.count, row.amount]; }));
             table("Top targetologists", ["targetologist", "sales", "amount"], stats.top_targetologists.map(function (row) { return [row.targetologist, row.count, row.amount]; }));
-            table("Intake health", ["source", "success", "partial", "error", "p50 ≤ ms", "p95 ≤ ms"], stats.intake.map(function (row) { return [row.source, row.requests.success, row.requests.partial, row.requests.error, row.p50_ms, row.p95_ms]; }));
+            table("Intake health", ["source", "success", "partial", "error", "p50 ms", "p95 ms"], stats.intake.map(function (row) { return [row.source, row.requests.success, row.requests.partial, row.requests.error, row.p50_ms, row.p95_ms]; }));
             table("Outbound webhooks", ["subscription", "active", "delivered", "failed", "pending"], stats.outbound.subscriptions.map(function (row) { return [row.name, row.active ? "yes" : "no", row.delivered, row.failed, row.pending]; }));
             var pending = charts.lastChild.appendChild(document.createElement("p"));
             pending.className = "figure";

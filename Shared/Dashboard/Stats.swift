@@ -5,9 +5,6 @@ import LeadwireStore
 /// sales) per bucket, how the intake and the outbound deliveries fared. Each series is an array
 /// aligned with `buckets`; every figure is a count or a sum the store gives for that bucket.
 struct Stats {
-    /// Processing-time steps (ms) the percentiles are read from: a percentile is the first step
-    /// at or under which that share of requests finished.
-    static let steps: [Int64] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000]
     static let topCount = 10
 
     let range: StatsRange
@@ -22,7 +19,7 @@ struct Stats {
             "time_zone": .string(range.zone.identifier), "buckets": .array(range.periods.map { .string($0.label) }),
             "leads": try leads(), "calls": try calls(), "sales": try sales(),
             "top_utm_sources": try top("coalesce(utm_source, '')", as: "utm_source", from: salesUnion),
-            "top_targetologists": try top("targetologist", as: "targetologist", from: "SELECT targetologist, amount, \(saleDay) AS day FROM all_sales_tracking"),
+            "top_targetologists": try top("targetologist", as: "targetologist", from: "SELECT targetologist, amount, \(saleDay("t")) AS day FROM all_sales_tracking t"),
             "intake": try intake(), "outbound": try outbound(),
         ]
     }
@@ -61,19 +58,31 @@ struct Stats {
 
     /// Won deals by route: traffic and both from the traffic table, referral from the referral
     /// table (a `both` sale is in both, and counted once), unknown from the log (no amount).
+    /// Each sales table is read once over the whole range and its rows put in their buckets
+    /// here: a range join would read the sale's day once per bucket.
     func sales() throws -> JSONValue {
-        let (low, high) = dialect == .sqlite ? ("start_ms", "finish_ms") : ("start", "finish")
-        let rows = try database.query(
-            withPeriods("""
-                SELECT p.label, s.routing_decision, count(*), coalesce(sum(s.amount), 0)
-                FROM periods p JOIN (\(salesUnion)) s ON s.day >= p.\(low) AND s.day < p.\(high) GROUP BY p.label, s.routing_decision
-                """), periodParameters)
-        var routes: [String: [String: [SQLValue]]] = [:]
-        for row in rows { routes[row[1].text ?? "", default: [:]][row[0].text ?? ""] = [row[2], row[3]] }
+        let bounds: [SQLValue] = [.text(range.start.iso8601), .text(range.end.iso8601)]
+        var routes: [String: (counts: [Int64], amounts: [Double])] = [:]
+        for (table, condition) in [("all_sales_tracking", ""), ("referral_sales", " AND t.routing_decision = 'referral'")] {
+            let rows = try database.query(
+                "SELECT \(saleDay("t")), t.routing_decision, t.amount FROM \(table) t WHERE \(saleDay("t")) >= ? AND \(saleDay("t")) < ?\(condition)",
+                bounds)
+            for row in rows {
+                guard let day = row[0].text, let index = range.periodIndex(ofStoreTime: day) else { continue }
+                let route = row[1].text ?? ""
+                var totals = routes[route] ?? (Array(repeating: 0, count: range.periods.count), Array(repeating: 0, count: range.periods.count))
+                totals.counts[index] += 1
+                totals.amounts[index] += row[2].real ?? 0
+                routes[route] = totals
+            }
+        }
         var answer = JSONObject()
         for route in ["traffic", "referral", "both"] {
-            let byPeriod = routes[route] ?? [:]
-            answer[route] = ["count": series(byPeriod, 0), "amount": amounts(byPeriod, 1)]
+            let totals = routes[route]
+            answer[route] = [
+                "count": .array(range.periods.indices.map { JSONValue(totals?.counts[$0] ?? 0) }),
+                "amount": .array(range.periods.indices.map { .number(Self.decimal(totals?.amounts[$0] ?? 0)) }),
+            ]
         }
         let unknown = try perPeriod(
             """
@@ -84,15 +93,20 @@ struct Stats {
         return .object(answer)
     }
 
-    /// A sale's day: when amoCRM says it was won, or when it was recorded.
-    private var saleDay: String {
-        dialect == .sqlite ? "coalesce(sold_at, created_at)" : "coalesce(CAST(sold_at AS timestamptz), created_at)"
+    /// A sale's day, as store-time text: when amoCRM says it was won (`sold_at`, text), or when
+    /// it was recorded. On SQLite spelt as the index on it is; on PostgreSQL the recording time
+    /// is written as the same text, so the day compares as text and nothing is parsed per row.
+    private func saleDay(_ table: String) -> String {
+        switch dialect {
+        case .sqlite: "coalesce(\(table).sold_at, \(table).created_at)"
+        case .postgres: "coalesce(\(table).sold_at, to_char(\(table).created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))"
+        }
     }
 
     private var salesUnion: String {
         """
-        SELECT routing_decision, amount, utm_source, \(saleDay) AS day FROM all_sales_tracking
-        UNION ALL SELECT routing_decision, amount, utm_source, \(saleDay) FROM referral_sales WHERE routing_decision = 'referral'
+        SELECT routing_decision, amount, utm_source, \(saleDay("t")) AS day FROM all_sales_tracking t
+        UNION ALL SELECT routing_decision, amount, utm_source, \(saleDay("r")) FROM referral_sales r WHERE routing_decision = 'referral'
         """
     }
 
@@ -109,43 +123,56 @@ struct Stats {
         })
     }
 
-    /// Requests by source and status, and each source's processing time p50 and p95.
+    /// Requests by source and status, and each source's processing time p50 and p95 (exact:
+    /// the requests are counted per millisecond, a few hundred groups, and ranked here). Each
+    /// log table is read on its own, by its time index.
     func intake() throws -> JSONValue {
-        let steps = Self.steps.map { "sum(CASE WHEN processing_ms <= \($0) THEN 1 ELSE 0 END)" }.joined(separator: ", ")
+        let bounds: [SQLValue] = [.text(range.start.iso8601), .text(range.end.iso8601)]
         let rows = try database.query(
             """
-            SELECT source, status, count(*), count(processing_ms), \(steps) FROM inbound_logs
-            WHERE received_at >= ? AND received_at < ? GROUP BY source, status ORDER BY source, status
-            """, [.text(range.start.iso8601), .text(range.end.iso8601)])
+            SELECT 'kommo', status, processing_ms, count(*) FROM kommo_webhook_logs
+            WHERE created_at >= ? AND created_at < ? GROUP BY status, processing_ms
+            """, bounds)
+            + database.query(
+                """
+                SELECT source, processing_status, processing_ms, count(*) FROM webhook_logs
+                WHERE received_at >= ? AND received_at < ? GROUP BY source, processing_status, processing_ms
+                """, bounds)
         var order: [String] = []
         var requests: [String: JSONObject] = [:]
-        var timed: [String: (count: Int64, steps: [Int64])] = [:]
+        var times: [String: [(milliseconds: Int64, count: Int64)]] = [:]
         for row in rows {
             let source = row[0].text ?? ""
             if requests[source] == nil {
                 order.append(source)
                 requests[source] = JSONObject([("success", 0), ("partial", 0), ("error", 0)])
             }
-            requests[source]?[row[1].text ?? ""] = JSONValue(row[2].integer ?? 0)
-            var times = timed[source] ?? (0, Array(repeating: 0, count: Self.steps.count))
-            times.count += row[3].integer ?? 0
-            for index in Self.steps.indices { times.steps[index] += row[4 + index].integer ?? 0 }
-            timed[source] = times
+            let status = row[1].text ?? ""
+            let count = row[3].integer ?? 0
+            let before = requests[source]?[status]?.int64 ?? 0
+            requests[source]?[status] = JSONValue(before + count)
+            if let milliseconds = row[2].integer { times[source, default: []].append((milliseconds, count)) }
         }
-        return .array(order.map { source in
-            let times = timed[source] ?? (0, [])
+        return .array(order.sorted().map { source in
+            let timed = (times[source] ?? []).sorted { $0.milliseconds < $1.milliseconds }
             return [
                 "source": .string(source), "requests": .object(requests[source] ?? JSONObject()),
-                "timed": JSONValue(times.count), "p50_ms": Self.percentile(0.5, times), "p95_ms": Self.percentile(0.95, times),
+                "timed": JSONValue(timed.reduce(0) { $0 + $1.count }), "p50_ms": Self.percentile(0.5, timed), "p95_ms": Self.percentile(0.95, timed),
             ]
         })
     }
 
-    static func percentile(_ share: Double, _ times: (count: Int64, steps: [Int64])) -> JSONValue {
-        guard times.count > 0 else { return .null }
-        let needed = Int64((share * Double(times.count)).rounded(.up))
-        guard let index = times.steps.firstIndex(where: { $0 >= needed }) else { return .null }
-        return JSONValue(steps[index])
+    /// The nearest-rank percentile of counted times, in ascending order; null when none is timed.
+    static func percentile(_ share: Double, _ timed: [(milliseconds: Int64, count: Int64)]) -> JSONValue {
+        let total = timed.reduce(0) { $0 + $1.count }
+        guard total > 0 else { return .null }
+        let rank = max(1, Int64((share * Double(total)).rounded(.up)))
+        var seen: Int64 = 0
+        for (milliseconds, count) in timed {
+            seen += count
+            if seen >= rank { return JSONValue(milliseconds) }
+        }
+        return .null
     }
 
     /// Per subscription: deliveries that succeeded and failed in the range, and messages waiting
@@ -193,10 +220,6 @@ struct Stats {
             let value = (values?[column].integer ?? 0) - (other.flatMap { values?[$0].integer } ?? 0)
             return JSONValue(value)
         })
-    }
-
-    private func amounts(_ rows: [String: [SQLValue]], _ column: Int) -> JSONValue {
-        .array(range.periods.map { .number(Self.decimal(rows[$0.label]?[column].real)) })
     }
 
     /// A number as JSON text: whole when it is whole, two decimals otherwise.

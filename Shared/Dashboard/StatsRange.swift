@@ -22,6 +22,8 @@ struct StatsRange {
     let from: String
     let to: String
     let periods: [Period]
+    /// Each period's start as store-time text, for `periodIndex`.
+    private let periodStarts: [String]
 
     var start: Timestamp { periods[0].start }
     var end: Timestamp { periods[periods.count - 1].end }
@@ -50,6 +52,7 @@ struct StatsRange {
         periods = stride(from: firstBucket, through: last, by: Int(step)).map { day in
             Period(label: Self.text(day), start: Self.localMidnight(day, zone), end: Self.localMidnight(day + step, zone))
         }
+        periodStarts = periods.map(\.start.iso8601)
     }
 
     /// Days since 1970-01-01 of a `YYYY-MM-DD` date, checked (2025-02-30 is refused).
@@ -76,6 +79,18 @@ struct StatsRange {
         var instant = naive - Int64(zone.offset(at: naive))
         instant = naive - Int64(zone.offset(at: instant))
         return Timestamp(millisecondsSince1970: instant * 1000)
+    }
+
+    /// The bucket a store time (`….123Z` text) falls in, if any: store times sort as text.
+    func periodIndex(ofStoreTime time: String) -> Int? {
+        guard time >= periodStarts[0], time < end.iso8601 else { return nil }
+        var low = 0
+        var high = periodStarts.count
+        while high - low > 1 {
+            let middle = (low + high) / 2
+            if periodStarts[middle] <= time { low = middle } else { high = middle }
+        }
+        return low
     }
 
     /// The periods as a common table `periods(label, start, finish, start_ms, finish_ms, start_us,

@@ -15,32 +15,37 @@ enum StoreMetrics {
         try store(database, into: &out)
     }
 
-    /// Requests by source and status, and each source's processing time.
+    /// Requests by source and status, and each source's processing time, from the running
+    /// totals (brought up to date first).
     static func intake(_ database: Database, into out: inout Exposition) throws {
-        let bucketColumns = buckets.map { "sum(CASE WHEN processing_ms <= \($0) THEN 1 ELSE 0 END)" }.joined(separator: ", ")
-        let rows = try database.query(
-            """
-            SELECT source, status, count(*), count(processing_ms), coalesce(sum(processing_ms), 0), \(bucketColumns)
-            FROM inbound_logs GROUP BY source, status ORDER BY source, status
-            """)
+        try IntakeTotals.bringUpToDate(database)
+        let rows = try database.query("SELECT source, status, processing_ms, requests FROM intake_totals ORDER BY source, status, processing_ms")
         out.family("leadwire_intake_requests_total", "counter", "Inbound requests logged, by source and processing status.")
+        var sources: [String] = []
+        var requests: [(source: String, status: String, count: Int64)] = []
+        var timed: [String: (count: Int64, sumMilliseconds: Int64, buckets: [Int64])] = [:]
         for row in rows {
-            out.sample("leadwire_intake_requests_total", [("source", row[0].text ?? ""), ("status", row[1].text ?? "")], row[2].integer ?? 0)
+            let (source, status) = (row[0].text ?? "", row[1].text ?? "")
+            let (milliseconds, count) = (row[2].integer ?? -1, row[3].integer ?? 0)
+            if requests.last?.source == source && requests.last?.status == status {
+                requests[requests.count - 1].count += count
+            } else {
+                requests.append((source, status, count))
+            }
+            if !sources.contains(source) { sources.append(source) }
+            guard milliseconds >= 0 else { continue }
+            var totals = timed[source] ?? (0, 0, Array(repeating: 0, count: buckets.count))
+            totals.count += count
+            totals.sumMilliseconds += milliseconds * count
+            for (index, limit) in buckets.enumerated() where milliseconds <= limit { totals.buckets[index] += count }
+            timed[source] = totals
+        }
+        for entry in requests {
+            out.sample("leadwire_intake_requests_total", [("source", entry.source), ("status", entry.status)], entry.count)
         }
         out.family("leadwire_intake_processing_seconds", "histogram", "Time from a request's arrival to the end of its processing, by source.")
-        var sources: [String] = []
-        var bySource: [String: (count: Int64, sumMilliseconds: Int64, buckets: [Int64])] = [:]
-        for row in rows {
-            let source = row[0].text ?? ""
-            if bySource[source] == nil { sources.append(source) }
-            var totals = bySource[source] ?? (0, 0, Array(repeating: 0, count: buckets.count))
-            totals.count += row[3].integer ?? 0
-            totals.sumMilliseconds += row[4].integer ?? 0
-            for index in buckets.indices { totals.buckets[index] += row[5 + index].integer ?? 0 }
-            bySource[source] = totals
-        }
         for source in sources {
-            guard let totals = bySource[source] else { continue }
+            guard let totals = timed[source] else { continue }
             for (index, limit) in buckets.enumerated() {
                 out.sample("leadwire_intake_processing_seconds_bucket", [("source", source), ("le", Exposition.number(Double(limit) / 1000))], totals.buckets[index])
             }
@@ -50,10 +55,12 @@ enum StoreMetrics {
         }
     }
 
-    /// Outbox messages by topic and state, and how long the oldest pending one has waited.
+    /// Outbox messages waiting or given up on, by topic, and how long the oldest pending one has
+    /// waited. (Delivered ones are counted as deliveries; the outbox keeps them all, so counting
+    /// them here would grow with every message ever sent.)
     static func outbox(_ database: Database, now: Timestamp, into out: inout Exposition) throws {
-        out.family("leadwire_outbox_messages", "gauge", "Outbox messages (webhook deliveries, notices, widget replies), by topic and state.")
-        for row in try database.query("SELECT topic, status, count(*) FROM outbox GROUP BY topic, status ORDER BY topic, status") {
+        out.family("leadwire_outbox_messages", "gauge", "Outbox messages (webhook deliveries, notices, widget replies) pending or failed, by topic.")
+        for row in try database.query("SELECT topic, status, count(*) FROM outbox WHERE status IN ('pending', 'failed') GROUP BY topic, status ORDER BY topic, status") {
             out.sample("leadwire_outbox_messages", [("topic", row[0].text ?? ""), ("state", row[1].text ?? "")], row[2].integer ?? 0)
         }
         let oldest = try database.queryRow("SELECT min(created_at) FROM outbox WHERE status = 'pending'")?[0].text
@@ -61,18 +68,14 @@ enum StoreMetrics {
         out.sample("leadwire_outbox_oldest_pending_age_seconds", [], age(of: oldest, now: now))
     }
 
-    /// Delivery attempts by subscription and result, and the subscriptions switched off.
+    /// Delivery attempts by subscription and result (each subscription's own counters), and the
+    /// subscriptions switched off.
     static func deliveries(_ database: Database, into out: inout Exposition) throws {
         out.family("leadwire_webhook_deliveries_total", "counter", "Outbound delivery attempts, by subscription and result.")
-        let rows = try database.query(
-            """
-            SELECT s.id, s.name, d.status, count(*) FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id
-            GROUP BY s.id, s.name, d.status ORDER BY s.id, d.status
-            """)
-        for row in rows {
-            out.sample(
-                "leadwire_webhook_deliveries_total",
-                [("subscription", row[0].text ?? ""), ("name", row[1].text ?? ""), ("result", row[2].text ?? "")], row[3].integer ?? 0)
+        for row in try database.query("SELECT id, name, success_count, failed_count FROM webhook_subscriptions ORDER BY id") {
+            let labels = [("subscription", row[0].text ?? ""), ("name", row[1].text ?? "")]
+            out.sample("leadwire_webhook_deliveries_total", labels + [("result", "success")], row[2].integer ?? 0)
+            out.sample("leadwire_webhook_deliveries_total", labels + [("result", "failed")], row[3].integer ?? 0)
         }
         let disabled = try database.queryRow("SELECT count(*) FROM webhook_subscriptions WHERE \(database.dialect == .sqlite ? "active = 0" : "NOT active")")
         out.family("leadwire_webhook_subscriptions_disabled", "gauge", "Subscriptions switched off (by failures or by hand).")

@@ -62,6 +62,16 @@ import Testing
         #expect(intake.first { $0["source"] == "kommo" }?["requests"]?["success"] == 3)
         #expect(intake.first { $0["source"] == "knowlarity" }?["requests"]?["success"] == 3)
         #expect(intake.first { $0["source"] == "amocrm" }?["p95_ms"]?.int64 != nil)
+        // Percentiles are exact, by nearest rank: of 10, 20 and 30 ms, p50 is 20 and p95 is 30.
+        let database = try admin.logs.database()
+        for (rank, milliseconds) in [(1, 10), (2, 20), (3, 30)] {
+            try database.run(
+                "UPDATE kommo_webhook_logs SET processing_ms = ? WHERE log_seq = (SELECT log_seq FROM kommo_webhook_logs ORDER BY log_seq LIMIT 1 OFFSET ?)",
+                [.integer(Int64(milliseconds)), .integer(Int64(rank - 1))])
+        }
+        let kommo = get("from=2026-11-01&to=2026-11-03", key: key).json["intake"]?.elements?.first { $0["source"] == "kommo" }
+        #expect(kommo?["p50_ms"] == 20)
+        #expect(kommo?["p95_ms"] == 30)
         #expect(json["outbound"]?["pending"]?.int64 != nil)
 
         // A week from Monday 2 November holds the last two days; Sunday 1 November is the week before.

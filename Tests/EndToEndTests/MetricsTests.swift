@@ -48,6 +48,16 @@ import Testing
         #expect(lines.contains("leadwire_webhook_subscriptions_disabled 0"))
         #expect(lines.contains("leadwire_schema_version \(try database.schemaVersion())"))
         #expect(lines.contains { $0.hasPrefix("leadwire_database_size_bytes ") && !$0.hasSuffix(" 0") })
+
+        // Later scrapes add what arrived since, once: nothing new twice, then two more leads.
+        func kommoSuccesses() async throws -> String? {
+            let body = try await http("GET", base + "/metrics", headers: ["Authorization": "Bearer " + scraper]).body
+            return body.split(separator: "\n").first { $0.hasPrefix(#"leadwire_intake_requests_total{source="kommo",status="success"}"#) }.map(String.init)
+        }
+        #expect(try await kommoSuccesses() == #"leadwire_intake_requests_total{source="kommo",status="success"} 3"#)
+        for id in 4...5 { _ = try await http("POST", base + "/kommo-webhook", body: kommoLeadForm(id: id, name: "Lead \(id)")) }
+        #expect(try await kommoSuccesses() == #"leadwire_intake_requests_total{source="kommo",status="success"} 5"#)
+        #expect(try await kommoSuccesses() == #"leadwire_intake_requests_total{source="kommo",status="success"} 5"#)
         _ = server
     }
 }

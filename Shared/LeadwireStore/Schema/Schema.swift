@@ -23,6 +23,7 @@ enum Schema {
         ("010_processing_time", SQLite.processingTime, Postgres.processingTime),
         ("011_dashboard_indexes", SQLite.dashboardIndexes, Postgres.dashboardIndexes),
         ("012_alerts", SQLite.alerts, Postgres.alerts),
+        ("013_intake_totals", SQLite.intakeTotals, Postgres.intakeTotals),
     ]
 
     static let sqlite = steps.map { Migration(name: $0.name, sql: $0.sqlite) }
