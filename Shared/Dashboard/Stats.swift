@@ -18,8 +18,8 @@ struct Stats {
             "success": true, "from": .string(range.from), "to": .string(range.to), "bucket": .string(range.bucket.rawValue),
             "time_zone": .string(range.zone.identifier), "buckets": .array(range.periods.map { .string($0.label) }),
             "leads": try leads(), "calls": try calls(), "sales": try sales(),
-            "top_utm_sources": try top("coalesce(utm_source, '')", as: "utm_source", from: salesUnion),
-            "top_targetologists": try top("targetologist", as: "targetologist", from: "SELECT targetologist, amount, \(saleDay("t")) AS day FROM all_sales_tracking t"),
+            "top_utm_sources": try top("utm_source", in: Self.salesTables),
+            "top_targetologists": try top("targetologist", in: [Self.salesTables[0]]),
             "intake": try intake(), "outbound": try outbound(),
         ]
     }
@@ -61,12 +61,10 @@ struct Stats {
     /// Each sales table is read once over the whole range and its rows put in their buckets
     /// here: a range join would read the sale's day once per bucket.
     func sales() throws -> JSONValue {
-        let bounds: [SQLValue] = [.text(range.start.iso8601), .text(range.end.iso8601)]
         var routes: [String: (counts: [Int64], amounts: [Double])] = [:]
-        for (table, condition) in [("all_sales_tracking", ""), ("referral_sales", " AND t.routing_decision = 'referral'")] {
+        for (table, condition) in Self.salesTables {
             let rows = try database.query(
-                "SELECT \(saleDay("t")), t.routing_decision, t.amount FROM \(table) t WHERE \(saleDay("t")) >= ? AND \(saleDay("t")) < ?\(condition)",
-                bounds)
+                "SELECT \(saleDay("t")), t.routing_decision, t.amount FROM \(table) t WHERE \(soldInRange("t"))\(condition)", saleBounds)
             for row in rows {
                 guard let day = row[0].text, let index = range.periodIndex(ofStoreTime: day) else { continue }
                 let route = row[1].text ?? ""
@@ -93,9 +91,22 @@ struct Stats {
         return .object(answer)
     }
 
-    /// A sale's day, as store-time text: when amoCRM says it was won (`sold_at`, text), or when
-    /// it was recorded. On SQLite spelt as the index on it is; on PostgreSQL the recording time
-    /// is written as the same text, so the day compares as text and nothing is parsed per row.
+    /// The sales tables, with what selects the sales each counts (a `both` sale is in both).
+    static let salesTables = [("all_sales_tracking", ""), ("referral_sales", " AND t.routing_decision = 'referral'")]
+
+    /// A sale's day is when amoCRM says it was won (`sold_at`, store-time text), or when it was
+    /// recorded when amoCRM gave no time. Selected in two parts, each read by an index of its
+    /// own (on `sold_at`; on `created_at` where `sold_at` is empty).
+    private func soldInRange(_ table: String) -> String {
+        "((\(table).sold_at >= ? AND \(table).sold_at < ?) OR (\(table).sold_at IS NULL AND \(table).created_at >= ? AND \(table).created_at < ?))"
+    }
+
+    private var saleBounds: [SQLValue] {
+        let bounds: [SQLValue] = [.text(range.start.iso8601), .text(range.end.iso8601)]
+        return bounds + bounds
+    }
+
+    /// The day as store-time text (PostgreSQL writes its recording time in the same form).
     private func saleDay(_ table: String) -> String {
         switch dialect {
         case .sqlite: "coalesce(\(table).sold_at, \(table).created_at)"
@@ -103,23 +114,23 @@ struct Stats {
         }
     }
 
-    private var salesUnion: String {
-        """
-        SELECT routing_decision, amount, utm_source, \(saleDay("t")) AS day FROM all_sales_tracking t
-        UNION ALL SELECT routing_decision, amount, utm_source, \(saleDay("r")) FROM referral_sales r WHERE routing_decision = 'referral'
-        """
-    }
-
     // MARK: Over the whole range
 
-    func top(_ expression: String, as name: String, from source: String) throws -> JSONValue {
-        let rows = try database.query(
-            """
-            SELECT \(expression) AS name, count(*), coalesce(sum(amount), 0) FROM (\(source)) s
-            WHERE s.day >= ? AND s.day < ? GROUP BY \(expression) ORDER BY count(*) DESC, \(expression) LIMIT \(Self.topCount)
-            """, [.text(range.start.iso8601), .text(range.end.iso8601)])
-        return .array(rows.map { row in
-            [name: .string(row[0].text ?? ""), "count": JSONValue(row[1].integer ?? 0), "amount": .number(Self.decimal(row[2].real))]
+    /// The sales of the range grouped by `column` over `tables`, the ten most frequent first.
+    func top(_ column: String, in tables: [(String, String)]) throws -> JSONValue {
+        var totals: [String: (count: Int64, amount: Double)] = [:]
+        for (table, condition) in tables {
+            let rows = try database.query(
+                "SELECT coalesce(t.\(column), ''), count(*), coalesce(sum(t.amount), 0) FROM \(table) t WHERE \(soldInRange("t"))\(condition) GROUP BY t.\(column)",
+                saleBounds)
+            for row in rows {
+                let before = totals[row[0].text ?? ""] ?? (0, 0)
+                totals[row[0].text ?? ""] = (before.count + (row[1].integer ?? 0), before.amount + (row[2].real ?? 0))
+            }
+        }
+        let ranked = totals.sorted { $0.value.count != $1.value.count ? $0.value.count > $1.value.count : $0.key < $1.key }.prefix(Self.topCount)
+        return .array(ranked.map { name, total in
+            [column: .string(name), "count": JSONValue(total.count), "amount": .number(Self.decimal(total.amount))]
         })
     }
 

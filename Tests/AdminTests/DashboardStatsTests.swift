@@ -72,6 +72,9 @@ import Testing
         let kommo = get("from=2026-11-01&to=2026-11-03", key: key).json["intake"]?.elements?.first { $0["source"] == "kommo" }
         #expect(kommo?["p50_ms"] == 20)
         #expect(kommo?["p95_ms"] == 30)
+        // A sale amoCRM gave no time for counts on the day it was recorded.
+        try database.run("UPDATE all_sales_tracking SET sold_at = NULL, created_at = '2026-11-01T06:00:00.000Z'")
+        #expect(get("from=2026-11-01&to=2026-11-03", key: key).json["sales"]?["traffic"]?["count"] == [1, 0, 0])
         #expect(json["outbound"]?["pending"]?.int64 != nil)
 
         // A week from Monday 2 November holds the last two days; Sunday 1 November is the week before.

@@ -1,10 +1,12 @@
 extension Schema.Postgres {
-    /// The dashboard's ranges. As SQLite's 011, but for the sales: their day is `sold_at` (text)
-    /// read as a time, which PostgreSQL cannot index (the cast depends on the session), and a
-    /// range over every sale is quick at the sizes sales reach.
+    /// The dashboard's ranges. As SQLite's 011.
     static let dashboardIndexes = """
         CREATE INDEX IF NOT EXISTS kommo_leads_created_at ON kommo_leads (created_at);
         CREATE INDEX IF NOT EXISTS idx_knowlarity_calls_started_at ON knowlarity_calls (started_at);
+        CREATE INDEX IF NOT EXISTS idx_all_sales_tracking_sold_at ON all_sales_tracking (sold_at);
+        CREATE INDEX IF NOT EXISTS idx_all_sales_tracking_unsold ON all_sales_tracking (created_at) WHERE sold_at IS NULL;
+        CREATE INDEX IF NOT EXISTS idx_referral_sales_sold_at ON referral_sales (sold_at);
+        CREATE INDEX IF NOT EXISTS idx_referral_sales_unsold ON referral_sales (created_at) WHERE sold_at IS NULL;
         CREATE INDEX IF NOT EXISTS idx_webhook_deliveries_created_at ON webhook_deliveries (created_at);
         """
 }
