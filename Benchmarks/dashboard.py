@@ -14,12 +14,15 @@ import argparse
 import hashlib
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from export_csv import peak_rss_mb  # noqa: E402
+from hosts import free_port  # noqa: E402
 
 STATS_TARGET_MS = 250
 STATS_RSS_TARGET_MB = 32
@@ -117,14 +120,6 @@ def median_ms(argv, env, runs, check):
     return statistics.median(times)
 
 
-def peak_rss_mb(argv, env):
-    report = tempfile.mktemp(prefix="leadwire-rss-")
-    subprocess.run(["/usr/bin/time", "-f", "%M", "-o", report] + argv, env=env, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, check=True)
-    with open(report) as handle:
-        return int(handle.read().split()[-1]) / 1024
-
-
 def measure(name, store, baseline, args, dashboard, metrics, key):
     """The figures on one store: its baseline (the store's own client counting 30 days of
     leads), the stats of a 30-day view, and /metrics."""
@@ -197,12 +192,6 @@ def main():
                 subprocess.run([os.path.join(scripts, "postgres"), "stop", cluster], check=False, stdout=subprocess.DEVNULL)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 if __name__ == "__main__":
