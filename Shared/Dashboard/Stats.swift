@@ -14,10 +14,11 @@ struct Stats {
     var dialect: SQLDialect { database.dialect }
 
     func json() throws -> JSONValue {
-        [
+        let calls = try callRows()
+        return [
             "success": true, "from": .string(range.from), "to": .string(range.to), "bucket": .string(range.bucket.rawValue),
             "time_zone": .string(range.zone.identifier), "buckets": .array(range.periods.map { .string($0.label) }),
-            "leads": try leads(), "calls": try calls(), "sales": try sales(),
+            "leads": try leads(calls: calls), "calls": self.calls(calls), "sales": try sales(),
             "top_utm_sources": try top("utm_source", in: Self.salesTables),
             "top_targetologists": try top("targetologist", in: [Self.salesTables[0]]),
             "intake": try intake(), "outbound": try outbound(),
@@ -26,17 +27,17 @@ struct Stats {
 
     // MARK: Per bucket
 
-    func leads() throws -> JSONValue {
+    /// Kommo leads by when they were first stored; Knowlarity's new and repeat callers from
+    /// `calls` (`callRows`).
+    func leads(calls: [String: [SQLValue]]) throws -> JSONValue {
         let kommo = try perPeriod("SELECT p.label, count(*) FROM periods p JOIN kommo_leads k ON k.created_at >= p.start AND k.created_at < p.finish GROUP BY p.label")
-        let calls = try callRows()
         return [
             "kommo": ["new": series(kommo, 0)],
             "knowlarity": ["new": series(calls, 2), "repeat": series(calls, 3)],
         ]
     }
 
-    func calls() throws -> JSONValue {
-        let rows = try callRows()
+    func calls(_ rows: [String: [SQLValue]]) -> JSONValue {
         let total = rows.values.reduce(0) { $0 + ($1[0].integer ?? 0) }
         let new = rows.values.reduce(0) { $0 + ($1[2].integer ?? 0) }
         return [
@@ -46,7 +47,7 @@ struct Stats {
     }
 
     /// Calls by when they started: all, answered (they lasted), new leads, repeat callers.
-    private func callRows() throws -> [String: [SQLValue]] {
+    func callRows() throws -> [String: [SQLValue]] {
         try perPeriod(
             """
             SELECT p.label, count(*), sum(CASE WHEN c.call_duration_seconds > 0 THEN 1 ELSE 0 END),

@@ -93,20 +93,19 @@ struct StatsRange {
         return low
     }
 
-    /// The periods as a common table `periods(label, start, finish, start_ms, finish_ms, start_us,
-    /// finish_us)`: the bounds as the store's time (for `timestamptz` columns), and as text in
-    /// the two forms text columns hold (`….123Z` and `….123456Z`), so a text column compares
-    /// with its own form.
+    /// The periods as a common table `periods(label, start, finish, start_us, finish_us)`: the
+    /// bounds as the store's time (for `timestamptz` columns), and as text in the form the calls'
+    /// `started_at` holds (`….123456Z`), so that column compares with its own form.
     func periodsTable(_ dialect: SQLDialect) -> (sql: String, parameters: [SQLValue]) {
-        let row = "(?, \(dialect.timeParameter), \(dialect.timeParameter), ?, ?, ?, ?)"
-        let sql = "periods (label, start, finish, start_ms, finish_ms, start_us, finish_us) AS (VALUES "
+        let row = "(?, \(dialect.timeParameter), \(dialect.timeParameter), ?, ?)"
+        let sql = "periods (label, start, finish, start_us, finish_us) AS (VALUES "
             + Array(repeating: row, count: periods.count).joined(separator: ", ") + ")"
         let parameters = periods.flatMap { period -> [SQLValue] in
-            let start = period.start.iso8601
-            let end = period.end.iso8601
-            let startMicro = ISO8601Time.text(microseconds: period.start.millisecondsSince1970 * 1000)
-            let endMicro = ISO8601Time.text(microseconds: period.end.millisecondsSince1970 * 1000)
-            return [.text(period.label), .text(start), .text(end), .text(start), .text(end), .text(startMicro), .text(endMicro)]
+            [
+                .text(period.label), .text(period.start.iso8601), .text(period.end.iso8601),
+                .text(ISO8601Time.text(microseconds: period.start.millisecondsSince1970 * 1000)),
+                .text(ISO8601Time.text(microseconds: period.end.millisecondsSince1970 * 1000)),
+            ]
         }
         return (sql, parameters)
     }
