@@ -214,14 +214,11 @@ struct Stats {
 
     // MARK: Helpers
 
-    private var periodParameters: [SQLValue] { range.periodsTable(dialect).parameters }
-
-    private func withPeriods(_ sql: String) -> String { "WITH " + range.periodsTable(dialect).sql + "\n" + sql }
-
     /// Rows of `label, figures…`, by label.
     private func perPeriod(_ sql: String) throws -> [String: [SQLValue]] {
+        let periods = range.periodsTable(dialect)
         var rows: [String: [SQLValue]] = [:]
-        for row in try database.query(withPeriods(sql), periodParameters) { rows[row[0].text ?? ""] = Array(row.values.dropFirst()) }
+        for row in try database.query("WITH " + periods.sql + "\n" + sql, periods.parameters) { rows[row[0].text ?? ""] = Array(row.values.dropFirst()) }
         return rows
     }
 

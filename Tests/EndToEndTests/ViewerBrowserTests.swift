@@ -8,21 +8,27 @@ import Testing
 @Suite struct ViewerBrowserTests {
     static let chromium = "/usr/bin/chromium"
 
+    /// The page's DOM once its scripts have run.
     func render(_ url: String) throws -> String {
+        String(decoding: try chromium(["--dump-dom", url]), as: UTF8.self)
+    }
+
+    /// Runs headless Chromium with `arguments` and returns what it printed.
+    /// --virtual-time-budget lets the page's fetches finish before Chromium reads or draws it.
+    func chromium(_ arguments: [String]) throws -> Data {
         guard FileManager.default.isExecutableFile(atPath: Self.chromium) else {
             throw TestSetupError("chromium is not installed: run scripts/setup (apt-get install chromium)")
         }
         let browser = Process()
         browser.executableURL = URL(fileURLWithPath: Self.chromium)
-        // --virtual-time-budget lets the page's fetch finish before the DOM is read.
-        browser.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=10000", "--dump-dom", url]
+        browser.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=10000"] + arguments
         let output = Pipe()
         browser.standardOutput = output
         browser.standardError = FileHandle.nullDevice
         try browser.run()
-        let dom = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let printed = output.fileHandleForReading.readDataToEndOfFile()
         browser.waitUntilExit()
-        return dom
+        return printed
     }
 
     @Test func aPersonSeesColourCodedLogsWithTheirDetails() async throws {
@@ -195,15 +201,6 @@ import Testing
     }
 
     func screenshotOf(_ url: String, to file: URL) throws {
-        let browser = Process()
-        browser.executableURL = URL(fileURLWithPath: Self.chromium)
-        browser.arguments = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--virtual-time-budget=10000", "--window-size=1280,1500",
-            "--screenshot=\(file.path)", url,
-        ]
-        browser.standardOutput = FileHandle.nullDevice
-        browser.standardError = FileHandle.nullDevice
-        try browser.run()
-        browser.waitUntilExit()
+        _ = try chromium(["--hide-scrollbars", "--window-size=1280,1500", "--screenshot=\(file.path)", url])
     }
 }
