@@ -32,10 +32,12 @@ public struct Environment: Sendable {
 
     /// A whole number setting, or `defaultValue` when unset. A value that is not a positive
     /// number is a configuration mistake and is reported, not silently replaced.
-    public func integer(_ name: String, default defaultValue: Int) throws(ConfigurationError) -> Int {
+    /// With `allowingZero`, 0 is a value too (a wait of none, a rule turned off).
+    public func integer(_ name: String, default defaultValue: Int, allowingZero: Bool = false) throws(ConfigurationError) -> Int {
         guard let text = self[name] else { return defaultValue }
-        guard let value = Int(text), value > 0 else {
-            throw ConfigurationError(message: "\(name) must be a positive whole number, got \"\(text)\".")
+        guard let value = Int(text), value > 0 || (allowingZero && value == 0) else {
+            let expected = allowingZero ? "0 or a positive whole number" : "a positive whole number"
+            throw ConfigurationError(message: "\(name) must be \(expected), got \"\(text)\".")
         }
         return value
     }

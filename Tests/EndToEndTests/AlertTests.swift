@@ -10,6 +10,24 @@ import Testing
 @Suite struct AlertTests {
     static let rules = ["intake_errors", "subscription_disabled", "delivery_failures", "pending_messages", "poller_stalled"]
 
+    /// `0` turns a rule off, as the settings table says, rather than stopping the worker as a
+    /// bad setting: twenty intake errors raise nothing with LEADWIRE_ALERT_INTAKE_ERRORS=0.
+    @Test func aThresholdOfZeroTurnsItsRuleOff() throws {
+        let scratch = Scratch("alerts-off")
+        let database = try scratch.database()
+        for _ in 0..<20 {
+            try database.run("INSERT INTO kommo_webhook_logs (id, status, error_message) VALUES (?, 'error', 'bad body')", [.text(Identifiers.uuid())])
+        }
+        var settings = scratch.storeSettings.merging(["PATH": "/usr/bin:/bin"]) { $1 }
+        for name in ["INTAKE_ERRORS", "DELIVERY_FAILURES", "PENDING_MINUTES", "POLLER_MISSED_PASSES"] { settings["LEADWIRE_ALERT_\(name)"] = "0" }
+        let (status, output) = try ServerProcess.runToEnd(try Products.url("runtime").path, ["worker", "--once"], environment: settings)
+        #expect(status == 0, "\(output)")
+        #expect(try database.queryRow("SELECT count(*) FROM alerts")?[0] == .integer(0))
+        settings["LEADWIRE_ALERT_INTAKE_ERRORS"] = "10"
+        #expect(try ServerProcess.runToEnd(try Products.url("runtime").path, ["worker", "--once"], environment: settings).status == 0)
+        #expect(try database.queryRow("SELECT rule FROM alerts")?[0] == "intake_errors", "the same store raises it at 10")
+    }
+
     @Test func eachRuleIsRaisedOnceAndResolvedOnce() async throws {
         let scratch = Scratch("alerts")
         let receiver = try await WebhookReceiver(scratch: scratch)

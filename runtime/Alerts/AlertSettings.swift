@@ -19,11 +19,11 @@ struct AlertSettings: Sendable {
 
     init(_ environment: Environment) throws(ConfigurationError) {
         checkSeconds = max(1, try environment.integer("LEADWIRE_ALERT_CHECK_SECONDS", default: 60))
-        intakeErrors = try environment.integer("LEADWIRE_ALERT_INTAKE_ERRORS", default: 10)
+        intakeErrors = try environment.integer("LEADWIRE_ALERT_INTAKE_ERRORS", default: 10, allowingZero: true)
         intakeWindowMinutes = max(1, try environment.integer("LEADWIRE_ALERT_INTAKE_WINDOW_MINUTES", default: 15))
-        deliveryFailures = try environment.integer("LEADWIRE_ALERT_DELIVERY_FAILURES", default: 5)
-        pendingMinutes = try environment.integer("LEADWIRE_ALERT_PENDING_MINUTES", default: 30)
-        pollerMissedPasses = try environment.integer("LEADWIRE_ALERT_POLLER_MISSED_PASSES", default: 3)
+        deliveryFailures = try environment.integer("LEADWIRE_ALERT_DELIVERY_FAILURES", default: 5, allowingZero: true)
+        pendingMinutes = try environment.integer("LEADWIRE_ALERT_PENDING_MINUTES", default: 30, allowingZero: true)
+        pollerMissedPasses = try environment.integer("LEADWIRE_ALERT_POLLER_MISSED_PASSES", default: 3, allowingZero: true)
         knowlarityPollSeconds = try environment.integer("LEADWIRE_KNOWLARITY_POLL_SECONDS", default: 30)
         amocrmPollSeconds = try environment.integer("LEADWIRE_AMOCRM_POLL_SECONDS", default: 300)
     }
