@@ -1,3 +1,5 @@
+public import LeadwireCore
+
 /// One connection to the store, opened for one request (CGI) or kept by a long-lived process
 /// (FastCGI, the worker). Handlers write their SQL once, with `?` parameters, and run it on
 /// either backend: SQLite, the embedded default, or PostgreSQL when LEADWIRE_DATABASE_URL is
@@ -8,9 +10,12 @@
 /// writers queue. On PostgreSQL writers run side by side, so a write that reads before it
 /// decides serializes itself where it must: with a unique key and `ON CONFLICT`, with a
 /// conditional `UPDATE`, or with `serialize(on:)`.
-public final class Database {
+public final class Database: GroupCommitting {
     public let dialect: SQLDialect
     let connection: any StoreConnection
+    /// Group commit (see `beginGroup`): whether a group is open, and whether its transaction
+    /// has begun (at its first write transaction, so a group of reads takes no lock).
+    private var group = (open: false, began: false)
 
     /// Opens the SQLite file at `path` (creating it if needed) and brings its schema up to date.
     public convenience init(
@@ -77,7 +82,10 @@ public final class Database {
     /// Runs `body` in one write transaction: committed if it returns, rolled back if it throws.
     /// With a `deadline`, waiting for locks stops there, and work that ends after it is
     /// rolled back rather than committed late (`DeadlinePassed`).
+    /// Inside a group, the body runs in a savepoint of the group's transaction instead, and is
+    /// committed with the group.
     public func transaction<T>(deadline: ContinuousClock.Instant? = nil, _ body: () throws -> T) throws -> T {
+        if group.open { return try groupMember(deadline: deadline, body) }
         try connection.begin(deadline: deadline)
         do {
             let value = try body()
@@ -93,16 +101,62 @@ public final class Database {
     /// Runs `body` inside a savepoint of the current transaction: if it throws, only its own
     /// changes are undone and the error is rethrown. This is how a webhook keeps its raw event
     /// while discarding a half-done attempt to process it.
-    public func savepoint<T>(_ body: () throws -> T) throws -> T {
-        try execute("SAVEPOINT work")
+    public func savepoint<T>(named name: String = "work", _ body: () throws -> T) throws -> T {
+        try execute("SAVEPOINT \(name)")
         do {
             let value = try body()
-            try execute("RELEASE SAVEPOINT work")
+            try execute("RELEASE SAVEPOINT \(name)")
             return value
         } catch {
-            _ = try? execute("ROLLBACK TO SAVEPOINT work")
-            _ = try? execute("RELEASE SAVEPOINT work")
+            _ = try? execute("ROLLBACK TO SAVEPOINT \(name)")
+            _ = try? execute("RELEASE SAVEPOINT \(name)")
             throw error
+        }
+    }
+
+    // MARK: Group commit
+
+    /// Opens a group: the write transactions that follow share one transaction, begun by the
+    /// first of them, each in its own savepoint, until `commitGroup`. On SQLite only: its one
+    /// writer at a time means a group waits for no one once it holds the lock. On PostgreSQL,
+    /// where writers run side by side, a group holding one request's row locks while it
+    /// takes the next request's could deadlock with another process's group, so each request
+    /// keeps its own transaction there.
+    public func beginGroup() {
+        guard dialect == .sqlite else { return }
+        group = (open: true, began: false)
+    }
+
+    /// Commits what the group wrote (nothing to do when it only read). Throws when it could not
+    /// commit: then nothing the group wrote was kept.
+    public func commitGroup() throws {
+        let began = group.began
+        group = (open: false, began: false)
+        guard began else { return }
+        guard connection.inTransaction else { throw GroupTransactionLost() }
+        do {
+            try connection.commit()
+        } catch {
+            connection.rollback()
+            throw error
+        }
+    }
+
+    /// One request's write transaction inside the group: a savepoint, begun after the group's
+    /// transaction is. Work that ends after its deadline is undone, alone, like a late commit.
+    private func groupMember<T>(deadline: ContinuousClock.Instant?, _ body: () throws -> T) throws -> T {
+        if !group.began {
+            try connection.begin(deadline: deadline)
+            group.began = true
+        }
+        // A failure that ended the whole transaction (SQLite rolls back on a full disk, for
+        // one) took the group's earlier writes with it: the group fails at its commit, and
+        // nothing more is written outside it meanwhile.
+        guard connection.inTransaction else { throw GroupTransactionLost() }
+        return try savepoint(named: "grouped_request") {
+            let value = try body()
+            if let deadline, ContinuousClock.now > deadline { throw DeadlinePassed() }
+            return value
         }
     }
 
@@ -129,6 +183,13 @@ protocol StoreConnection: AnyObject {
     func commit() throws(StoreError)
     /// Undoes the open transaction; a connection that cannot is reset by its next use.
     func rollback()
+    /// Whether a transaction is open on the connection.
+    var inTransaction: Bool { get }
+}
+
+/// A group's transaction ended before its commit (a failure rolled all of it back).
+public struct GroupTransactionLost: Error, CustomStringConvertible {
+    public var description: String { "the group's transaction was rolled back by a failure before its commit; nothing it wrote was kept" }
 }
 
 /// A transaction's work finished after its deadline and was rolled back.

@@ -103,6 +103,58 @@ import Testing
         #expect(try database.query("SELECT id FROM kommo_leads").map { $0[0] } == ["kept"])
     }
 
+    /// Group commit: the write transactions of a group become savepoints of one transaction
+    /// that only `commitGroup` commits. A member that fails undoes its own writes alone; until
+    /// the commit, no other connection sees any of them.
+    @Test func aGroupCommitsItsMembersTogetherAndAFailedMemberAlone() throws {
+        let database = try Database(path: path)
+        let other = try Database(path: path)
+        struct Abort: Error {}
+        func insert(_ id: String) throws {
+            try database.run("INSERT INTO kommo_leads (id, kommo_id, event_type) VALUES (?, ?, 'created')", [.text(id), .integer(Int64(id.count))])
+        }
+        database.beginGroup()
+        try database.transaction { try insert("a") }
+        #expect(throws: Abort.self) {
+            try database.transaction {
+                try insert("bb")
+                throw Abort()
+            }
+        }
+        try database.transaction { try insert("ccc") }
+        #expect(try other.queryRow("SELECT count(*) FROM kommo_leads")?[0] == .integer(0), "nothing is visible before the group commits")
+        try database.commitGroup()
+        #expect(try other.query("SELECT id FROM kommo_leads ORDER BY id").map { $0[0] } == ["a", "ccc"])
+        // After the group, each transaction commits on its own again.
+        try database.transaction { try insert("dddd") }
+        #expect(try other.queryRow("SELECT count(*) FROM kommo_leads")?[0] == .integer(3))
+    }
+
+    @Test func aGroupThatOnlyReadsTakesNoLockAndCommitsNothing() throws {
+        let database = try Database(path: path)
+        let other = try Database(path: path)
+        database.beginGroup()
+        _ = try database.queryRow("SELECT count(*) FROM kommo_leads")
+        _ = try other.transaction { try other.run("INSERT INTO kommo_leads (id, kommo_id, event_type) VALUES ('x', 1, 'created')") }
+        try database.commitGroup()
+        #expect(try database.queryRow("SELECT count(*) FROM kommo_leads")?[0] == .integer(1))
+    }
+
+    /// A failure that ends the whole transaction (here a ROLLBACK the member runs itself) takes
+    /// the group's earlier writes with it: the group fails at its commit, and the members after
+    /// it are refused instead of writing outside the group.
+    @Test func aGroupWhoseTransactionWasLostFailsAtItsCommit() throws {
+        let database = try Database(path: path)
+        database.beginGroup()
+        _ = try database.transaction { try database.run("INSERT INTO kommo_leads (id, kommo_id, event_type) VALUES ('a', 1, 'created')") }
+        try database.execute("ROLLBACK")
+        #expect(throws: GroupTransactionLost.self) {
+            try database.transaction { try database.run("INSERT INTO kommo_leads (id, kommo_id, event_type) VALUES ('b', 2, 'created')") }
+        }
+        #expect(throws: GroupTransactionLost.self) { try database.commitGroup() }
+        #expect(try database.queryRow("SELECT count(*) FROM kommo_leads")?[0] == .integer(0))
+    }
+
     @Test func uuidsAreVersion4AndDistinct() {
         let ids = (0..<100).map { _ in Identifiers.uuid() }
         #expect(Set(ids).count == 100)

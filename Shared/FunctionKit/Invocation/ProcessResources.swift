@@ -5,6 +5,8 @@
 /// Unchecked Sendable: a function process answers its requests one at a time, on one thread.
 public final class ProcessResources: @unchecked Sendable {
     private var values: [ObjectIdentifier: Any] = [:]
+    /// Whether the requests being answered form a group whose writes commit together.
+    private var grouping = false
 
     public init() {}
 
@@ -14,6 +16,24 @@ public final class ProcessResources: @unchecked Sendable {
         if let value = values[ObjectIdentifier(type)] as? Value { return value }
         let value = try make()
         values[ObjectIdentifier(type)] = value
+        // A store first opened by a request inside a group joins the group.
+        if grouping, let joining = value as? any GroupCommitting { joining.beginGroup() }
         return value
+    }
+
+    /// Starts a group of requests whose writes commit together (see `GroupCommitting`).
+    public func beginGroup() {
+        grouping = true
+        for case let member as any GroupCommitting in values.values { member.beginGroup() }
+    }
+
+    /// Commits the group's writes; throws when any of them could not be kept.
+    public func commitGroup() throws {
+        grouping = false
+        var failure: (any Error)?
+        for case let member as any GroupCommitting in values.values {
+            do { try member.commitGroup() } catch { failure = error }
+        }
+        if let failure { throw failure }
     }
 }

@@ -326,4 +326,6 @@ final class PostgresConnection: StoreConnection {
         transactionOpen = false
         libpq.PQclear(libpq.PQexec(handle, "ROLLBACK"))
     }
+
+    var inTransaction: Bool { transactionOpen }
 }

@@ -156,4 +156,6 @@ final class SQLiteConnection: StoreConnection {
         busyWait.deadline = nil
         _ = try? execute("ROLLBACK")
     }
+
+    var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 }
