@@ -3,4 +3,4 @@
 import AmoCRM
 import FunctionKit
 
-FunctionMain.run(AmoCRMWebhook.name, handler: AmoCRMWebhook.handle)
+FunctionMain.run(AmoCRMWebhook.name, groupCommit: true, handler: AmoCRMWebhook.handle)

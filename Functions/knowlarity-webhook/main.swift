@@ -3,4 +3,4 @@
 import FunctionKit
 import Knowlarity
 
-FunctionMain.run(KnowlarityWebhook.name, handler: KnowlarityWebhook.handle)
+FunctionMain.run(KnowlarityWebhook.name, groupCommit: true, handler: KnowlarityWebhook.handle)

@@ -3,4 +3,4 @@
 import FunctionKit
 import Kommo
 
-FunctionMain.run(KommoWebhook.name, handler: KommoWebhook.handle)
+FunctionMain.run(KommoWebhook.name, groupCommit: true, handler: KommoWebhook.handle)

@@ -1,4 +1,5 @@
-/// One transport connection as seen by a responder that serves one request at a time: it
+/// One transport connection as seen by a responder that serves one request at a time on it (a
+/// process may serve several connections at once, each with its own `ResponderConnection`): it
 /// takes records in order and says what to send back and when a request is complete. It does
 /// no I/O, so the same logic runs under the real socket loop, the tests and the fuzzer.
 public struct ResponderConnection: Sendable {
@@ -8,10 +9,13 @@ public struct ResponderConnection: Sendable {
         /// The most body bytes kept; a longer body is read and dropped, and the request is
         /// marked so it can be refused (413) without ending the process.
         public var maxBodyBytes: Int
+        /// The connections the process serves at once, as `getValues` reports it.
+        public var maxConnections: Int
 
-        public init(maxParamsBytes: Int, maxBodyBytes: Int) {
+        public init(maxParamsBytes: Int, maxBodyBytes: Int, maxConnections: Int = 1) {
             self.maxParamsBytes = maxParamsBytes
             self.maxBodyBytes = maxBodyBytes
+            self.maxConnections = maxConnections
         }
     }
 
@@ -56,9 +60,18 @@ public struct ResponderConnection: Sendable {
 
     public init(limits: Limits) { self.limits = limits }
 
-    /// What the values asked for in `getValues` are for this responder: one connection and
-    /// one request at a time, no multiplexing.
-    public static let values: [String: String] = ["FCGI_MAX_CONNS": "1", "FCGI_MAX_REQS": "1", "FCGI_MPXS_CONNS": "0"]
+    /// Whether no request is under way: none begun, none waiting for its answer.
+    public var isIdle: Bool {
+        if case .idle = state { return true }
+        return false
+    }
+
+    /// What the values asked for in `getValues` are for this responder: `maxConnections`
+    /// connections, one request at a time on each, no multiplexing.
+    public var values: [String: String] {
+        let connections = String(limits.maxConnections)
+        return ["FCGI_MAX_CONNS": connections, "FCGI_MAX_REQS": connections, "FCGI_MPXS_CONNS": "0"]
+    }
 
     /// Takes the next record. Throws when the peer breaks the protocol: the connection must
     /// then be closed.
@@ -131,7 +144,7 @@ public struct ResponderConnection: Sendable {
         let asked = try NameValuePairs.decode(record.content)
         let answers = asked.compactMap { pair -> (name: String, value: String)? in
             let name = String(decoding: pair.name, as: UTF8.self)
-            return Self.values[name].map { (name, $0) }
+            return values[name].map { (name, $0) }
         }
         return .send(Record(.getValuesResult, requestID: 0, content: NameValuePairs.encode(answers)).encoded)
     }

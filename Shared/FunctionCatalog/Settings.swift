@@ -29,6 +29,15 @@ extension Setting {
             "LEADWIRE_FASTCGI_READ_TIMEOUT_SECONDS", .value("60"), usedBy: "functions in FastCGI mode",
             "how long a host connection may stay silent before it is closed"),
         Setting(
+            "LEADWIRE_FASTCGI_CONNECTIONS", .value("16"), usedBy: "functions in FastCGI mode",
+            "host connections one process serves at once (one request at a time on each); past it, a new connection waits for one to close"),
+        Setting(
+            "LEADWIRE_GROUP_COMMIT_MAX_REQUESTS", .value("16"), usedBy: "inbound webhooks in FastCGI mode, on SQLite",
+            "the most requests whose writes commit together: the requests ready at once share one transaction (each in its own savepoint) and are answered after it commits, so a burst shares one commit and one sync; `1` commits each request alone"),
+        Setting(
+            "LEADWIRE_GROUP_COMMIT_WAIT_MS", .value("0"), usedBy: "inbound webhooks in FastCGI mode, on SQLite",
+            "how long a group that is not full waits for more requests before it commits; `0` waits for none (a group is what arrived while the one before was answered, so it grows with the load and a lone request waits for nothing)"),
+        Setting(
             "LEADWIRE_MAX_BODY_BYTES", .value("1048576", note: "1 MiB"), usedBy: "functions, runtime",
             "larger bodies get `413` and are never read"),
         Setting(

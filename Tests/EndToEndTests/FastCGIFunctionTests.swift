@@ -91,14 +91,14 @@ import Testing
         #expect(try client.readAnswer(id: 1).output.status == 200)
     }
 
-    @Test func getValuesSaysOneRequestAtATime() async throws {
-        let function = try FastCGIFunction("kommo-webhook", in: scratch)
+    @Test func getValuesSaysHowManyConnectionsAndOneRequestAtATimeOnEach() async throws {
+        let function = try FastCGIFunction("kommo-webhook", in: scratch, settings: ["LEADWIRE_FASTCGI_CONNECTIONS": "4"])
         let client = try FastCGIClient(socketPath: function.socketPath)
         try client.send(FastCGIWire.record(FastCGIWire.getValues, id: 0, FastCGIWire.pairs([("FCGI_MPXS_CONNS", ""), ("FCGI_MAX_CONNS", "")])))
         let record = try #require(try client.nextRecord())
         #expect(record.type == FastCGIWire.getValuesResult)
         let values = FastCGIWire.decodePairs(record.content)?.map { "\($0)=\($1)" }
-        #expect(values == ["FCGI_MPXS_CONNS=0", "FCGI_MAX_CONNS=1"])
+        #expect(values == ["FCGI_MPXS_CONNS=0", "FCGI_MAX_CONNS=4"])
     }
 
     @Test func sigtermFinishesTheRequestInFlightThenExits() async throws {

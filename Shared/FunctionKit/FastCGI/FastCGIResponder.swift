@@ -5,131 +5,160 @@ import FastCGI
 import HTTPTypes
 import Synchronization
 
-/// Set by SIGTERM: finish the request in flight, then exit.
+/// Set by SIGTERM: answer the requests under way, then exit.
 private let stopRequested = Atomic<Bool>(false)
 
-/// A function as a long-lived FastCGI responder: it accepts one connection at a time, answers
-/// its requests one at a time with the same handler a CGI invocation runs, and keeps its
-/// process (and so its open database and parsed settings) between them.
+/// A function as a long-lived FastCGI responder: it keeps its process (and so its open
+/// database and parsed settings) between requests, and answers each with the same handler a
+/// CGI invocation runs.
+///
+/// One process serves up to LEADWIRE_FASTCGI_CONNECTIONS connections at once, on one thread:
+/// it waits until requests are complete, answers those that are, and goes back to waiting. A
+/// function that commits in groups (the webhook intakes) answers the requests that are ready
+/// together as one group: their writes share one transaction, each request in its own
+/// savepoint, and every answer is sent only after that transaction commits. So a 2xx still
+/// means "stored" (a `kill -9` mid-group loses only requests not yet answered), a request
+/// whose processing fails undoes only its own writes, and a burst of senders shares one commit
+/// (one fsync with full durability) instead of queueing for one each.
 ///
 /// Settings come from the process's own environment, read once at start; each request's
-/// meta-variables come from its FastCGI parameters. SIGTERM ends the process once the request
-/// in flight is answered; LEADWIRE_FASTCGI_MAX_REQUESTS ends it after that many requests, for
+/// meta-variables come from its FastCGI parameters. SIGTERM ends the process once the requests
+/// under way are answered; LEADWIRE_FASTCGI_MAX_REQUESTS ends it after that many requests, for
 /// hosts that start a fresh one.
 struct FastCGIResponder {
     let context: FunctionContext
     let handler: Handler
     let listener: Int32
     let settings: FastCGISettings
+    /// Whether the requests that are ready together commit together (see `FunctionMain.run`).
+    let groupCommit: Bool
 
     func run() -> Never {
         installStopHandler()
+        // Several processes may share the listener (spawn-fcgi): one that loses the race for a
+        // connection must not block in accept while its own connections wait.
+        _ = fcntl(listener, F_SETFL, fcntl(listener, F_GETFL) | O_NONBLOCK)
         context.logger.info("fastcgi_ready", ["max_requests": JSONValue(settings.maxRequests.map(Int64.init))])
+        var connections: [ServedConnection] = []
         var served = 0
-        while !stopRequested.load(ordering: .relaxed) {
-            if let parent = settings.parentPID {
-                guard waitForConnection(whileParentIs: parent) else {
-                    context.logger.info("fastcgi_parent_gone", ["requests": JSONValue(Int64(served))])
-                    exit(0)
-                }
-                // Woken by SIGTERM rather than a connection: accept() would wait for one.
-                if stopRequested.load(ordering: .relaxed) { break }
-            }
-            let connection = accept(listener, nil, nil)
-            guard connection >= 0 else {
-                if errno == EINTR || errno == ECONNABORTED { continue }
-                context.logger.error("fastcgi_accept_failed", ["message": .string(String(cString: strerror(errno)))])
-                exit(1)
-            }
-            var timeout = timeval(tv_sec: settings.readTimeoutSeconds, tv_usec: 0)
-            setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            var noDelay: Int32 = 1  // fails harmlessly on a Unix socket
-            setsockopt(connection, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
-            serve(connection, served: &served)
-            close(connection)
-            if let limit = settings.maxRequests, served >= limit {
-                context.logger.info("fastcgi_recycled", ["requests": JSONValue(Int64(served))])
-                exit(0)
-            }
-        }
-        context.logger.info("fastcgi_stopped", ["requests": JSONValue(Int64(served))])
-        exit(0)
-    }
-
-    /// Answers requests on one connection until it closes, is not to be kept, breaks the
-    /// protocol, or the process should stop.
-    private func serve(_ connection: Int32, served: inout Int) {
-        var decoder = RecordDecoder()
-        var state = ResponderConnection(limits: .init(maxParamsBytes: settings.maxParamsBytes, maxBodyBytes: settings.maxBodyBytes))
-        var keptIdle = false
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {
+            let stopping = stopRequested.load(ordering: .relaxed) || settings.maxRequests.map { served >= $0 } ?? false
+            if stopping {
+                close(&connections) { $0.isIdle }
+                if connections.isEmpty { finish(served: served) }
+            }
+            if let parent = settings.parentPID, getppid() != parent {
+                context.logger.info("fastcgi_parent_gone", ["requests": JSONValue(Int64(served))])
+                Glibc.exit(0)
+            }
+            if connections.contains(where: { $0.request != nil }) {
+                gatherGroup(&connections, chunk: &chunk, accepting: !stopping)
+                answerReady(&connections, served: &served)
+                continue
+            }
+            wait(&connections, chunk: &chunk, accepting: !stopping, timeout: .seconds(1))
+            closeSilent(&connections)
+        }
+    }
+
+    /// Waits up to `timeout` for bytes on the connections and for new connections, and takes
+    /// what arrived. Connections with a request waiting for its answer are not read meanwhile.
+    private func wait(_ connections: inout [ServedConnection], chunk: inout [UInt8], accepting: Bool, timeout: Duration) {
+        let reading = connections.indices.filter { connections[$0].request == nil }
+        // At the limit, a new connection is let in only in place of an idle kept one.
+        let listening = accepting && (connections.count < settings.connections || connections.contains(where: \.isIdle))
+        var descriptors = reading.map { pollfd(fd: connections[$0].descriptor, events: Int16(POLLIN), revents: 0) }
+        if listening { descriptors.append(pollfd(fd: listener, events: Int16(POLLIN), revents: 0)) }
+        let (seconds, attoseconds) = timeout.components
+        let milliseconds = Int32(clamping: seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
+        guard poll(&descriptors, nfds_t(descriptors.count), milliseconds) > 0 else { return }  // timeout, or EINTR (a stop)
+
+        var over: [Int32] = []
+        for (position, index) in reading.enumerated() where descriptors[position].revents != 0 {
+            if !connections[index].readAvailable(into: &chunk, logger: context.logger) { over.append(connections[index].descriptor) }
+        }
+        close(&connections) { over.contains($0.descriptor) }
+        if listening, descriptors[descriptors.count - 1].revents != 0 { accept(into: &connections) }
+    }
+
+    /// Takes the connections waiting on the listener, up to the limit; at the limit, a new one
+    /// takes the place of an idle kept one.
+    private func accept(into connections: inout [ServedConnection]) {
+        while connections.count < settings.connections || connections.contains(where: \.isIdle) {
+            let descriptor = Glibc.accept(listener, nil, nil)
+            guard descriptor >= 0 else {
+                if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED { return }
+                context.logger.error("fastcgi_accept_failed", ["message": .string(String(cString: strerror(errno)))])
+                Glibc.exit(1)
+            }
+            // The listener's O_NONBLOCK is not inherited on Linux; answers are written blocking,
+            // bounded by the read timeout so a host that stops reading cannot hold the process.
+            var timeout = timeval(tv_sec: settings.readTimeoutSeconds, tv_usec: 0)
+            setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            var noDelay: Int32 = 1  // fails harmlessly on a Unix socket
+            setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
+            let limits = ResponderConnection.Limits(
+                maxParamsBytes: settings.maxParamsBytes, maxBodyBytes: settings.maxBodyBytes, maxConnections: settings.connections)
+            if connections.count >= settings.connections, let idle = connections.firstIndex(where: \.isIdle) {
+                Glibc.close(connections.remove(at: idle).descriptor)
+            }
+            connections.append(ServedConnection(descriptor: descriptor, limits: limits))
+        }
+    }
+
+    /// For a group that is not full, waits up to LEADWIRE_GROUP_COMMIT_WAIT_MS for more requests.
+    private func gatherGroup(_ connections: inout [ServedConnection], chunk: inout [UInt8], accepting: Bool) {
+        guard groupCommit, settings.groupWait > .zero else { return }
+        let until = ContinuousClock.now + settings.groupWait
+        while connections.count(where: { $0.request != nil }) < settings.groupMaxRequests {
+            let left = ContinuousClock.now.duration(to: until)
+            guard left > .zero else { return }
+            wait(&connections, chunk: &chunk, accepting: accepting, timeout: left)
+        }
+    }
+
+    /// Answers the requests that are ready: as one group when the function commits in groups
+    /// (at most LEADWIRE_GROUP_COMMIT_MAX_REQUESTS of them), else the first one alone.
+    private func answerReady(_ connections: inout [ServedConnection], served: inout Int) {
+        let limit = groupCommit ? settings.groupMaxRequests : 1
+        let members = Array(connections.indices.filter { connections[$0].request != nil }.prefix(limit))
+        if groupCommit { context.resources.beginGroup() }
+        var answers = members.map { handle(connections[$0].request!) }
+        if groupCommit {
             do {
-                while let record = try decoder.next() {
-                    switch try state.receive(record) {
-                    case nil: continue
-                    case .send(let bytes):
-                        guard FileDescriptorIO.writeAll(bytes, to: connection) else { return }
-                    case .aborted(let bytes, let keep):
-                        guard FileDescriptorIO.writeAll(bytes, to: connection), keep else { return }
-                    case .answer(let request):
-                        keptIdle = false
-                        let delivered = answer(request, on: connection)
-                        served += 1
-                        let limitReached = settings.maxRequests.map { served >= $0 } ?? false
-                        guard delivered, request.keepConnection, !limitReached, !stopRequested.load(ordering: .relaxed) else { return }
-                        keptIdle = true
-                    }
-                }
+                try context.resources.commitGroup()
             } catch {
-                context.logger.error("fastcgi_protocol_error", ["message": .string(error.description)])
-                return
-            }
-            // A kept connection that sits idle while another host connection waits would
-            // stall that one: one connection at a time is all this process serves.
-            if keptIdle, decoder.pendingByteCount == 0, !waitForData(on: connection) { return }
-            let count = chunk.withUnsafeMutableBytes { read(connection, $0.baseAddress, $0.count) }
-            if count < 0, errno == EINTR {
-                if stopRequested.load(ordering: .relaxed), keptIdle { return }
-                continue
-            }
-            guard count > 0 else {
-                if count < 0, errno == EAGAIN || errno == EWOULDBLOCK {
-                    context.logger.error("fastcgi_read_timeout", ["seconds": JSONValue(Int64(settings.readTimeoutSeconds))])
+                // Nothing the group wrote was kept: no request may be told it was stored.
+                context.logger.error("group_commit_failed", ["message": .string(String(describing: error)), "requests": JSONValue(Int64(members.count))])
+                for index in answers.indices where (200..<300).contains(answers[index].response.status.code) {
+                    answers[index].response = HTTPError.serviceUnavailable("The event could not be stored; nothing was kept, retry later.").response
                 }
-                return
             }
-            decoder.append(chunk[..<count])
         }
+        var over: [Int32] = []
+        for (index, answer) in zip(members, answers) {
+            let request = connections[index].request!
+            connections[index].answered()
+            let delivered = write(answer, for: request, on: connections[index].descriptor, group: groupCommit ? members.count : nil)
+            served += 1
+            // Records that came after the request were kept for now: take them.
+            let keep = delivered && request.keepConnection && !stopRequested.load(ordering: .relaxed)
+            if !keep || !connections[index].advance(logger: context.logger) { over.append(connections[index].descriptor) }
+        }
+        close(&connections) { over.contains($0.descriptor) }
     }
 
-    /// Waits until a connection is ready to accept; false when the process that started this
-    /// one has gone (an orphaned pool process would otherwise wait forever).
-    private func waitForConnection(whileParentIs parent: Int32) -> Bool {
-        var descriptor = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
-        while getppid() == parent {
-            if poll(&descriptor, 1, 1000) > 0 || stopRequested.load(ordering: .relaxed) { return true }
-        }
-        return false
+    /// A request's answer, made but not yet sent.
+    private struct Answer {
+        var response: Response
+        let meta: Environment
+        let context: FunctionContext
+        let started: Timestamp
     }
 
-    /// Waits for the next request on a kept connection; false when the connection should be
-    /// closed instead (another connection is waiting to be accepted, or the process is stopping).
-    private func waitForData(on connection: Int32) -> Bool {
-        var descriptors = [pollfd(fd: connection, events: Int16(POLLIN), revents: 0), pollfd(fd: listener, events: Int16(POLLIN), revents: 0)]
-        while true {
-            let ready = poll(&descriptors, 2, Int32(settings.readTimeoutSeconds) * 1000)
-            if ready < 0, errno == EINTR {
-                if stopRequested.load(ordering: .relaxed) { return false }
-                continue
-            }
-            // Silence past the read timeout, or only the listener ready: close this one.
-            return ready > 0 && descriptors[0].revents != 0
-        }
-    }
-
-    /// Runs the handler for one request and writes its answer. False when the connection failed.
-    private func answer(_ complete: ResponderConnection.CompleteRequest, on connection: Int32) -> Bool {
+    /// Runs the handler for one request.
+    private func handle(_ complete: ResponderConnection.CompleteRequest) -> Answer {
         let started = Timestamp.now()
         var values: [String: String] = [:]
         for (name, value) in complete.params {
@@ -146,24 +175,56 @@ struct FastCGIResponder {
             try CGIRequest.request(from: meta, maxBodyBytes: settings.maxBodyBytes) { _ in complete.body }
         }
         response.headers[.requestID] = requestID
-        let output = StdoutRecordWriter(connection: connection, requestID: complete.requestID)
+        return Answer(response: response, meta: meta, context: context, started: started)
+    }
+
+    /// Writes an answer. False when the connection failed.
+    private func write(_ answer: Answer, for request: ResponderConnection.CompleteRequest, on connection: Int32, group: Int?) -> Bool {
+        let output = StdoutRecordWriter(connection: connection, requestID: request.requestID)
         var delivered = true
         do {
-            try CGIResponse.write(response, to: output)
+            try CGIResponse.write(answer.response, to: output)
             try output.finish()
         } catch {
             delivered = false
-            context.logger.error("response_incomplete", ["message": .string(String(describing: error))])
+            answer.context.logger.error("response_incomplete", ["message": .string(String(describing: error))])
         }
-        FunctionMain.logRequest(context.logger, meta: meta, status: response.status.code, started: started)
+        FunctionMain.logRequest(
+            answer.context.logger, meta: answer.meta, status: answer.response.status.code, started: answer.started, group: group)
         return delivered
+    }
+
+    /// Closes the connections silent past the read timeout; one that stopped mid-request is logged.
+    private func closeSilent(_ connections: inout [ServedConnection]) {
+        let oldest = ContinuousClock.now - .seconds(settings.readTimeoutSeconds)
+        close(&connections) { connection in
+            guard connection.lastActivity < oldest else { return false }
+            if connection.isMidRequest {
+                context.logger.error("fastcgi_read_timeout", ["seconds": JSONValue(Int64(settings.readTimeoutSeconds))])
+            }
+            return true
+        }
+    }
+
+    private func close(_ connections: inout [ServedConnection], where shouldClose: (ServedConnection) -> Bool) {
+        connections.removeAll { connection in
+            guard shouldClose(connection) else { return false }
+            Glibc.close(connection.descriptor)
+            return true
+        }
+    }
+
+    private func finish(served: Int) -> Never {
+        let limitReached = settings.maxRequests.map { served >= $0 } ?? false
+        context.logger.info(limitReached ? "fastcgi_recycled" : "fastcgi_stopped", ["requests": JSONValue(Int64(served))])
+        Glibc.exit(0)
     }
 
     private func installStopHandler() {
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { _ in stopRequested.store(true, ordering: .relaxed) }
         sigemptyset(&action.sa_mask)
-        action.sa_flags = 0  // no SA_RESTART: a blocked accept() returns EINTR and sees the flag
+        action.sa_flags = 0  // no SA_RESTART: a waiting poll() returns EINTR and the loop sees the flag
         sigaction(SIGTERM, &action, nil)
         sigaction(SIGINT, &action, nil)
         // Some starters hand down a mask with these blocked; a responder must hear them.
@@ -172,28 +233,5 @@ struct FastCGIResponder {
         sigaddset(&stopSignals, SIGTERM)
         sigaddset(&stopSignals, SIGINT)
         sigprocmask(SIG_UNBLOCK, &stopSignals, nil)
-    }
-}
-
-/// FastCGI settings, read once when the process starts.
-struct FastCGISettings {
-    /// LEADWIRE_FASTCGI_MAX_REQUESTS: requests a process serves before it exits (unset: no limit).
-    var maxRequests: Int?
-    /// LEADWIRE_FASTCGI_MAX_PARAMS_BYTES: the most bytes of parameters (headers) one request may send.
-    var maxParamsBytes: Int
-    /// LEADWIRE_FASTCGI_READ_TIMEOUT_SECONDS: how long a connection may stay silent.
-    var readTimeoutSeconds: Int
-    /// LEADWIRE_MAX_BODY_BYTES, as for CGI.
-    var maxBodyBytes: Int
-    /// LEADWIRE_FASTCGI_PARENT_PID: exit when this process is no longer the parent (set by
-    /// `runtime serve` for its pools; hosts that restart their processes need not set it).
-    var parentPID: Int32?
-
-    init(_ environment: Environment) throws(ConfigurationError) {
-        maxRequests = environment["LEADWIRE_FASTCGI_MAX_REQUESTS"] == nil ? nil : try environment.integer("LEADWIRE_FASTCGI_MAX_REQUESTS", default: 0)
-        maxParamsBytes = try environment.integer("LEADWIRE_FASTCGI_MAX_PARAMS_BYTES", default: 65_536)
-        readTimeoutSeconds = try environment.integer("LEADWIRE_FASTCGI_READ_TIMEOUT_SECONDS", default: 60)
-        maxBodyBytes = try FunctionSettings(environment).maxBodyBytes
-        parentPID = environment["LEADWIRE_FASTCGI_PARENT_PID"] == nil ? nil : Int32(try environment.integer("LEADWIRE_FASTCGI_PARENT_PID", default: 1))
     }
 }

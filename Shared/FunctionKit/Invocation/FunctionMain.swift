@@ -41,7 +41,11 @@ public typealias Handler = @Sendable (Request, FunctionContext) throws -> Respon
 /// handler, write the response, log one line, exit. When fd 0 is a listening socket, or with
 /// `--fastcgi ADDRESS`: the same handler answers request after request as a FastCGI responder.
 public enum FunctionMain {
-    public static func run(_ name: String, handler: @escaping Handler) -> Never {
+    /// With `groupCommit`, a FastCGI process answers the requests that are ready together as one
+    /// group whose writes commit together (see `FastCGIResponder`): for the webhook intakes, whose
+    /// handlers only write to the store. A handler that calls another service while it writes
+    /// would hold the write lock for the whole group meanwhile, so the others answer one by one.
+    public static func run(_ name: String, groupCommit: Bool = false, handler: @escaping Handler) -> Never {
         // A reader that goes away mid-stream should fail a write (EPIPE), not kill the process,
         // so a streaming body can record how far it got.
         signal(SIGPIPE, SIG_IGN)
@@ -56,7 +60,7 @@ public enum FunctionMain {
             if let listener = try FastCGIListener.find(arguments: CommandLine.arguments) {
                 // A long-lived process with a bad setting stops at once, where a host reports it.
                 let settings = try FastCGISettings(context.environment)
-                FastCGIResponder(context: context, handler: handler, listener: listener, settings: settings).run()
+                FastCGIResponder(context: context, handler: handler, listener: listener, settings: settings, groupCommit: groupCommit).run()
             }
         } catch {
             context.logger.error("configuration_error", ["message": .string(String(describing: error))])
@@ -131,15 +135,16 @@ public enum FunctionMain {
         }
     }
 
-    /// One line per request, from its CGI meta-variables.
-    static func logRequest(_ logger: Logger, meta: Environment, status: Int, started: Timestamp) {
-        logger.info(
-            "request",
-            [
-                "method": .string(meta["REQUEST_METHOD"] ?? "GET"),
-                "path": .string((meta["SCRIPT_NAME"] ?? "") + (meta["PATH_INFO"] ?? "")),
-                "status": JSONValue(Int64(status)),
-                "duration_ms": JSONValue(Timestamp.millisecondsSince(started)),
-            ])
+    /// One line per request, from its CGI meta-variables; `group` is the number of requests
+    /// whose writes committed together with this one (see `FastCGIResponder`).
+    static func logRequest(_ logger: Logger, meta: Environment, status: Int, started: Timestamp, group: Int? = nil) {
+        var fields: [(key: String, value: JSONValue)] = [
+            ("method", .string(meta["REQUEST_METHOD"] ?? "GET")),
+            ("path", .string((meta["SCRIPT_NAME"] ?? "") + (meta["PATH_INFO"] ?? ""))),
+            ("status", JSONValue(Int64(status))),
+            ("duration_ms", JSONValue(Timestamp.millisecondsSince(started))),
+        ]
+        if let group { fields.append(("group", JSONValue(Int64(group)))) }
+        logger.info("request", fields: fields)
     }
 }
