@@ -12,13 +12,19 @@ and 16 connections, each on a fresh database, through:
   - lighttpd mod_cgi and mod_fastcgi again with LEADWIRE_SQLITE_SYNCHRONOUS=normal, to show
     what not waiting for the disk on each commit buys (the baseline still syncs),
   - lighttpd mod_fastcgi with an outbound webhook subscription to every event, so each lead
-    change also queues its events (no worker runs): the cost of subscriptions on intake.
+    change also queues its events (no worker runs): the cost of subscriptions on intake,
+  - Deno (`Deno.serve` with `node:sqlite`, one process, `synchronous=normal`) doing the same job
+    on the same schema (Benchmarks/baseline/kommo_webhook_deno.ts): what a hand-written
+    TypeScript service gets, the second baseline.
 For each: req/s, p50, p99, requests, non-2xx, rows stored, lost (2xx answers without a log
 row, and leads whose stored version is older than the newest acknowledged request that sent
 them), and the throughput ratio to the baseline. Then the peak RSS of a FastCGI process.
 Targets (issue 7, ratios in one run): CGI >= 0.5x baseline with p99 <= 100 ms; FastCGI >= 4x
 with p99 <= 20 ms and <= 16 MB per process; zero lost everywhere. Issue 8: with a subscription,
-at most 10% less throughput than lighttpd FastCGI without. Prints; never fails a build.
+at most 10% less throughput than lighttpd FastCGI without. Issue 29: FastCGI with
+`synchronous=normal` at least 1.0x Deno at 16 connections (p99 <= 10 ms) and 0.8x at 1; the default
+full durability at 16 connections at least 0.8x `normal` and more than at 1 connection. Prints;
+never fails a build.
 
 Usage: Benchmarks/hosts.py [--functions DIR] [--runtime PATH] [--duration S] [--processes N]
 """
@@ -194,6 +200,9 @@ def main():
     for tool in ("/usr/bin/wrk", "/usr/sbin/lighttpd", "/usr/sbin/nginx", "/usr/bin/spawn-fcgi", "/usr/bin/gcc"):
         if not os.access(tool, os.X_OK):
             sys.exit(f"missing {tool}: run scripts/setup")
+    deno = shutil.which("deno")
+    if deno is None:
+        print("hosts: no deno (python3 -m pip install deno; scripts/benchmark does): the Deno baseline is left out")
 
     root = tempfile.mkdtemp(prefix="leadwire-hosts-bench-")
     os.chmod(root, 0o755)
@@ -232,7 +241,7 @@ def main():
 
     results = []
     setups = ["C CGI baseline (lighttpd)", "lighttpd CGI", "lighttpd FastCGI", "nginx FastCGI", "lighttpd CGI, sync normal",
-              "lighttpd FastCGI, sync normal", "lighttpd FastCGI, subscribed"]
+              "lighttpd FastCGI, sync normal", "lighttpd FastCGI, subscribed"] + (["Deno, sync normal"] if deno else [])
     for name in setups:
         for connections in (1, 16):
             port = free_port()
@@ -252,6 +261,10 @@ def main():
                                  f'cgi.assign = ("/raw-insert" => "")\nalias.url = ("/kommo-webhook" => "{baseline}")\n'
                                  f'setenv.add-environment = ("LEADWIRE_DATABASE" => "{database}")\n')
                 setup.children.append(subprocess.Popen(["lighttpd", "-D", "-f", config], stdout=log, stderr=log))
+            elif name.startswith("Deno"):
+                setup.children.append(subprocess.Popen(
+                    [deno, "run", "--allow-net", "--allow-read", "--allow-write", "--allow-env",
+                     os.path.join(here, "baseline", "kommo_webhook_deno.ts"), str(port), database, "normal"], stdout=log, stderr=log))
             elif name.startswith("lighttpd"):
                 with open(config, "w") as handle:
                     handle.write(host_config("lighttpd", folder, database, port, *(["--fastcgi"] if "FastCGI" in name else []),
@@ -314,6 +327,18 @@ def main():
         verdicts.append(f"a subscription to every event costs {cost * 100:.0f}% of FastCGI throughput (target <= 10%)")
     verdicts.append(f"lost {sum(r['lost'] for r in results)} (target 0)")
     print("  at 16 connections: " + "; ".join(verdicts))
+    by_name = {(r["name"], r["connections"]): r for r in results}
+    deno_verdicts = []
+    for connections, target in ((1, 0.8), (16, 1.0)):
+        ours, theirs = by_name.get(("lighttpd FastCGI, sync normal", connections)), by_name.get(("Deno, sync normal", connections))
+        if ours and theirs and theirs["rps"]:
+            deno_verdicts.append(f"FastCGI (normal) at {connections} connection(s) {ours['rps'] / theirs['rps']:.2f}x Deno (target >= {target}x), "
+                                 f"p99 {ours['p99']:.1f} ms against Deno's {theirs['p99']:.1f} ms")
+    full16, normal16, full1 = by_name.get(("lighttpd FastCGI", 16)), by_name.get(("lighttpd FastCGI, sync normal", 16)), by_name.get(("lighttpd FastCGI", 1))
+    if full16 and normal16 and full1 and normal16["rps"] and full1["rps"]:
+        deno_verdicts.append(f"full durability at 16 connections {full16['rps'] / normal16['rps']:.2f}x normal (target >= 0.8x) and "
+                             f"{full16['rps'] / full1['rps']:.2f}x itself at 1 connection (target > 1x)")
+    print("  against Deno: " + "; ".join(deno_verdicts))
 
 
 if __name__ == "__main__":
