@@ -26,30 +26,51 @@ public enum PHPFormTree {
             }
         }
         let root = Branch()
-        for (name, value) in URLEncoding.pairs(body) {
-            try root.insert(value, at: try keyPath(name, maxDepth: limits.maxDepth), limits: limits)
+        // One buffer for every decoded name: the path's parts are ranges of it.
+        var name: [UInt8] = []
+        for segment in body.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            let equals = segment.firstIndex(of: UInt8(ascii: "=")) ?? segment.endIndex
+            name.removeAll(keepingCapacity: true)
+            URLEncoding.decode(segment[..<equals], into: &name)
+            let value = equals == segment.endIndex ? "" : URLEncoding.decode(segment[segment.index(after: equals)...])
+            try root.insert(value, at: KeyPath(name), limits: limits)
         }
         return root.jsonValue
     }
 
-    /// `a[b][0][]` → ["a", "b", "0", ""]. Text after an unclosed `[` is part of the last key,
-    /// and anything after the final `]` is ignored, as PHP does. More than `maxDepth` bracket
-    /// levels is refused as soon as it is seen, before the rest of a long name is split.
-    /// Works on the UTF-8 bytes: brackets are ASCII, and byte indices cost no grapheme breaking.
-    static func keyPath(_ name: String, maxDepth: Int = FormLimits.defaultMaxDepth) throws(FormTooComplex) -> [String] {
-        let bytes = name.utf8
-        guard let open = bytes.firstIndex(of: UInt8(ascii: "[")), bytes[open...].contains(UInt8(ascii: "]")) else { return [name] }
-        var path = [String(name[..<open])]
-        var rest = bytes[open...]
-        while rest.first == UInt8(ascii: "["), let close = rest.firstIndex(of: UInt8(ascii: "]")) {
-            guard path.count <= maxDepth else {
-                throw FormTooComplex(
-                    "The form field \(String(name.prefix(40)))… is nested more than \(maxDepth) levels deep (LEADWIRE_MAX_NESTING_DEPTH).")
-            }
-            path.append(String(name[bytes.index(after: rest.startIndex)..<close]))
-            rest = bytes[bytes.index(after: close)...]
+    /// The parts of a decoded field name, one bracket level at a time: `a[b][0][]` → "a", "b",
+    /// "0", "", as ranges of its bytes. Text after an unclosed `[` is part of the last key, and
+    /// anything after the final `]` is ignored, as PHP does. Brackets are ASCII, so a range never
+    /// splits a UTF-8 character, and no array or string is made for the path itself.
+    struct KeyPath {
+        let name: [UInt8]
+        /// Where the bracket levels start, when the name has a complete bracket pair.
+        private var rest: Int?
+        private(set) var depth = 0
+
+        init(_ name: [UInt8]) {
+            self.name = name
+            if let open = name.firstIndex(of: UInt8(ascii: "[")), name[open...].contains(UInt8(ascii: "]")) { rest = open }
         }
-        return path
+
+        /// The next part, or nil after the last. The first part is the whole name when it has
+        /// no complete bracket pair.
+        mutating func next() -> Range<Int>? {
+            if depth == 0 {
+                depth = 1
+                return 0..<(rest ?? name.count)
+            }
+            guard let start = rest, start < name.count, name[start] == UInt8(ascii: "["),
+                let close = name[(start + 1)...].firstIndex(of: UInt8(ascii: "]"))
+            else { return nil }
+            depth += 1
+            rest = close + 1
+            return (start + 1)..<close
+        }
+    }
+
+    static func tooDeep(_ name: String, _ maxDepth: Int) -> FormTooComplex {
+        FormTooComplex("The form field \(String(name.prefix(40)))… is nested more than \(maxDepth) levels deep (LEADWIRE_MAX_NESTING_DEPTH).")
     }
 
     /// A key of one bracket level: an array index (PHP's integer keys, and `[]`) or a name.
@@ -69,7 +90,10 @@ public enum PHPFormTree {
     private final class Branch {
         private var keys: [Key] = []
         private var children: [Child] = []
-        private var positions: [Key: Int] = [:]
+        /// Positions by key, made once a level has more keys than a short scan should compare:
+        /// most levels of a webhook have a handful, and hashing costs more than comparing those.
+        private var positions: [Key: Int]?
+        private static let scannedKeys = 16
         /// The key `[]` takes next: one more than the largest integer key so far; nil (0) before any.
         private var nextIndex: Int?
 
@@ -78,13 +102,17 @@ public enum PHPFormTree {
             case branch(Branch)
         }
 
-        func insert(_ value: String, at path: [String], limits: FormLimits) throws(FormTooComplex) {
+        func insert(_ value: String, at path: KeyPath, limits: FormLimits) throws(FormTooComplex) {
+            var path = path
             var branch = self
-            for (level, key) in path.enumerated() {
-                let resolved = try branch.resolve(key, limits: limits)
-                if level == path.count - 1 {
+            var part = path.next()
+            while let key = part {
+                let resolved = try branch.resolve(path.name[key], limits: limits)
+                part = path.next()
+                guard path.depth <= limits.maxDepth + 1 else { throw tooDeep(String(decoding: path.name, as: UTF8.self), limits.maxDepth) }
+                if part == nil {
                     branch.set(resolved, .leaf(value))
-                } else if let position = branch.positions[resolved], case .branch(let existing) = branch.children[position] {
+                } else if let position = branch.position(of: resolved), case .branch(let existing) = branch.children[position] {
                     branch = existing
                 } else {
                     let child = Branch()
@@ -94,10 +122,16 @@ public enum PHPFormTree {
             }
         }
 
+        private func position(of key: Key) -> Int? {
+            if let positions { return positions[key] }
+            return keys.firstIndex(of: key)
+        }
+
         /// The key a path element stands for (`[]` is the next index), checked against the limit.
-        private func resolve(_ key: String, limits: FormLimits) throws(FormTooComplex) -> Key {
-            guard key.isEmpty || Self.integerKey(key) != nil else { return .name(key) }
-            let index = key.isEmpty ? nextIndex ?? 0 : Self.integerKey(key)!
+        private func resolve(_ key: ArraySlice<UInt8>, limits: FormLimits) throws(FormTooComplex) -> Key {
+            let integer = key.isEmpty ? nil : Self.integerKey(key)
+            guard key.isEmpty || integer != nil else { return .name(String(decoding: key, as: UTF8.self)) }
+            let index = integer ?? nextIndex ?? 0
             guard index <= limits.maxIndex else {
                 throw FormTooComplex("The form uses the index \(index); at most \(limits.maxIndex) is accepted (LEADWIRE_MAX_FORM_INDEX).")
             }
@@ -106,20 +140,23 @@ public enum PHPFormTree {
         }
 
         private func set(_ key: Key, _ child: Child) {
-            if let position = positions[key] {
+            if let position = position(of: key) {
                 children[position] = child
-            } else {
-                positions[key] = children.count
-                keys.append(key)
-                children.append(child)
+                return
+            }
+            positions?[key] = children.count
+            keys.append(key)
+            children.append(child)
+            if positions == nil, keys.count > Self.scannedKeys {
+                positions = Dictionary(uniqueKeysWithValues: zip(keys, keys.indices))
             }
         }
 
         /// The key's integer value when it is written the way PHP numbers arrays (`7`, `-3`; not
         /// `07`, `+7` or `-0`), read without allocating; nil for any other key, and for one too
         /// large for an Int, which stays a text key.
-        private static func integerKey(_ key: String) -> Int? {
-            var digits = key.utf8[...]
+        private static func integerKey(_ key: ArraySlice<UInt8>) -> Int? {
+            var digits = key
             let negative = digits.first == UInt8(ascii: "-")
             if negative { digits = digits.dropFirst() }
             guard let first = digits.first, first != UInt8(ascii: "0") || (digits.count == 1 && !negative) else { return nil }

@@ -30,7 +30,13 @@ public enum URLEncoding {
             return String(decoding: component, as: UTF8.self)
         }
         var output: [UInt8] = []
-        output.reserveCapacity(component.count)
+        decode(component, into: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// The decoded bytes of one component, appended to `output` (not yet checked as UTF-8).
+    public static func decode(_ component: ArraySlice<UInt8>, into output: inout [UInt8]) {
+        output.reserveCapacity(output.count + component.count)
         var index = component.startIndex
         while index != component.endIndex {
             let byte = component[index]
@@ -48,7 +54,6 @@ public enum URLEncoding {
             }
             index = component.index(after: index)
         }
-        return String(decoding: output, as: UTF8.self)
     }
 
     private static func hexValue(_ high: UInt8, _ low: UInt8) -> UInt8? {

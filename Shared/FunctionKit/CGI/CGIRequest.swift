@@ -52,8 +52,8 @@ public enum CGIRequest {
             case "CONTENT_LENGTH": headerName = "content-length"
             // nginx also sends these two as HTTP_*; CONTENT_TYPE and CONTENT_LENGTH are the ones that count.
             case "HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH": continue
-            case _ where name.hasPrefix("HTTP_") && name.count > 5:
-                headerName = String(name.dropFirst(5)).lowercased().replacing("_", with: "-")
+            case _ where name.hasPrefix("HTTP_") && name.utf8.count > 5:
+                headerName = fieldName(fromMetaVariable: name)
             default: continue
             }
             if let fieldName = HTTPField.Name(headerName) {
@@ -61,5 +61,17 @@ public enum CGIRequest {
             }
         }
         return fields
+    }
+
+    /// HTTP_X_KOMMO_TOKEN → x-kommo-token, byte by byte (ASCII letters lowered, `_` to `-`).
+    private static func fieldName(fromMetaVariable name: String) -> String {
+        String(
+            decoding: name.utf8.dropFirst(5).map { byte in
+                switch byte {
+                case UInt8(ascii: "_"): UInt8(ascii: "-")
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte + 32
+                default: byte
+                }
+            }, as: UTF8.self)
     }
 }
