@@ -248,6 +248,21 @@ import Testing
 
     /// For cron: `--once` delivers what is due and exits 0; without the key that opens the
     /// subscriptions' secrets it refuses to start, saying why, and prints no secret.
+    /// The worker keeps its connection to a receiver that allows it: thirty deliveries, two at
+    /// a time, arrive on at most four connections, every one signed.
+    @Test func deliveriesToOneReceiverShareKeptConnections() async throws {
+        let receiver = try await WebhookReceiver(scratch: scratch)
+        let (server, base, key) = try await start(["LEADWIRE_WORKER_CONCURRENCY": "2"])
+        let hook = try await subscribe(base, key: key, #"{"name":"kept","url":"\#(receiver.base)/ok","events":["lead.created"]}"#)
+        try receiver.trust(["/ok": [hook.secret]])
+        for id in 1...30 { #expect(try await http("POST", base + "/kommo-webhook", body: kommoLeadForm(id: id, name: "Kept \(id)")).status == 200) }
+        let deliveries = try await receiver.wait(for: "30 deliveries") { $0.count >= 30 }
+        #expect(deliveries.allSatisfy { $0.standardValidWith == [0] && $0.status == 200 })
+        let connections = Set(deliveries.map(\.port))
+        #expect(connections.count <= 4, "30 deliveries came on \(connections.count) connections")
+        withExtendedLifetime(server) {}
+    }
+
     @Test func workerOnceDeliversAndExitsAndAMissingKeyStopsItAtStart() async throws {
         let receiver = try await WebhookReceiver(scratch: scratch)
         let (server, base, key) = try await start(arguments: ["--no-worker"])

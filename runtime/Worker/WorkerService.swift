@@ -26,7 +26,7 @@ struct WorkerService: Service, CustomStringConvertible {
     }
 
     func run() async throws {
-        let client = try HTTPClient()
+        let client = try HTTPClient(keepingConnections: true)
         var widgetReplies: WidgetReplies?
         if let key = settings.sealingKey, let kommo = settings.kommo {
             widgetReplies = WidgetReplies(settings: settings.widget, kommo: kommo, key: key, client: client, openDatabase: openDatabase, log: log)

@@ -32,6 +32,8 @@ final class WebhookReceiver {
         var standardValidWith: [Int] { fields["standard_valid_with"] as? [Int] ?? [] }
         var hexValid: Bool { fields["hex_valid"] as? Bool ?? false }
         var body: [String: Any] { fields["body"] as? [String: Any] ?? [:] }
+        /// The sender's port: one per connection.
+        var port: Int { fields["port"] as? Int ?? 0 }
     }
 
     var deliveries: [Delivery] { standIn.records("received.jsonl").map(Delivery.init) }
@@ -74,6 +76,9 @@ final class WebhookReceiver {
             return valid
 
         class Handler(BaseHTTPRequestHandler):
+            # HTTP/1.1: a connection stays open for the next request unless a side closes it.
+            protocol_version = "HTTP/1.1"
+
             def log_message(self, *args):
                 pass
 
@@ -84,7 +89,7 @@ final class WebhookReceiver {
                 with lock:
                     first = (path, msg_id) not in seen
                     seen.add((path, msg_id))
-                record = {"path": path, "id": msg_id, "event": self.headers.get("X-Webhook-Event", "")}
+                record = {"path": path, "id": msg_id, "event": self.headers.get("X-Webhook-Event", ""), "port": self.client_address[1]}
                 try:
                     record["body"] = json.loads(body)
                 except ValueError:
