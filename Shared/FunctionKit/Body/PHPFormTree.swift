@@ -13,7 +13,8 @@
 ///   variables, and these are JSON keys.
 /// - When a key is given twice, the later value wins (PHP's rule), even across shapes.
 ///
-/// Time and memory are linear in the body: each field costs a hash lookup per bracket level.
+/// Time and memory are linear in the body: each field costs, per bracket level, a scan of at most
+/// 16 keys or one hash lookup.
 /// `FormLimits` bounds the number of fields, the nesting and the integer keys.
 public enum PHPFormTree {
     public static func parse(_ body: [UInt8], limits: FormLimits = FormLimits()) throws(FormTooComplex) -> JSONValue {
