@@ -85,6 +85,8 @@ struct FastCGIResponder {
     /// Takes the connections waiting on the listener, up to the limit; at the limit, a new one
     /// takes the place of an idle kept one.
     private func accept(into connections: inout [ServedConnection]) {
+        let limits = ResponderConnection.Limits(
+            maxParamsBytes: settings.maxParamsBytes, maxBodyBytes: settings.maxBodyBytes, maxConnections: settings.connections)
         while connections.count < settings.connections || connections.contains(where: \.isIdle) {
             let descriptor = Glibc.accept(listener, nil, nil)
             guard descriptor >= 0 else {
@@ -98,8 +100,6 @@ struct FastCGIResponder {
             setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             var noDelay: Int32 = 1  // fails harmlessly on a Unix socket
             setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
-            let limits = ResponderConnection.Limits(
-                maxParamsBytes: settings.maxParamsBytes, maxBodyBytes: settings.maxBodyBytes, maxConnections: settings.connections)
             if connections.count >= settings.connections, let idle = connections.firstIndex(where: \.isIdle) {
                 Glibc.close(connections.remove(at: idle).descriptor)
             }
