@@ -160,7 +160,7 @@ let package = Package(
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI"], swiftSettings: strictness),
         // swift-crypto is the independent reference SystemCrypto is checked against.
         .testTarget(name: "SystemCryptoTests", dependencies: ["SystemCrypto", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictness),
-        .testTarget(name: "LeadwireStoreTests", dependencies: ["LeadwireStore", "FunctionKit"], swiftSettings: strictness),
+        .testTarget(name: "LeadwireStoreTests", dependencies: ["LeadwireStore", "FunctionKit", "TestSupport"], swiftSettings: strictness),
         // swift-crypto again the independent reference: it opens what SecretSealing seals, and back.
         .testTarget(
             name: "SecretSealingTests", dependencies: ["SecretSealing", "FunctionKit", .product(name: "Crypto", package: "swift-crypto")],
@@ -170,7 +170,7 @@ let package = Package(
         .testTarget(
             name: "KommoWidgetTests", dependencies: ["KommoWidget", "FunctionKit", "LeadwireStore", "TestSupport", httpTypes, .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictness),
-        .testTarget(name: "KommoTests", dependencies: ["Kommo", "FunctionKit", "LeadwireStore", "TestSupport", "WebhookIntake"], swiftSettings: strictness),
+        .testTarget(name: "KommoTests", dependencies: ["Kommo", "FunctionKit", "FunctionStore", "LeadwireStore", "TestSupport", "WebhookIntake"], swiftSettings: strictness),
         .testTarget(name: "KnowlarityTests", dependencies: ["Knowlarity", "FunctionKit", "LeadwireStore", "TestSupport", httpTypes, .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictness),
         .testTarget(
             name: "AdminTests",

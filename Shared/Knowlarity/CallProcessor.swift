@@ -65,7 +65,7 @@ struct CallProcessor {
                 callUUID: uuid, outcome: .noLead, leadID: nil,
                 error: "no valid phone number (customer_number or caller_id with at least \(phones.digits) digits)")
         }
-        try database.run(
+        try database.write(
             """
             INSERT INTO knowlarity_calls (call_uuid, customer_number, phone_number_normalized, agent_number, knowlarity_number,
                 business_call_type, call_type, start_time, started_at, end_time, call_duration_seconds, recording_url,
@@ -79,7 +79,7 @@ struct CallProcessor {
                 SQLValue(call.durationSeconds), SQLValue(call.recordingURL), SQLValue(result.leadID),
                 result.outcome == .noLead ? .null : .text(result.outcome.rawValue), .text(call.payload.jsonText), SQLValue(call.status),
             ])
-        if fanOut.wantsAny { try emitEvents(call, result, phone: phones.normalize(call.customerNumber)) }
+        if try fanOut.wantsAny { try emitEvents(call, result, phone: phones.normalize(call.customerNumber)) }
         return result
     }
 
@@ -113,10 +113,10 @@ struct CallProcessor {
                 ("lead_outcome", .text(lead.outcome.rawValue)),
             ]
             result = CallResult(callUUID: uuid, outcome: .updated, leadID: lead.leadID, error: nil)
-            if fanOut.wantsAny { try emitEvents(call, lead, phone: phone, callReceived: false) }
+            if try fanOut.wantsAny { try emitEvents(call, lead, phone: phone, callReceived: false) }
         }
         guard !changes.isEmpty else { return CallResult(callUUID: uuid, outcome: .duplicateCall, leadID: stored.leadID, error: nil) }
-        try database.run(
+        try database.write(
             """
             UPDATE knowlarity_calls SET \(changes.map { "\($0.column) = ?" }.joined(separator: ", ")),
                 events_received = events_received + 1, updated_at = \(database.dialect.now)
@@ -150,7 +150,7 @@ struct CallProcessor {
         if let seen {
             return CallResult(callUUID: uuid, outcome: .sameSourceRepeat, leadID: seen[0].integer, error: nil)
         }
-        try database.run(
+        try database.write(
             "INSERT INTO lead_sources_history (lead_id, source_id, external_id, raw_payload, is_primary) VALUES (?, ?, ?, ?, FALSE)",
             [.integer(primaryID), .integer(source), .text(uuid), .text(call.payload.jsonText)])
         try count(source: source, day: day)
@@ -172,7 +172,7 @@ struct CallProcessor {
         if callReceived { try fanOut.emit(event("call.received", "received")) }
         // The same lead as one of the original export guide's users: created, or with a source more.
         func emitUser(_ type: String, changes: JSONObject? = nil) throws {
-            guard fanOut.wants(type), let leadID = result.leadID, let person = try Person.load(leadID, from: database) else { return }
+            guard try fanOut.wants(type), let leadID = result.leadID, let person = try Person.load(leadID, from: database) else { return }
             try fanOut.emit(person.event(type, changes: changes, source: "knowlarity-webhook"))
         }
         switch result.outcome {
@@ -193,7 +193,7 @@ struct CallProcessor {
 
     /// The Knowlarity row of `sources`, created the first time it is needed.
     private func knowlaritySource() throws -> Int64 {
-        try database.run(
+        try database.write(
             "INSERT INTO sources (display_name, source_type) VALUES (?, ?) ON CONFLICT (display_name, source_type) DO NOTHING",
             [.text(Self.sourceName), .text(Self.sourceType)])
         return try database.queryRow(
@@ -205,7 +205,7 @@ struct CallProcessor {
     /// `todays_date`: a lead from a later day starts that day's count at 1, a lead from the same
     /// day adds 1, and a late lead from an earlier day only adds to the total.
     private func count(source: Int64, day: String) throws {
-        try database.run(
+        try database.write(
             """
             UPDATE sources SET
                 total_leads_count = total_leads_count + 1,

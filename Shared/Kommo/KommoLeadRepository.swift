@@ -25,11 +25,11 @@ struct KommoLeadRepository {
     /// before Leadwire, such as a Supabase project's `kommo_leads`) belongs to the first account
     /// that sends it: Kommo's lead ids are unique across accounts.
     func adopt(kommoID: Int64, accountID: Int64) throws {
-        try database.run("UPDATE kommo_leads SET account_id = ? WHERE account_id = 0 AND kommo_id = ?", [.integer(accountID), .integer(kommoID)])
+        try database.write("UPDATE kommo_leads SET account_id = ? WHERE account_id = 0 AND kommo_id = ?", [.integer(accountID), .integer(kommoID)])
     }
 
     func insert(_ lead: LeadVersion, accountID: Int64, subdomain: String?, kommoID: Int64) throws {
-        try database.run(
+        try database.write(
             """
             INSERT INTO kommo_leads (id, account_id, account_subdomain, kommo_id, name, status_id, pipeline_id,
                 responsible_user_id, price, event_type, is_deleted, raw_data, crm_updated_at)
@@ -39,7 +39,7 @@ struct KommoLeadRepository {
     }
 
     func update(_ lead: LeadVersion, accountID: Int64, subdomain: String?, kommoID: Int64) throws {
-        try database.run(
+        try database.write(
             """
             UPDATE kommo_leads SET name = ?, status_id = ?, pipeline_id = ?, responsible_user_id = ?, price = ?,
                 event_type = ?, is_deleted = ?, raw_data = ?, crm_updated_at = ?,

@@ -46,7 +46,7 @@ struct KommoWebhookLog {
     /// is not UTF-8), also when it was refused or ended early.
     func insert(into database: Database) throws -> String {
         let id = Identifiers.uuid()
-        try database.run(
+        try database.write(
             """
             INSERT INTO kommo_webhook_logs (id, event_type, payload, results, status, error_message, account_id,
                 account_subdomain, content_type, raw_body, remote_addr, created_at, processed_at, processing_ms)

@@ -46,7 +46,7 @@ struct LeadEventProcessor {
         case .update: try repository.update(incoming, accountID: account, subdomain: subdomain, kommoID: kommoID)
         case .unchanged, .stale: break
         }
-        if fanOut.wantsAny {
+        if try fanOut.wantsAny {
             let changes = LeadChangeEvents(kommoID: kommoID, accountID: account, subdomain: subdomain)
             for outbound in changes.events(stored: stored, incoming: incoming, write: write) { try fanOut.emit(outbound) }
         }

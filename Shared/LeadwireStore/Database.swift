@@ -10,7 +10,7 @@ public import LeadwireCore
 /// writers queue. On PostgreSQL writers run side by side, so a write that reads before it
 /// decides serializes itself where it must: with a unique key and `ON CONFLICT`, with a
 /// conditional `UPDATE`, or with `serialize(on:)`.
-public final class Database: GroupCommitting {
+public final class Database: GroupCommitting, RoundTripCounting {
     public let dialect: SQLDialect
     let connection: any StoreConnection
     /// Group commit (see `beginGroup`): whether a group is open, and whether its transaction
@@ -70,6 +70,27 @@ public final class Database: GroupCommitting {
         try connection.firstRow(sql, parameters)
     }
 
+    /// Runs a write whose changed-row count the caller does not need. On PostgreSQL inside a
+    /// transaction it is held back and sent with the next statement that needs an answer (at
+    /// the latest `COMMIT`), in the same round trip; a failure of it is thrown there.
+    public func write(_ sql: String, _ parameters: [SQLValue] = []) throws(StoreError) {
+        try connection.write(sql, parameters)
+    }
+
+    /// A query whose rows are read later, with `decode` made of them: on PostgreSQL inside a
+    /// transaction it travels with the statements that follow it (see `Prefetched`).
+    public func prefetch<Value>(_ sql: String, _ parameters: [SQLValue] = [], decode: @escaping ([Row]) -> Value) throws(StoreError)
+        -> Prefetched<Value>
+    {
+        let connection = connection
+        let prefetched = Prefetched(decode: decode) { () throws(StoreError) in try connection.flush() }
+        try connection.prefetch(sql, parameters, answer: prefetched.deliver)
+        return prefetched
+    }
+
+    /// Round trips to the PostgreSQL server since the store was opened; always 0 on SQLite.
+    public var roundTrips: Int { connection.roundTrips }
+
     /// Runs a query and hands each row to `body` as it is read, in constant memory.
     /// Returns the number of rows.
     @discardableResult
@@ -102,14 +123,16 @@ public final class Database: GroupCommitting {
     /// changes are undone and the error is rethrown. This is how a webhook keeps its raw event
     /// while discarding a half-done attempt to process it.
     public func savepoint<T>(named name: String = "work", _ body: () throws -> T) throws -> T {
-        try execute("SAVEPOINT \(name)")
+        try connection.write("SAVEPOINT \(name)", [])
         do {
             let value = try body()
-            try execute("RELEASE SAVEPOINT \(name)")
+            try connection.write("RELEASE SAVEPOINT \(name)", [])
+            try connection.flush()  // a held-back write of the body fails here, inside the savepoint
             return value
         } catch {
-            _ = try? execute("ROLLBACK TO SAVEPOINT \(name)")
-            _ = try? execute("RELEASE SAVEPOINT \(name)")
+            try? connection.flush()  // held-back writes run first, then the rollback undoes them
+            try? connection.write("ROLLBACK TO SAVEPOINT \(name)", [])
+            try? connection.write("RELEASE SAVEPOINT \(name)", [])
             throw error
         }
     }
@@ -167,7 +190,7 @@ public final class Database: GroupCommitting {
     /// of one database do not wait for each other).
     public func serialize(on key: String) throws(StoreError) {
         guard dialect == .postgres else { return }
-        try run("SELECT pg_advisory_xact_lock(hashtextextended(coalesce(current_schema(), '') || ':' || ?, 0))", [.text(key)])
+        try write("SELECT pg_advisory_xact_lock(hashtextextended(coalesce(current_schema(), '') || ':' || ?, 0))", [.text(key)])
     }
 }
 
@@ -185,6 +208,13 @@ protocol StoreConnection: AnyObject {
     func rollback()
     /// Whether a transaction is open on the connection.
     var inTransaction: Bool { get }
+    /// Runs a statement whose answer nobody waits for; it may be sent later (see `Database.write`).
+    func write(_ sql: String, _ parameters: [SQLValue]) throws(StoreError)
+    /// Runs a query whose rows `answer` takes, possibly later (see `Prefetched`).
+    func prefetch(_ sql: String, _ parameters: [SQLValue], answer: @escaping (Result<[Row], StoreError>) -> Void) throws(StoreError)
+    /// Sends what waits to be sent, and throws the first failure among it.
+    func flush() throws(StoreError)
+    var roundTrips: Int { get }
 }
 
 /// A group's transaction ended before its commit (a failure rolled all of it back).

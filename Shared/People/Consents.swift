@@ -47,7 +47,7 @@ public enum Consents {
         try database.run(
             "UPDATE leads_master SET updated_at = \(database.dialect.now)\(exportColumns) WHERE id = ?",
             (channel == "export" ? [SQLValue(granted), SQLValue(granted)] : []) + [.integer(person.id)])
-        if before != granted, fanOut.wants("user.updated"), let updated = try Person.load(person.id, from: database) {
+        if before != granted, try fanOut.wants("user.updated"), let updated = try Person.load(person.id, from: database) {
             let field = channel == "export" ? "exportConsent.given" : "optIns.\(channel)"
             try fanOut.emit(
                 updated.event(

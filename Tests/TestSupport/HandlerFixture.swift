@@ -49,7 +49,7 @@ public struct HandlerFixture: Sendable {
     public func send(
         _ body: String, bytes: [UInt8]? = nil, contentType: String? = "application/x-www-form-urlencoded", method: HTTPRequest.Method = .post,
         path: String? = nil, query: String = "", headers extra: [(String, String)] = [], bodyLimitExceeded: BodyLimitExceeded? = nil,
-        remoteAddress: String = "127.0.0.1"
+        remoteAddress: String = "127.0.0.1", in process: FunctionContext? = nil
     ) -> Response {
         var headers = HTTPFields()
         if let contentType { headers[.contentType] = contentType }
@@ -57,8 +57,7 @@ public struct HandlerFixture: Sendable {
         let request = Request(
             method: method, path: path ?? self.path, query: QueryParameters(queryString: query), headers: headers,
             body: bodyLimitExceeded == nil ? bytes ?? Array(body.utf8) : [], bodyLimitExceeded: bodyLimitExceeded, remoteAddress: remoteAddress)
-        let context = FunctionContext(
-            functionName: "test", environment: Environment(environment), logger: Logger(function: "test", sink: { [log] line in log.append(line); Self.logSink(line) }), clock: clock)
+        let context = process ?? keptProcess()
         var response = FunctionMain.respond(context: context, handler: handler) { _ in request }
         // A streaming body is produced here, as the host would while sending it.
         if let streaming = response.streamingBody {
@@ -70,6 +69,14 @@ public struct HandlerFixture: Sendable {
             }
         }
         return response
+    }
+
+    /// A context whose resources (the store connection) outlive a request, as in a FastCGI
+    /// process: pass it to `send(in:)` for each request the process answers. Without it, each
+    /// request gets a fresh one, as in CGI.
+    public func keptProcess() -> FunctionContext {
+        FunctionContext(
+            functionName: "test", environment: Environment(environment), logger: Logger(function: "test", sink: { [log] line in log.append(line); Self.logSink(line) }), clock: clock)
     }
 
     /// The handler's log lines go nowhere, or to stderr when LEADWIRE_TEST_LOG is set (to see why

@@ -155,6 +155,7 @@ struct FastCGIResponder {
         let meta: Environment
         let context: FunctionContext
         let started: Timestamp
+        let roundTrips: Int
     }
 
     /// Runs the handler for one request.
@@ -171,11 +172,12 @@ struct FastCGIResponder {
         let meta = Environment(values)
         let requestID = RequestID.of(meta)
         let context = context.handling(request: requestID)
+        let roundTripsBefore = context.resources.roundTrips
         var response = FunctionMain.respond(context: context, handler: handler) { settings throws(HTTPError) in
             try CGIRequest.request(from: meta, maxBodyBytes: settings.maxBodyBytes) { _ in complete.body }
         }
         response.headers[.requestID] = requestID
-        return Answer(response: response, meta: meta, context: context, started: started)
+        return Answer(response: response, meta: meta, context: context, started: started, roundTrips: context.resources.roundTrips - roundTripsBefore)
     }
 
     /// Writes an answer. False when the connection failed.
@@ -190,7 +192,8 @@ struct FastCGIResponder {
             answer.context.logger.error("response_incomplete", ["message": .string(String(describing: error))])
         }
         FunctionMain.logRequest(
-            answer.context.logger, meta: answer.meta, status: answer.response.status.code, started: answer.started, group: group)
+            answer.context.logger, meta: answer.meta, status: answer.response.status.code, started: answer.started, group: group,
+            roundTrips: answer.roundTrips)
         return delivered
     }
 

@@ -96,7 +96,8 @@ public enum FunctionMain {
         // The request's log line goes out before the answer: a CGI host may end the process as
         // soon as it has the whole answer (lighttpd does), and the line would be lost. For a
         // streamed answer, its time is therefore the time to the first byte.
-        logRequest(context.logger, meta: context.environment, status: response.status.code, started: started)
+        logRequest(
+            context.logger, meta: context.environment, status: response.status.code, started: started, roundTrips: context.resources.roundTrips)
         do {
             try CGIResponse.write(response)
         } catch {
@@ -136,8 +137,9 @@ public enum FunctionMain {
     }
 
     /// One line per request, from its CGI meta-variables; `group` is the number of requests
-    /// whose writes committed together with this one (see `FastCGIResponder`).
-    static func logRequest(_ logger: Logger, meta: Environment, status: Int, started: Timestamp, group: Int? = nil) {
+    /// whose writes committed together with this one (see `FastCGIResponder`), `roundTrips`
+    /// the round trips it took to the store's server (PostgreSQL; none is left out).
+    static func logRequest(_ logger: Logger, meta: Environment, status: Int, started: Timestamp, group: Int? = nil, roundTrips: Int = 0) {
         var fields: [(key: String, value: JSONValue)] = [
             ("method", .string(meta["REQUEST_METHOD"] ?? "GET")),
             ("path", .string((meta["SCRIPT_NAME"] ?? "") + (meta["PATH_INFO"] ?? ""))),
@@ -145,6 +147,7 @@ public enum FunctionMain {
             ("duration_ms", JSONValue(Timestamp.millisecondsSince(started))),
         ]
         if let group { fields.append(("group", JSONValue(Int64(group)))) }
+        if roundTrips > 0 { fields.append(("round_trips", JSONValue(Int64(roundTrips)))) }
         logger.info("request", fields: fields)
     }
 }

@@ -21,6 +21,11 @@ public final class ProcessResources: @unchecked Sendable {
         return value
     }
 
+    /// Round trips to servers so far, by everything kept (see `RoundTripCounting`).
+    public var roundTrips: Int {
+        values.values.reduce(0) { total, value in total + ((value as? any RoundTripCounting)?.roundTrips ?? 0) }
+    }
+
     /// Starts a group of requests whose writes commit together (see `GroupCommitting`).
     public func beginGroup() {
         grouping = true

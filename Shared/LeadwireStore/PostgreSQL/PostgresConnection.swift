@@ -12,6 +12,10 @@ import CPostgres
 /// used outside a transaction, so a long-lived process recovers by itself. Inside a
 /// transaction it is not: the rest of the transaction would run without it, each statement
 /// committed alone. There the request fails (SQLSTATE class 08) and its function answers 503.
+///
+/// Inside a transaction, statements whose answer nobody waits for (`BEGIN`, savepoints, `write`,
+/// `prefetch`) are held back and sent with the next statement that needs its answer, or with
+/// `COMMIT`, in one round trip (libpq's pipeline mode, `PostgresPipeline`).
 final class PostgresConnection: StoreConnection {
     private let handle: OpaquePointer
     private let lockTimeoutMilliseconds: Int32
@@ -21,6 +25,13 @@ final class PostgresConnection: StoreConnection {
     private var preparedCount = 0
     /// Between `begin` and `commit` or `rollback`.
     private var transactionOpen = false
+    /// Whether any statement of the open transaction has reached the server.
+    private var transactionSent = false
+    /// Statements held back until the next one that needs its answer.
+    private var pending: [PendingStatement] = []
+    /// Round trips to the server so far: statements sent and answered, held-back ones counting
+    /// with the one they travel with.
+    private(set) var roundTrips = 0
     static let statementCacheLimit = 128
 
     init(url: String, lockTimeoutMilliseconds: Int32) throws(StoreError) {
@@ -55,9 +66,13 @@ final class PostgresConnection: StoreConnection {
     /// prepared statements went with it).
     private func reconnectIfBroken() throws(StoreError) {
         guard libpq.PQstatus(handle) == CONNECTION_BAD else { return }
-        guard !transactionOpen else {
+        guard !transactionSent else {
             throw StoreError(sqlState: "08006", message: "the connection to PostgreSQL was lost in a transaction; it was rolled back", sql: nil)
         }
+        try reconnect()
+    }
+
+    private func reconnect() throws(StoreError) {
         libpq.PQreset(handle)
         prepared.removeAll()
         ranOnce.removeAll()
@@ -70,8 +85,10 @@ final class PostgresConnection: StoreConnection {
     // MARK: Statements
 
     func execute(_ sql: String) throws(StoreError) {
+        try flush()  // a text of several statements cannot travel in a pipeline
         try onceMoreIfDisconnected { () throws(StoreError) in
             try reconnectIfBroken()
+            roundTrips += 1
             let result = libpq.PQexec(handle, sql)
             defer { libpq.PQclear(result) }
             try check(result, sql: sql)
@@ -99,6 +116,10 @@ final class PostgresConnection: StoreConnection {
     func query(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> [Row] {
         let result = try statementResult(sql, parameters)
         defer { libpq.PQclear(result) }
+        return Self.rows(of: result)
+    }
+
+    static func rows(of result: OpaquePointer?) -> [Row] {
         let columns = libpq.PQnfields(result)
         let types = (0..<columns).map { PostgresType(oid: libpq.PQftype(result, $0)) }
         return (0..<libpq.PQntuples(result)).map { row in
@@ -117,7 +138,9 @@ final class PostgresConnection: StoreConnection {
     /// Rows arrive one at a time (libpq's single-row mode), so memory stays constant however
     /// many the query returns.
     func forEachRow(_ sql: String, _ parameters: [SQLValue], _ body: (borrowing RowCursor) throws -> Void) throws -> Int {
+        try flush()  // single-row mode cannot share a pipeline
         let statement = try self.statement(for: sql)
+        roundTrips += 1
         let sent = withParameters(parameters) { count, values, lengths, formats in
             switch statement {
             case .prepared(let name): libpq.PQsendQueryPrepared(handle, name, count, values, lengths, formats, 0)
@@ -161,8 +184,12 @@ final class PostgresConnection: StoreConnection {
 
     /// Runs one statement with its parameters; the caller clears the result.
     private func statementResult(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) -> OpaquePointer? {
-        try onceMoreIfDisconnected { () throws(StoreError) in
+        if !pending.isEmpty {
+            return try sendPending(then: PendingStatement(sql: sql, parameters: parameters))
+        }
+        return try onceMoreIfDisconnected { () throws(StoreError) in
             let statement = try self.statement(for: sql)
+            roundTrips += 1
             let result = withParameters(parameters) { count, values, lengths, formats in
                 switch statement {
                 case .prepared(let name): libpq.PQexecPrepared(handle, name, count, values, lengths, formats, 0)
@@ -179,7 +206,7 @@ final class PostgresConnection: StoreConnection {
     }
 
     /// How a statement is sent: by the name it is prepared under, or as text with its parameters.
-    private enum Statement {
+    enum Statement {
         case prepared(name: String)
         case once(text: String)
     }
@@ -187,7 +214,7 @@ final class PostgresConnection: StoreConnection {
     /// A statement is prepared the second time it runs on this connection. Preparing costs a
     /// round trip that only pays when the statement runs again, as it does in a long-lived
     /// FastCGI process; a CGI request runs most statements once and sends them as text.
-    private func statement(for sql: String) throws(StoreError) -> Statement {
+    func statement(for sql: String) throws(StoreError) -> Statement {
         if let name = prepared[sql] { return .prepared(name: name) }
         try reconnectIfBroken()
         guard ranOnce.contains(sql) else {
@@ -201,6 +228,7 @@ final class PostgresConnection: StoreConnection {
         }
         preparedCount += 1
         let name = "leadwire_\(preparedCount)"
+        roundTrips += 1
         let result = libpq.PQprepare(handle, name, Placeholders.postgres(sql), 0, nil)
         defer { libpq.PQclear(result) }
         try check(result, sql: sql)
@@ -208,9 +236,27 @@ final class PostgresConnection: StoreConnection {
         return .prepared(name: name)
     }
 
+    /// How `sql` travels in a pipeline, where nothing may be sent outside it: by name, prepared
+    /// in the pipeline itself just before it runs when `prepareAs` is set, or as text. The
+    /// name is kept only if that prepare succeeds (`forgetPrepared`).
+    func pipelinedStatement(for sql: String) -> (statement: Statement, prepareAs: String?) {
+        if let name = prepared[sql] { return (.prepared(name: name), nil) }
+        guard ranOnce.contains(sql), prepared.count < Self.statementCacheLimit else {
+            if ranOnce.count >= Self.statementCacheLimit { ranOnce.removeAll() }
+            ranOnce.insert(sql)
+            return (.once(text: Placeholders.postgres(sql)), nil)
+        }
+        preparedCount += 1
+        let name = "leadwire_\(preparedCount)"
+        prepared[sql] = name
+        return (.prepared(name: name), name)
+    }
+
+    func forgetPrepared(_ sql: String) { prepared[sql] = nil }
+
     /// Calls `body` with libpq's parameter arrays: text for every value but bytes, which go in
     /// binary (format 1) so they need no escaping. NULL is a null pointer.
-    private func withParameters<Result>(
+    func withParameters<Result>(
         _ parameters: [SQLValue],
         _ body: (Int32, UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?, UnsafePointer<Int32>?) -> Result
     ) -> Result {
@@ -266,14 +312,14 @@ final class PostgresConnection: StoreConnection {
         guard succeeded(result) else { throw error(of: result, sql: sql) }
     }
 
-    private func succeeded(_ result: OpaquePointer?) -> Bool {
+    func succeeded(_ result: OpaquePointer?) -> Bool {
         switch result.map({ libpq.PQresultStatus($0) }) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY: true
         default: false
         }
     }
 
-    private func error(of result: OpaquePointer?, sql: String) -> StoreError {
+    func error(of result: OpaquePointer?, sql: String) -> StoreError {
         let sqlStateField = result.flatMap { libpq.PQresultErrorField($0, Int32(UInt8(ascii: "C"))) }
         // No SQLSTATE means libpq itself failed: the connection is gone.
         let sqlState = sqlStateField.map { String(cString: $0) } ?? "08006"
@@ -281,7 +327,7 @@ final class PostgresConnection: StoreConnection {
         return StoreError(sqlState: sqlState, message: message.isEmpty ? Self.trimmed(libpq.PQerrorMessage(handle)) : Self.trimmed(message), sql: sql)
     }
 
-    private static func trimmed(_ message: UnsafePointer<CChar>?) -> String {
+    static func trimmed(_ message: UnsafePointer<CChar>?) -> String {
         trimmed(message.map { String(cString: $0) } ?? "")
     }
 
@@ -293,39 +339,109 @@ final class PostgresConnection: StoreConnection {
     // MARK: Transactions
 
     /// With a deadline, lock waits in the transaction end there (or at the lock timeout, if
-    /// sooner): PostgreSQL's `lock_timeout` for this transaction alone.
+    /// sooner): PostgreSQL's `lock_timeout` for this transaction alone. Nothing is sent yet:
+    /// `BEGIN` goes with the transaction's first statement.
     func begin(deadline: ContinuousClock.Instant?) throws(StoreError) {
-        var sql = "BEGIN"
+        try flush()
+        pending.append(PendingStatement(sql: "BEGIN"))
         if let deadline {
             let remaining = ContinuousClock.now.duration(to: deadline).components
             let milliseconds = max(1, min(Int64(lockTimeoutMilliseconds), remaining.seconds * 1000 + remaining.attoseconds / 1_000_000_000_000_000))
-            sql += "; SET LOCAL lock_timeout = \(milliseconds)"
-        }
-        do {
-            try execute(sql)  // one round trip
-        } catch {
-            rollback()  // a failed SET leaves the transaction open, aborted
-            throw error
+            // A parameter, not a literal: one statement text, prepared once, whatever the deadline.
+            pending.append(PendingStatement(sql: "SELECT set_config('lock_timeout', ?, true)", parameters: [.text(String(milliseconds))]))
         }
         transactionOpen = true
+        transactionSent = false
     }
 
     /// A transaction in which a statement failed cannot commit: PostgreSQL answers COMMIT with
     /// a rollback. That is an error here, never a silent loss.
     func commit() throws(StoreError) {
-        transactionOpen = false
-        let result = libpq.PQexec(handle, "COMMIT")
+        // On a failure the transaction stays open: the caller's `rollback` ends it.
+        let result = try sendPending(then: PendingStatement(sql: "COMMIT"))
         defer { libpq.PQclear(result) }
-        try check(result, sql: "COMMIT")
+        transactionOpen = false
+        transactionSent = false
         if libpq.PQcmdStatus(result).map({ String(cString: $0) }) == "ROLLBACK" {
             throw StoreError(sqlState: "25P02", message: "a statement in the transaction failed, so it was rolled back", sql: "COMMIT")
         }
     }
 
+    /// Statements still held back are dropped unsent; a transaction the server never saw
+    /// needs no `ROLLBACK`.
     func rollback() {
+        let notSent = StoreError(sqlState: "25P02", message: "the transaction was rolled back before this statement was sent", sql: nil)
+        for statement in pending { statement.answer?(.failure(notSent)) }
+        pending.removeAll()
+        if transactionSent {
+            roundTrips += 1
+            libpq.PQclear(libpq.PQexec(handle, "ROLLBACK"))
+        }
         transactionOpen = false
-        libpq.PQclear(libpq.PQexec(handle, "ROLLBACK"))
+        transactionSent = false
     }
 
     var inTransaction: Bool { transactionOpen }
+
+    // MARK: Statements sent later
+
+    /// Inside a transaction, held back until the next statement that needs an answer.
+    func write(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) {
+        guard transactionOpen else {
+            _ = try run(sql, parameters)
+            return
+        }
+        pending.append(PendingStatement(sql: sql, parameters: parameters))
+    }
+
+    func prefetch(_ sql: String, _ parameters: [SQLValue], answer: @escaping (Result<[Row], StoreError>) -> Void) throws(StoreError) {
+        guard transactionOpen else {
+            answer(.success(try query(sql, parameters)))
+            return
+        }
+        pending.append(PendingStatement(sql: sql, parameters: parameters, answer: answer))
+    }
+
+    func flush() throws(StoreError) {
+        guard !pending.isEmpty else { return }
+        libpq.PQclear(try sendPending(then: nil))
+    }
+
+    /// Sends the held-back statements, then `last`, in one round trip, and returns `last`'s
+    /// result for the caller to clear (nil without `last`). Throws the first failure. If the
+    /// transaction's first round trip finds the kept connection closed since the last request,
+    /// nothing of the transaction ran: it is sent again, once, on a new connection.
+    private func sendPending(then last: PendingStatement?) throws(StoreError) -> OpaquePointer? {
+        let statements = pending + (last.map { [$0] } ?? [])
+        pending.removeAll()
+        let firstOfTransaction = transactionOpen && !transactionSent
+        if firstOfTransaction, libpq.PQstatus(handle) == CONNECTION_BAD { try deliverFailure(to: statements) { () throws(StoreError) in try reconnect() } }
+        do {
+            transactionSent = transactionSent || transactionOpen
+            return try PostgresPipeline(connection: self, handle: handle).send(statements, keepingLast: last != nil)
+        } catch where firstOfTransaction && libpq.PQstatus(handle) == CONNECTION_BAD {
+            try deliverFailure(to: statements) { () throws(StoreError) in try reconnect() }
+            return try PostgresPipeline(connection: self, handle: handle).send(statements, keepingLast: last != nil)
+        }
+    }
+
+    /// Runs `step`; if it fails, the statements waiting for an answer get its failure.
+    private func deliverFailure(to statements: [PendingStatement], _ step: () throws(StoreError) -> Void) throws(StoreError) {
+        do {
+            try step()
+        } catch {
+            for statement in statements { statement.answer?(.failure(error)) }
+            throw error
+        }
+    }
+
+    /// One round trip more (for `PostgresPipeline`).
+    func countRoundTrip() { roundTrips += 1 }
+}
+
+/// A statement held back to travel with a later one; `answer` takes a prefetched query's rows.
+struct PendingStatement {
+    var sql: String
+    var parameters: [SQLValue] = []
+    var answer: ((Result<[Row], StoreError>) -> Void)? = nil
 }

@@ -158,4 +158,18 @@ final class SQLiteConnection: StoreConnection {
     }
 
     var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+    // MARK: Statements sent later: on SQLite, at once (nothing travels, so nothing waits)
+
+    func write(_ sql: String, _ parameters: [SQLValue]) throws(StoreError) {
+        _ = try run(sql, parameters)
+    }
+
+    func prefetch(_ sql: String, _ parameters: [SQLValue], answer: @escaping (Result<[Row], StoreError>) -> Void) throws(StoreError) {
+        answer(.success(try query(sql, parameters)))
+    }
+
+    func flush() {}
+
+    var roundTrips: Int { 0 }
 }

@@ -1,0 +1,49 @@
+import FunctionKit
+import FunctionStore
+import HTTPTypes
+import LeadwireStore
+import TestSupport
+import Testing
+
+/// On PostgreSQL every round trip to the server is latency a webhook pays inside Kommo's two
+/// seconds. In a kept process (FastCGI), once its statements are prepared, a lead event costs
+/// three: the lead's lock and stored version; the write and the end of its savepoint; the log
+/// row and COMMIT.
+@Suite(.enabled(if: TestStore.isPostgres, "round trips are PostgreSQL's"))
+struct KommoRoundTripTests {
+    let kommo = KommoFixture()
+
+    private func send(_ body: String, in process: FunctionContext) throws -> (outcome: String?, roundTrips: Int) {
+        let store = try process.openStore()
+        let before = store.roundTrips
+        let response = kommo.handler.send(body, in: process)
+        #expect(response.status == .ok, "\(String(decoding: response.body, as: UTF8.self))")
+        return (response.json["results"]?[0]?["outcome"]?.text, store.roundTrips - before)
+    }
+
+    private func update(_ id: Int, version: Int) -> String {
+        kommoForm("update", ["id": String(id), "name": "Lead \(version)", "status_id": "142", "updated_at": String(version)])
+    }
+
+    @Test func aLeadEventCostsThreeRoundTrips() throws {
+        let process = kommo.handler.keptProcess()
+        // Statements are prepared the second time they run.
+        for version in 1...2 { _ = try send(update(1, version: version), in: process) }
+
+        #expect(try send(update(1, version: 3), in: process) == ("updated", 3))
+        #expect(try send(update(2, version: 1), in: process).roundTrips <= 4)  // a new lead: its INSERT is prepared now
+        #expect(try send(update(3, version: 1), in: process) == ("inserted", 3))
+        #expect(try send(update(3, version: 1), in: process) == ("duplicate", 3))
+    }
+
+    @Test func outboundEventsTravelWithTheWrite() throws {
+        _ = try kommo.database().run(
+            "INSERT INTO webhook_subscriptions (id, name, url, events, secret_sealed) VALUES ('sub_a', 'test', 'https://example.com/hook', '[\"*\"]', ?)",
+            [.blob([0])])
+        let process = kommo.handler.keptProcess()
+        for version in 1...2 { _ = try send(update(1, version: version), in: process) }
+
+        #expect(try send(update(1, version: 3), in: process) == ("updated", 3))
+        #expect(try kommo.count("SELECT count(*) FROM outbox") == 3)
+    }
+}
