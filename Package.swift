@@ -170,7 +170,7 @@ let package = Package(
         .testTarget(
             name: "KommoWidgetTests", dependencies: ["KommoWidget", "FunctionKit", "LeadwireStore", "TestSupport", httpTypes, .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictness),
-        .testTarget(name: "KommoTests", dependencies: ["Kommo", "FunctionKit", "FunctionStore", "LeadwireStore", "TestSupport", "WebhookIntake"], swiftSettings: strictness),
+        .testTarget(name: "KommoTests", dependencies: ["Kommo", "FunctionKit", "LeadwireStore", "TestSupport", "WebhookIntake"], swiftSettings: strictness),
         .testTarget(name: "KnowlarityTests", dependencies: ["Knowlarity", "FunctionKit", "LeadwireStore", "TestSupport", httpTypes, .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictness),
         .testTarget(
             name: "AdminTests",

@@ -35,7 +35,7 @@ public enum AmoCRMWebhook {
             },
             record: { arrival, request, database in
                 let ids = try logEntries(for: arrival, request: request).map { try $0.insert(into: database, for: request) }
-                return ids.map(String.init).joined(separator: ",")
+                return { try ids.map { String(try $0.value()) }.joined(separator: ",") }
             },
             respond: { arrival, logIDs in
                 var answer = JSONObject([("success", true), ("log_ids", .array(logIDs.split(separator: ",").map { .number(String($0)) }))])

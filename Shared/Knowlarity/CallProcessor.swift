@@ -126,10 +126,11 @@ struct CallProcessor {
     }
 
     private func attachLead(phone: String, call: KnowlarityCall, uuid: String, day: String) throws -> CallResult {
-        let source = try knowlaritySource()
+        let knowlarity = try knowlaritySource()
         try database.serialize(on: "leads_master.phone:\(phone)")
         let leads = try database.query(
             "SELECT id, source_id FROM leads_master WHERE phone_number_normalized = ? ORDER BY id", [.text(phone)])
+        let source = try knowlarity.value()
         guard let primary = leads.first, let primaryID = primary[0].integer else {
             let inserted = try database.queryRow(
                 """
@@ -191,14 +192,15 @@ struct CallProcessor {
         timeZone.localDate(at: startedAt.map { $0.floorDivided(by: 1_000_000) } ?? now.secondsSince1970)
     }
 
-    /// The Knowlarity row of `sources`, created the first time it is needed.
-    private func knowlaritySource() throws -> Int64 {
+    /// The Knowlarity row of `sources`, created the first time it is needed; its id travels
+    /// with the lead lookup that follows.
+    private func knowlaritySource() throws -> Prefetched<Int64> {
         try database.write(
             "INSERT INTO sources (display_name, source_type) VALUES (?, ?) ON CONFLICT (display_name, source_type) DO NOTHING",
             [.text(Self.sourceName), .text(Self.sourceType)])
-        return try database.queryRow(
-            "SELECT id FROM sources WHERE display_name = ? AND source_type = ?", [.text(Self.sourceName), .text(Self.sourceType)])![0]
-            .integer!
+        return try database.prefetch(
+            "SELECT id FROM sources WHERE display_name = ? AND source_type = ?", [.text(Self.sourceName), .text(Self.sourceType)]
+        ) { rows in rows[0][0].integer! }
     }
 
     /// Adds one lead to the source's counters. `todays_leads_count` belongs to the day in

@@ -46,7 +46,10 @@ public enum KnowlarityWebhook {
                     database: database, phones: settings.phones, timeZone: settings.timeZone, now: now, fanOut: try EventFanOut(database: database))
                 return try processor.process(KnowlarityCall(body: body))
             },
-            record: { arrival, request, database in String(try logEntry(for: arrival, request: request).insert(into: database, for: request)) },
+            record: { arrival, request, database in
+                let id = try logEntry(for: arrival, request: request).insert(into: database, for: request)
+                return { String(try id.value()) }
+            },
             respond: { arrival, logID in
                 var answer = JSONObject([("success", true), ("message", "Webhook processed"), ("log_id", .number(logID))])
                 switch arrival {

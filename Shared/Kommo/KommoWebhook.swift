@@ -20,7 +20,10 @@ public enum KommoWebhook {
         let receivedAt = context.clock().secondsSince1970
         let intake = DurableIntake<KommoProcessing>(
             process: { body, database in try KommoProcessing(KommoWebhookPayload(body), database: database, receivedAt: receivedAt) },
-            record: { arrival, request, database in try KommoWebhookLog(arrival, request: request).insert(into: database) },
+            record: { arrival, request, database in
+                let id = try KommoWebhookLog(arrival, request: request).insert(into: database)
+                return { id }
+            },
             respond: { arrival, logID in
                 let log = KommoWebhookLog(arrival, request: request)
                 return .json(["status": .string(log.status.rawValue), "log_id": .string(logID), "results": log.results ?? .array([])])

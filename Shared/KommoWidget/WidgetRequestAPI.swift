@@ -40,7 +40,7 @@ public enum WidgetRequestAPI {
         let queued: Bool
         do {
             queued = try database.transaction(deadline: request.receivedAt + functionSettings.webhookDeadline) {
-                let added = try Outbox.enqueue(
+                let added = try Outbox.enqueueIfNew(
                     topic: topic, payload: widget.message.jsonText, idempotencyKey: "widget:" + Hex.encode(SHA256.hash(Array(widget.returnURL.utf8))),
                     in: database)
                 _ = try WebhookLogEntry(

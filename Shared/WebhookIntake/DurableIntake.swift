@@ -22,16 +22,20 @@ public enum Arrival<Processed> {
 ///    store that cannot take the write answers 503, so the sender retries. A content problem
 ///    never becomes a 5xx, because CRMs switch off webhooks that keep failing.
 public struct DurableIntake<Processed> {
+    /// A log row's id as the answer names it, readable once the row's transaction committed.
+    public typealias LogID = () throws -> String
+
     /// Applies the event's content to the store.
     public var process: (JSONValue, Database) throws -> Processed
-    /// Writes the log row(s) for an arrival and returns an id the answer can name.
-    public var record: (Arrival<Processed>, Request, Database) throws -> String
+    /// Writes the log row(s) for an arrival and returns how to read the id the answer names,
+    /// once the transaction committed: on PostgreSQL a generated id arrives with the commit.
+    public var record: (Arrival<Processed>, Request, Database) throws -> LogID
     /// The answer for a stored arrival (processed or failed); refusals answer with their error.
     public var respond: (Arrival<Processed>, String) -> Response
 
     public init(
         process: @escaping (JSONValue, Database) throws -> Processed,
-        record: @escaping (Arrival<Processed>, Request, Database) throws -> String,
+        record: @escaping (Arrival<Processed>, Request, Database) throws -> LogID,
         respond: @escaping (Arrival<Processed>, String) -> Response
     ) {
         self.process = process
@@ -54,7 +58,7 @@ public struct DurableIntake<Processed> {
         let deadline = request.receivedAt + settings.webhookDeadline
         let database = try context.openStore()
         do {
-            return try database.transaction(deadline: deadline) {
+            let answer = try database.transaction(deadline: deadline) { () throws -> () throws -> Response in
                 let arrival: Arrival<Processed>
                 do {
                     arrival = .processed(body: body, try database.savepoint { try process(body, database) })
@@ -62,9 +66,10 @@ public struct DurableIntake<Processed> {
                     context.logger.error("processing_failed", ["message": .string(String(describing: error))])
                     arrival = .failed(body: body, reason: "processing failed: \(error)")
                 }
-                let id = try record(arrival, request, database)
-                return respond(arrival, id)
+                let logID = try record(arrival, request, database)
+                return { respond(arrival, try logID()) }
             }
+            return try answer()
         } catch {
             context.logger.error("store_failed", ["message": .string(String(describing: error))])
             throw HTTPError.serviceUnavailable("The event could not be stored in time; nothing was kept, retry later.")

@@ -48,9 +48,11 @@ public struct WebhookLogEntry: Sendable {
         WebhookLogEntry(source: source, dealData: body, status: .error, errorMessage: reason)
     }
 
-    /// Inserts the row, stamped with when `request` arrived and how long it took; returns its id.
-    public func insert(into database: Database, for request: Request) throws -> Int64 {
-        let row = try database.queryRow(
+    /// Inserts the row, stamped with when `request` arrived and how long it took; returns its
+    /// id, which on PostgreSQL arrives with the transaction's next round trip (its commit).
+    @discardableResult
+    public func insert(into database: Database, for request: Request) throws -> Prefetched<Int64> {
+        try database.prefetch(
             """
             INSERT INTO webhook_logs (source, pipeline_id, lead_id, deal_data, utm_source, utm_campaign, routing_decision,
                 processing_status, error_message, outcome, received_at, processed_at, processing_ms)
@@ -61,7 +63,7 @@ public struct WebhookLogEntry: Sendable {
                 .text(source), SQLValue(pipelineID), SQLValue(leadID), SQLValue(dealData?.jsonText), SQLValue(utmSource),
                 SQLValue(utmCampaign), SQLValue(routingDecision), .text(status.rawValue), SQLValue(errorMessage),
                 SQLValue(outcome),
-            ] + ProcessingTime(of: request).columns)
-        return row?[0].integer ?? 0
+            ] + ProcessingTime(of: request).columns
+        ) { rows in rows.first?[0].integer ?? 0 }
     }
 }

@@ -1,5 +1,4 @@
 import FunctionKit
-import FunctionStore
 import HTTPTypes
 import LeadwireStore
 import TestSupport
@@ -13,12 +12,11 @@ import Testing
 struct KommoRoundTripTests {
     let kommo = KommoFixture()
 
-    private func send(_ body: String, in process: FunctionContext) throws -> (outcome: String?, roundTrips: Int) {
-        let store = try process.openStore()
-        let before = store.roundTrips
+    private func send(_ body: String, in process: FunctionContext) -> (outcome: String?, roundTrips: Int) {
+        let before = process.resources.roundTrips
         let response = kommo.handler.send(body, in: process)
         #expect(response.status == .ok, "\(String(decoding: response.body, as: UTF8.self))")
-        return (response.json["results"]?[0]?["outcome"]?.text, store.roundTrips - before)
+        return (response.json["results"]?[0]?["outcome"]?.text, process.resources.roundTrips - before)
     }
 
     private func update(_ id: Int, version: Int) -> String {
@@ -28,12 +26,12 @@ struct KommoRoundTripTests {
     @Test func aLeadEventCostsThreeRoundTrips() throws {
         let process = kommo.handler.keptProcess()
         // Statements are prepared the second time they run.
-        for version in 1...2 { _ = try send(update(1, version: version), in: process) }
+        for version in 1...2 { _ = send(update(1, version: version), in: process) }
 
-        #expect(try send(update(1, version: 3), in: process) == ("updated", 3))
-        #expect(try send(update(2, version: 1), in: process).roundTrips <= 4)  // a new lead: its INSERT is prepared now
-        #expect(try send(update(3, version: 1), in: process) == ("inserted", 3))
-        #expect(try send(update(3, version: 1), in: process) == ("duplicate", 3))
+        #expect(send(update(1, version: 3), in: process) == ("updated", 3))
+        #expect(send(update(2, version: 1), in: process).roundTrips <= 4)  // a new lead: its INSERT is prepared now
+        #expect(send(update(3, version: 1), in: process) == ("inserted", 3))
+        #expect(send(update(3, version: 1), in: process) == ("duplicate", 3))
     }
 
     @Test func outboundEventsTravelWithTheWrite() throws {
@@ -41,9 +39,9 @@ struct KommoRoundTripTests {
             "INSERT INTO webhook_subscriptions (id, name, url, events, secret_sealed) VALUES ('sub_a', 'test', 'https://example.com/hook', '[\"*\"]', ?)",
             [.blob([0])])
         let process = kommo.handler.keptProcess()
-        for version in 1...2 { _ = try send(update(1, version: version), in: process) }
+        for version in 1...2 { _ = send(update(1, version: version), in: process) }
 
-        #expect(try send(update(1, version: 3), in: process) == ("updated", 3))
+        #expect(send(update(1, version: 3), in: process) == ("updated", 3))
         #expect(try kommo.count("SELECT count(*) FROM outbox") == 3)
     }
 }
