@@ -130,6 +130,26 @@ struct PostgresTests {
         #expect(try scratch.database().queryRow("SELECT count(*) FROM kommo_leads")?[0] == .integer(2))
     }
 
+    /// Each request's log line says how many round trips it took; once a kept process has
+    /// prepared its statements, a lead event takes three.
+    @Test func eachRequestLogsItsRoundTrips() async throws {
+        let function = try FastCGIFunction("kommo-webhook", in: scratch)
+        for version in 1...3 {
+            let body = kommoLeadForm(action: "update", id: 1, name: "Version \(version)", updatedAt: 100 + version)
+            #expect(try FastCGIClient(socketPath: function.socketPath).post("/kommo-webhook", body: body).output.status == 200)
+        }
+        var roundTrips: [Int] = []
+        try await waitUntil("3 request lines") {
+            roundTrips = function.logText.split(separator: "\n").compactMap { line in
+                guard line.contains("\"event\":\"request\""), let match = line.firstMatch(of: /"round_trips":(\d+)/) else { return nil }
+                return Int(match.1)
+            }
+            return roundTrips.count >= 3
+        }
+        #expect(roundTrips.last == 3, "\(roundTrips)")
+        #expect(roundTrips.first ?? 0 > 3, "the first request also opened the store: \(roundTrips)")
+    }
+
     /// A database that refuses connections: the webhook answers 503 (its sender retries) and
     /// health says why; nothing answers 200 without a row.
     @Test func aDatabaseThatIsDownAnswers503() async throws {
