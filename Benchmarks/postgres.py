@@ -8,6 +8,9 @@ then prints:
     per request), on SQLite and on PostgreSQL: req/s, p50, p99, non-2xx, lost (2xx answers
     without a row) and the PostgreSQL/SQLite ratio. Targets: FastCGI on PostgreSQL at 16
     connections >= 0.5x the same on SQLite, 0 lost (issue 10); at one sender >= 0.6x (issue 29).
+  - the same FastCGI setup at one sender with PostgreSQL behind a proxy that delays each
+    direction by 0.5 ms (a server 1 ms away, as on a network): the time each request gains,
+    divided by 1 ms, is the round trips it takes, counted from outside the function.
   - what connecting costs a CGI request: the median wall time of one `health` invocation
     (start, open the store, read its schema version, answer) on each backend.
   - 1,000,000 leads to CSV through the export function from PostgreSQL, against
@@ -20,6 +23,8 @@ Usage: Benchmarks/postgres.py [--functions DIR] [--runtime PATH] [--duration S] 
 import argparse
 import hashlib
 import os
+import socket
+import threading
 import shutil
 import statistics
 import subprocess
@@ -68,6 +73,7 @@ def main():
     wrk_script(kommo_bodies(120), script)
     try:
         results = hosts(args, root, binaries, server, script, user)
+        distant = distant_run(args, root, binaries, server, script, user)
         connect = connect_cost(args, root, binaries, server)
         export = export_figures(args, root, binaries, server)
     finally:
@@ -90,6 +96,10 @@ def main():
     one = next(r for r in results if r["host"] == "lighttpd FastCGI" and r["backend"] == "PostgreSQL" and r["connections"] == 1)
     verdict = "met" if one["ratio"] >= 0.6 else "MISSED"
     print(f"  FastCGI on PostgreSQL, one sender: {one['ratio']:.2f}x SQLite (issue 29 target >= 0.6x): {verdict}")
+    local = next(r for r in results if r["host"] == "lighttpd FastCGI" and r["backend"] == "PostgreSQL" and r["connections"] == 1)
+    added = (1000 / distant["rps"] - 1000 / local["rps"]) if distant["rps"] and local["rps"] else 0
+    print(f"  FastCGI on PostgreSQL 1 ms away, one sender: {distant['rps']:.0f} req/s ({distant['rps'] / local['rps']:.2f}x local), "
+          f"p50 {distant['p50']:.1f} ms, lost {distant['lost']}: {added:.1f} ms more a request, so about {added:.0f} round trips")
     print(f"  one CGI request (health, median of {args.invocations}): SQLite {connect['SQLite']:.1f} ms, "
           f"PostgreSQL {connect['PostgreSQL']:.1f} ms: connecting costs {connect['PostgreSQL'] - connect['SQLite']:.1f} ms a request")
     verdict = "met" if export["ratio"] <= 2.0 else "MISSED"
@@ -107,15 +117,16 @@ def hosts(args, root, binaries, server, script, user):
     return results
 
 
-def host_run(args, root, binaries, server, script, user, host, backend, connections):
-    folder = os.path.join(root, f"{host}-{backend}-{connections}".replace(" ", "-").lower())
+def host_run(args, root, binaries, server, script, user, host, backend, connections, schema=None):
+    # Short: the FastCGI sockets live in it, and a socket's path has a limit.
+    folder = os.path.join(root, f"{host}-{backend}-{connections}{'-far' if schema else ''}".replace(" ", "-").lower())
     os.makedirs(folder)
     os.chmod(folder, 0o777)
     # The webhooks are closed until authenticated (host-config refuses otherwise): opened by name, to time the work itself.
     environment = {"PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": os.path.join(folder, "leadwire.sqlite3"),
                    "LEADWIRE_KOMMO_WEBHOOK_AUTH": "none", "LEADWIRE_AMOCRM_WEBHOOK_AUTH": "none", "LEADWIRE_KNOWLARITY_WEBHOOK_AUTH": "none"}
     if backend == "PostgreSQL":
-        schema = f"bench_{'fastcgi' if 'FastCGI' in host else 'cgi'}_{connections}"
+        schema = schema or f"bench_{'fastcgi' if 'FastCGI' in host else 'cgi'}_{connections}"
         psql(server, f"CREATE SCHEMA {schema}")
         environment["LEADWIRE_DATABASE_URL"] = f"{server}?options=-csearch_path%3D{schema}"
     subprocess.run([args.runtime, "migrate"], env=environment, check=True, stdout=subprocess.DEVNULL)
@@ -153,6 +164,45 @@ def host_run(args, root, binaries, server, script, user, host, backend, connecti
     stored = rows() - before
     figures.update(host=host, backend=backend, connections=connections, lost=max(0, figures["requests"] - figures["non2xx"] - stored))
     return figures
+
+
+def distant_run(args, root, binaries, server, script, user):
+    """FastCGI at one sender with every byte to and from PostgreSQL held 0.5 ms each way."""
+    host, port = server.split("@")[1].split("/")[0].split(":")
+    listener = socket.create_server(("127.0.0.1", 0))
+    threading.Thread(target=delaying_proxy, args=(listener, (host, int(port)), 0.0005), daemon=True).start()
+    distant = server.replace(f":{port}/", f":{listener.getsockname()[1]}/")
+    figures = host_run(args, root, binaries, distant, script, user, "lighttpd FastCGI", "PostgreSQL", 1, schema="bench_distant")
+    listener.close()
+    return figures
+
+
+def delaying_proxy(listener, upstream, delay):
+    """Forwards each connection to `upstream`, sleeping `delay` seconds before passing on each read."""
+    def pump(source, target):
+        try:
+            while data := source.recv(65536):
+                time.sleep(delay)
+                target.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, target):
+                try:
+                    end.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    while True:
+        try:
+            client, _ = listener.accept()
+        except OSError:
+            return
+        server = socket.create_connection(upstream)
+        for end in (client, server):
+            end.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        threading.Thread(target=pump, args=(client, server), daemon=True).start()
+        threading.Thread(target=pump, args=(server, client), daemon=True).start()
 
 
 def connect_cost(args, root, binaries, server):

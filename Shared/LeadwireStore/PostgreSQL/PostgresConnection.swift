@@ -214,7 +214,7 @@ final class PostgresConnection: StoreConnection {
     /// A statement is prepared the second time it runs on this connection. Preparing costs a
     /// round trip that only pays when the statement runs again, as it does in a long-lived
     /// FastCGI process; a CGI request runs most statements once and sends them as text.
-    func statement(for sql: String) throws(StoreError) -> Statement {
+    private func statement(for sql: String) throws(StoreError) -> Statement {
         if let name = prepared[sql] { return .prepared(name: name) }
         try reconnectIfBroken()
         guard ranOnce.contains(sql) else {
