@@ -130,7 +130,7 @@ struct CallProcessor {
         try database.serialize(on: "leads_master.phone:\(phone)")
         let leads = try database.query(
             "SELECT id, source_id FROM leads_master WHERE phone_number_normalized = ? ORDER BY id", [.text(phone)])
-        let source = try knowlarity.value()
+        guard let source = try knowlarity.value() else { throw SourceWithoutID() }
         guard let primary = leads.first, let primaryID = primary[0].integer else {
             let inserted = try database.queryRow(
                 """
@@ -194,13 +194,13 @@ struct CallProcessor {
 
     /// The Knowlarity row of `sources`, created the first time it is needed; its id travels
     /// with the lead lookup that follows.
-    private func knowlaritySource() throws -> Prefetched<Int64> {
+    private func knowlaritySource() throws -> Prefetched<Int64?> {
         try database.write(
             "INSERT INTO sources (display_name, source_type) VALUES (?, ?) ON CONFLICT (display_name, source_type) DO NOTHING",
             [.text(Self.sourceName), .text(Self.sourceType)])
         return try database.prefetch(
             "SELECT id FROM sources WHERE display_name = ? AND source_type = ?", [.text(Self.sourceName), .text(Self.sourceType)]
-        ) { rows in rows[0][0].integer! }
+        ) { rows in rows.first?[0].integer }
     }
 
     /// Adds one lead to the source's counters. `todays_leads_count` belongs to the day in
@@ -220,6 +220,12 @@ struct CallProcessor {
             WHERE id = ?2
             """, [.text(day), .integer(source)])
     }
+}
+
+/// The Knowlarity row of `sources` read back without an id: the store was changed by hand. The
+/// call is not processed, and its log row keeps it for a replay.
+struct SourceWithoutID: Error, CustomStringConvertible {
+    var description: String { "the Knowlarity row of sources has no id" }
 }
 
 /// The columns of a stored call that a later event may fill in.
