@@ -215,31 +215,29 @@ final class PostgresConnection: StoreConnection {
     /// round trip that only pays when the statement runs again, as it does in a long-lived
     /// FastCGI process; a CGI request runs most statements once and sends them as text.
     private func statement(for sql: String) throws(StoreError) -> Statement {
-        if let name = prepared[sql] { return .prepared(name: name) }
         try reconnectIfBroken()
-        guard ranOnce.contains(sql) else {
-            if ranOnce.count >= Self.statementCacheLimit { ranOnce.removeAll() }
-            ranOnce.insert(sql)
-            return .once(text: Placeholders.postgres(sql))
-        }
-        if prepared.count >= Self.statementCacheLimit {
+        if prepared[sql] == nil, ranOnce.contains(sql), prepared.count >= Self.statementCacheLimit {
             try execute("DEALLOCATE ALL")
             prepared.removeAll()
         }
-        preparedCount += 1
-        let name = "leadwire_\(preparedCount)"
+        let form = form(for: sql)
+        guard let name = form.prepareAs else { return form.statement }
         roundTrips += 1
         let result = libpq.PQprepare(handle, name, Placeholders.postgres(sql), 0, nil)
         defer { libpq.PQclear(result) }
-        try check(result, sql: sql)
-        prepared[sql] = name
-        return .prepared(name: name)
+        do {
+            try check(result, sql: sql)
+        } catch {
+            forgetPrepared(sql)
+            throw error
+        }
+        return form.statement
     }
 
-    /// How `sql` travels in a pipeline, where nothing may be sent outside it: by name, prepared
-    /// in the pipeline itself just before it runs when `prepareAs` is set, or as text. The
-    /// name is kept only if that prepare succeeds (`forgetPrepared`).
-    func pipelinedStatement(for sql: String) -> (statement: Statement, prepareAs: String?) {
+    /// How `sql` is sent next: by name, to be prepared first when `prepareAs` is set, or as
+    /// text. The name is kept only if that prepare succeeds (`forgetPrepared`). In a pipeline,
+    /// where nothing may be sent outside it, a full cache sends the statement as text.
+    func form(for sql: String) -> (statement: Statement, prepareAs: String?) {
         if let name = prepared[sql] { return (.prepared(name: name), nil) }
         guard ranOnce.contains(sql), prepared.count < Self.statementCacheLimit else {
             if ranOnce.count >= Self.statementCacheLimit { ranOnce.removeAll() }
@@ -342,7 +340,6 @@ final class PostgresConnection: StoreConnection {
     /// sooner): PostgreSQL's `lock_timeout` for this transaction alone. Nothing is sent yet:
     /// `BEGIN` goes with the transaction's first statement.
     func begin(deadline: ContinuousClock.Instant?) throws(StoreError) {
-        try flush()
         pending.append(PendingStatement(sql: "BEGIN"))
         if let deadline {
             let remaining = ContinuousClock.now.duration(to: deadline).components

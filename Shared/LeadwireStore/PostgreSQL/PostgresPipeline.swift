@@ -11,7 +11,7 @@ struct PostgresPipeline {
     /// Sends `statements` and returns the last one's result when `keepingLast` (the caller clears
     /// it), else nil. Prefetched queries get their rows, or the failure that stopped them.
     func send(_ statements: [PendingStatement], keepingLast: Bool) throws(StoreError) -> OpaquePointer? {
-        let forms = statements.map { connection.pipelinedStatement(for: $0.sql) }
+        let forms = statements.map { connection.form(for: $0.sql) }
         guard libpq.PQenterPipelineMode(handle) == 1 else { throw connectionError(sql: statements.first?.sql) }
         defer { leavePipelineMode() }
         for (statement, form) in zip(statements, forms) {
