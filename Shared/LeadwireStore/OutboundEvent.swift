@@ -21,6 +21,20 @@ public struct OutboundEvent: Sendable {
         "export.completed", "webhook.test", "user.created", "user.updated", "user.deleted", "alert.raised", "alert.resolved",
     ]
 
+    /// The event type a queued payload carries. `payload(id:at:)` writes it first, so the
+    /// worker reads it from the prefix instead of parsing every payload it sends; anything
+    /// else (a payload written another way) is parsed in full.
+    public static func type(ofPayload payload: String) -> String? {
+        let prefix = #"{"event":""#
+        if payload.hasPrefix(prefix), let end = payload.utf8.dropFirst(prefix.utf8.count).firstIndex(of: UInt8(ascii: "\"")) {
+            let type = String(payload[payload.index(payload.startIndex, offsetBy: prefix.count)..<end])
+            if knownTypes.contains(type) { return type }
+        }
+        return (try? JSONValue(parsing: payload))?["event"]?.text
+    }
+
+    private static let knownTypes = Set(types)
+
     /// The body every subscriber receives, byte for byte (signatures are over these bytes).
     public func payload(id: String, at time: Timestamp) -> String {
         JSONValue.object(

@@ -40,6 +40,7 @@ public struct DeliveryQueue {
                 """, [.text(owner), .text(until), .text(nowText), .text(nowText)] + topics.map { .text($0) } + [.integer(Int64(limit))]
             ).compactMap { $0[0].integer }
             guard !claimed.isEmpty else { return [] }
+            var subscribers: [String: QueuedMessage.Subscriber] = [:]
             let list = claimed.map(String.init).joined(separator: ",")
             return try database.query(
                 """
@@ -48,7 +49,16 @@ public struct DeliveryQueue {
                 FROM outbox o LEFT JOIN webhook_subscriptions s ON s.id = o.subscription_id
                 WHERE o.id IN (\(list)) ORDER BY o.next_attempt_at, o.id
                 """
-            ).map { QueuedMessage($0, key: key, now: now) }
+            ).map { row in
+                // A batch mostly goes to a few subscribers: each one's secrets are opened once.
+                let subscriber = row[5].text.map { id in
+                    if let opened = subscribers[id] { return opened }
+                    let opened = QueuedMessage.Subscriber(row, id: id, key: key, now: now)
+                    subscribers[id] = opened
+                    return opened
+                }
+                return QueuedMessage(row, subscriber: subscriber)
+            }
         }
     }
 
@@ -74,12 +84,36 @@ public struct DeliveryQueue {
     }
 
     /// Records a batch of attempts in one transaction (one commit, not one per message);
-    /// returns, for each, whether this worker still held it.
+    /// returns, for each, whether this worker still held it. Each subscription's counters
+    /// take the batch's attempts in one update.
     public func record(_ outcomes: [Outcome], now: Timestamp = .now()) throws -> [Bool] {
-        try database.transaction { try outcomes.map { try recordOne($0, now: now) } }
+        try database.transaction {
+            let held = try outcomes.map { try recordAttempt($0, now: now) }
+            var tallies: [String: SubscriptionTally] = [:]
+            for (outcome, held) in zip(outcomes, held) where held {
+                guard let id = outcome.message.subscription?.id else { continue }
+                tallies[id, default: SubscriptionTally()].add(delivered: outcome.attempt.delivered)
+            }
+            // In one order for every worker, so two settling at once on PostgreSQL wait for
+            // each other's row locks instead of deadlocking.
+            for (id, tally) in tallies.sorted(by: { $0.key < $1.key }) {
+                try database.write(
+                    """
+                    UPDATE webhook_subscriptions SET success_count = success_count + ?, failed_count = failed_count + ?,
+                        consecutive_failures = CASE WHEN ? THEN ? ELSE consecutive_failures + ? END,
+                        last_delivery_status = ?, last_delivery_at = \(database.dialect.now) WHERE id = ?
+                    """,
+                    [
+                        .integer(tally.successes), .integer(tally.failures), SQLValue(tally.successes > 0), .integer(tally.failuresSinceSuccess),
+                        .integer(tally.failuresSinceSuccess), .text(tally.lastDelivered ? "success" : "failed"), .text(id),
+                    ])
+            }
+            return held
+        }
     }
 
-    private func recordOne(_ outcome: Outcome, now: Timestamp) throws -> Bool {
+    /// The message's own row and its delivery record; false when the lease is no longer ours.
+    private func recordAttempt(_ outcome: Outcome, now: Timestamp) throws -> Bool {
         let (message, attempt, retryInSeconds) = (outcome.message, outcome.attempt, outcome.retryInSeconds)
         let status = attempt.delivered ? "delivered" : (retryInSeconds == nil ? "failed" : "pending")
         let next = now.adding(seconds: retryInSeconds ?? 0).iso8601
@@ -91,7 +125,7 @@ public struct DeliveryQueue {
             """, [.text(status), .text(next), SQLValue(attempt.error ?? attempt.httpStatus.map { "HTTP \($0)" }), SQLValue(attempt.delivered), .integer(message.id), .text(owner)])
         guard updated == 1 else { return false }
         guard let subscription = message.subscription else { return true }
-        _ = try database.run(
+        try database.write(
             """
             INSERT INTO webhook_deliveries (outbox_id, subscription_id, event_id, event_type, attempt, status, http_status, response_excerpt, error, duration_ms)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -101,17 +135,28 @@ public struct DeliveryQueue {
                 .text(attempt.delivered ? "success" : "failed"), SQLValue(attempt.httpStatus.map(Int64.init)), SQLValue(attempt.responseExcerpt),
                 SQLValue(attempt.error), .integer(attempt.durationMilliseconds),
             ])
-        _ = try database.run(
-            attempt.delivered
-                ? """
-                UPDATE webhook_subscriptions SET success_count = success_count + 1, consecutive_failures = 0,
-                    last_delivery_status = 'success', last_delivery_at = \(database.dialect.now) WHERE id = ?
-                """
-                : """
-                UPDATE webhook_subscriptions SET failed_count = failed_count + 1, consecutive_failures = consecutive_failures + 1,
-                    last_delivery_status = 'failed', last_delivery_at = \(database.dialect.now) WHERE id = ?
-                """, [.text(subscription.id)])
         return true
+    }
+
+    /// What a batch's attempts, in order, add to one subscription's counters: a success resets
+    /// the failures in a row, so only those after the batch's last success remain (added to
+    /// the count before the batch when it had no success).
+    struct SubscriptionTally {
+        var successes: Int64 = 0
+        var failures: Int64 = 0
+        var failuresSinceSuccess: Int64 = 0
+        var lastDelivered = false
+
+        mutating func add(delivered: Bool) {
+            if delivered {
+                successes += 1
+                failuresSinceSuccess = 0
+            } else {
+                failures += 1
+                failuresSinceSuccess += 1
+            }
+            lastDelivered = delivered
+        }
     }
 
     /// Switches a subscription off (410 Gone, or too many failures in a row); its messages wait
@@ -174,30 +219,35 @@ public struct QueuedMessage: Sendable {
     /// is then recorded as a failed attempt, never sent unsigned.
     public let unsendable: String?
 
-    init(_ row: Row, key: SealingKey?, now: Timestamp) {
+    init(_ row: Row, subscriber: Subscriber?) {
         id = row[0].integer ?? 0
         topic = row[1].text ?? ""
         payload = row[2].text ?? ""
         attempts = row[4].integer ?? 0
-        let parsed = try? JSONValue(parsing: payload)
         eventID = row[3].text ?? "msg_outbox_\(id)"
-        eventType = parsed?["event"]?.text ?? topic
-        guard let subscriptionID = row[5].text else {
-            subscription = nil
-            unsendable = nil
-            return
+        eventType = OutboundEvent.type(ofPayload: payload) ?? topic
+        subscription = subscriber?.target
+        unsendable = subscriber?.unsendable
+    }
+
+    /// A subscription as its claimed messages share it: where to send, and its secrets opened.
+    struct Subscriber {
+        let target: Target
+        let unsendable: String?
+
+        init(_ row: Row, id: String, key: SealingKey?, now: Timestamp) {
+            func open(_ value: SQLValue) -> SigningSecret? {
+                guard let key, case .blob(let sealed) = value,
+                    let opened = try? SecretBox.open(sealed, key: key, context: "webhook-secret:" + id)
+                else { return nil }
+                return SigningSecret(String(decoding: opened, as: UTF8.self))
+            }
+            var secrets = [open(row[10])].compactMap { $0 }
+            unsendable = secrets.isEmpty ? "the signing secret does not open: LEADWIRE_SECRET_KEY is unset or not the key it was sealed with" : nil
+            if let until = row[12].text, until > now.iso8601, let previous = open(row[11]) { secrets.append(previous) }
+            target = Target(
+                id: id, url: row[6].text ?? "", timeoutMilliseconds: row[7].integer ?? 10_000,
+                schedule: RetrySchedule(baseSeconds: row[9].integer ?? 60, retries: row[8].integer ?? 3), secrets: secrets)
         }
-        func open(_ value: SQLValue) -> SigningSecret? {
-            guard let key, case .blob(let sealed) = value,
-                let opened = try? SecretBox.open(sealed, key: key, context: "webhook-secret:" + subscriptionID)
-            else { return nil }
-            return SigningSecret(String(decoding: opened, as: UTF8.self))
-        }
-        var secrets = [open(row[10])].compactMap { $0 }
-        unsendable = secrets.isEmpty ? "the signing secret does not open: LEADWIRE_SECRET_KEY is unset or not the key it was sealed with" : nil
-        if let until = row[12].text, until > now.iso8601, let previous = open(row[11]) { secrets.append(previous) }
-        subscription = Target(
-            id: subscriptionID, url: row[6].text ?? "", timeoutMilliseconds: row[7].integer ?? 10_000,
-            schedule: RetrySchedule(baseSeconds: row[9].integer ?? 60, retries: row[8].integer ?? 3), secrets: secrets)
     }
 }

@@ -88,6 +88,32 @@ import Testing
         #expect(try database.queryRow("SELECT http_status, response_excerpt, status FROM webhook_deliveries")?.values == [.integer(500), "boom", "failed"])
     }
 
+    /// The worker records a batch at a time: each subscription's counters come out as if its
+    /// attempts had been recorded one by one, in order.
+    @Test func aBatchCountsEachSubscriptionsAttemptsInOrder() throws {
+        let fanOut = try EventFanOut(database: database)
+        for index in 5..<7 {
+            try fanOut.emit(OutboundEvent("lead.created", data: JSONObject([("n", JSONValue(Int64(index)))]), metadata: JSONObject()), at: start)
+        }
+        let claimed = try queue("a").claim(limit: 7, topics: ["webhook"], now: later(1))
+        #expect(claimed.count == 7)
+        let ok = AttemptResult(httpStatus: 200, responseExcerpt: "ok", error: nil, durationMilliseconds: 1)
+        let failed = AttemptResult(httpStatus: 500, responseExcerpt: "boom", error: nil, durationMilliseconds: 1)
+        func record(_ attempts: [(Int, AttemptResult)]) throws -> [SQLValue] {
+            let outcomes = attempts.map { DeliveryQueue.Outcome(message: claimed[$0.0], attempt: $0.1, retryInSeconds: $0.1.delivered ? nil : 3600) }
+            #expect(try queue("a").record(outcomes, now: later(2)).allSatisfy { $0 })
+            return try database.queryRow(
+                "SELECT success_count, failed_count, consecutive_failures, last_delivery_status FROM webhook_subscriptions")?.values ?? []
+        }
+        // success, failed, failed in a row, last status
+        #expect(try record([(0, failed)]) == [.integer(0), .integer(1), .integer(1), "failed"])
+        #expect(try record([(1, failed), (2, failed)]) == [.integer(0), .integer(3), .integer(3), "failed"], "no success: the row goes on")
+        #expect(try record([(3, ok), (4, failed)]) == [.integer(1), .integer(4), .integer(1), "failed"], "only failures after the success count")
+        #expect(try record([(5, failed), (6, ok)]) == [.integer(2), .integer(5), .integer(0), "success"])
+        #expect(try database.queryRow("SELECT count(*) FROM webhook_deliveries")?[0] == .integer(7))
+        #expect(claimed.allSatisfy { $0.eventType == "lead.created" })
+    }
+
     @Test func aDisabledSubscriptionsMessagesWait() throws {
         let id = try #require(try database.queryRow("SELECT id FROM webhook_subscriptions")?[0].text)
         #expect(try queue("a").disable(subscription: id, reason: "410"))
@@ -101,6 +127,20 @@ import Testing
         let claimed = try queue("a", key: other).claim(limit: 1, topics: ["webhook"], now: later(1))
         #expect(claimed.first?.unsendable != nil)
         #expect(claimed.first?.subscription?.secrets.isEmpty == true)
+    }
+}
+
+/// The worker reads a queued payload's event type from its first key, as `OutboundEvent`
+/// writes it; any other payload is parsed in full, so the type is never misread.
+@Suite struct QueuedEventTypeTests {
+    @Test func theTypeComesFromTheFirstKeyOrAFullParse() {
+        let written = OutboundEvent("lead.status_changed", data: JSONObject(), metadata: JSONObject()).payload(id: "msg_1", at: .now())
+        #expect(OutboundEvent.type(ofPayload: written) == "lead.status_changed")
+        #expect(OutboundEvent.type(ofPayload: #"{"id":"msg_2","event":"lead.deleted"}"#) == "lead.deleted")
+        #expect(OutboundEvent.type(ofPayload: #"{"event":"lead.created\"x","id":"msg_3"}"#) == #"lead.created"x"#)
+        #expect(OutboundEvent.type(ofPayload: #"{"event":"not.a.kind"}"#) == "not.a.kind")
+        #expect(OutboundEvent.type(ofPayload: #"{"event":"#) == nil, "not JSON")
+        #expect(OutboundEvent.type(ofPayload: "") == nil)
     }
 }
 
