@@ -263,6 +263,25 @@ import Testing
         withExtendedLifetime(server) {}
     }
 
+    /// A receiver that holds a delivery holds up no other: while the worker waits on it (for
+    /// up to its 30 s timeout), deliveries to another subscriber come due and go out.
+    @Test func aReceiverThatHoldsADeliveryHoldsUpNoOther() async throws {
+        let receiver = try await WebhookReceiver(scratch: scratch)
+        let (server, base, key) = try await start(["LEADWIRE_WORKER_CONCURRENCY": "4"])
+        let hold = try await subscribe(base, key: key, #"{"name":"hold","url":"\#(receiver.base)/hold","events":["webhook.test"],"timeoutMs":30000}"#)
+        let ok = try await subscribe(base, key: key, #"{"name":"ok","url":"\#(receiver.base)/ok","events":["lead.created"]}"#)
+        try receiver.trust(["/hold": [hold.secret], "/ok": [ok.secret]])
+        // The test call answers once the worker has a result; nothing here waits for it.
+        let testCall = Task { try? await http("POST", base + "/api/admin/webhooks/\(hold.id)/test", headers: ["Authorization": "Bearer \(key)"]) }
+        defer { testCall.cancel() }
+        _ = try await receiver.wait(for: "the held delivery") { $0.contains { $0.path == "/hold" } }
+        for id in 1...10 { #expect(try await http("POST", base + "/kommo-webhook", body: kommoLeadForm(id: id, name: "Not held \(id)")).status == 200) }
+        let arrived = try await receiver.wait(seconds: 25, for: "ten deliveries while one is held") { $0.count { $0.path == "/ok" } >= 10 }
+        #expect(arrived.allSatisfy { $0.path == "/hold" || $0.standardValidWith == [0] })
+        #expect(!arrived.contains { $0.path == "/hold" && $0.status == 200 }, "the held delivery had already ended")
+        withExtendedLifetime(server) {}
+    }
+
     @Test func workerOnceDeliversAndExitsAndAMissingKeyStopsItAtStart() async throws {
         let receiver = try await WebhookReceiver(scratch: scratch)
         let (server, base, key) = try await start(arguments: ["--no-worker"])

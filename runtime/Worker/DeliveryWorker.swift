@@ -33,20 +33,66 @@ final class DeliveryWorker {
         self.log = log
     }
 
-    /// Sends every message that is due now, batch after batch, and returns what happened.
+    /// What the drain waits for: a delivery's end, or the time to look again.
+    private enum Progress: Sendable {
+        case finished(QueuedMessage, AttemptResult)
+        case lookAgain
+    }
+
+    /// Sends every message that is due and returns what happened. Deliveries flow without a
+    /// barrier: a finished delivery's place goes to the next due message while the others are
+    /// still on the wire, and results are recorded a batch at a time (one commit each). A
+    /// message is claimed only when a place is free for it, so its lease starts when it is
+    /// sent. While deliveries are in flight the worker looks again every poll interval, both
+    /// for messages that came due and to record what finished: one slow receiver holds up
+    /// nothing else.
     func drain() async throws -> Totals {
-        var totals = Totals()
-        while true {
-            let batch = try queue.claim(limit: settings.concurrency, topics: settings.topics)
-            if batch.isEmpty { return totals }
-            let courier = self.courier
-            let results = await withTaskGroup(of: (QueuedMessage, AttemptResult).self) { group in
-                for message in batch { group.addTask { (message, await courier.deliver(message)) } }
-                var results: [(QueuedMessage, AttemptResult)] = []
-                for await result in group { results.append(result) }
-                return results
+        let courier = self.courier
+        let places = settings.concurrency
+        // A claim waits for half the places to be free, so its commit is shared by several messages.
+        let claimWhenFree = max(1, places / 2)
+        let pollInterval = Duration.milliseconds(settings.pollMilliseconds)
+        return try await withThrowingTaskGroup(of: Progress.self) { group in
+            var totals = Totals()
+            var inFlight = 0
+            var finished: [(QueuedMessage, AttemptResult)] = []
+            var mayBeMoreDue = true
+            var lookingAgain = false
+            while true {
+                let free = places - inFlight
+                if mayBeMoreDue, free >= claimWhenFree {
+                    let claimed = try queue.claim(limit: free, topics: settings.topics)
+                    // A short claim took all that is due now; the next look is after the poll interval.
+                    mayBeMoreDue = claimed.count == free
+                    for message in claimed { group.addTask { .finished(message, await courier.deliver(message)) } }
+                    inFlight += claimed.count
+                }
+                if inFlight == 0 {
+                    group.cancelAll()
+                    return totals
+                }
+                if !lookingAgain {
+                    lookingAgain = true
+                    group.addTask {
+                        try? await Task.sleep(for: pollInterval)
+                        return .lookAgain
+                    }
+                }
+                switch try await group.next() {
+                case .finished(let message, let result):
+                    inFlight -= 1
+                    finished.append((message, result))
+                    guard finished.count >= places || inFlight == 0 else { continue }
+                case .lookAgain:
+                    lookingAgain = false
+                    mayBeMoreDue = true
+                    guard !finished.isEmpty else { continue }
+                case nil:
+                    return totals
+                }
+                try settle(finished, totals: &totals)
+                finished.removeAll(keepingCapacity: true)
             }
-            try settle(results, totals: &totals)
         }
     }
 
