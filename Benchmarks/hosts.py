@@ -17,7 +17,10 @@ and 16 connections, each on a fresh database, through:
     on the same schema (Benchmarks/baseline/kommo_webhook_deno.ts): what a hand-written
     TypeScript service gets, the second baseline.
 For each: req/s, p50, p99, requests, non-2xx, rows stored, lost (2xx answers without a log
-row, and leads whose stored version is older than the newest that a logged request sent), and the throughput ratio to the baseline. Then the peak RSS of a FastCGI process.
+row, and leads whose stored version is older than the newest that a logged request sent), the
+throughput ratio to the baseline, and for the long-lived servers (FastCGI, Deno) the CPU time
+they spent per request, which a busy neighbour on a shared machine moves less than req/s.
+Then the peak RSS of a FastCGI process.
 Targets (issue 7, ratios in one run): CGI >= 0.5x baseline with p99 <= 100 ms; FastCGI >= 4x
 with p99 <= 20 ms and <= 16 MB per process; zero lost everywhere. Issue 8: with a subscription,
 at most 10% less throughput than lighttpd FastCGI without. Issue 29: FastCGI with
@@ -25,7 +28,7 @@ at most 10% less throughput than lighttpd FastCGI without. Issue 29: FastCGI wit
 full durability at 16 connections at least 0.8x `normal` and more than at 1 connection. Prints;
 never fails a build.
 
-Usage: Benchmarks/hosts.py [--functions DIR] [--runtime PATH] [--duration S] [--processes N]
+Usage: Benchmarks/hosts.py [--functions DIR] [--runtime PATH] [--duration S] [--processes N] [--only TEXT]
 """
 import argparse
 import json
@@ -166,6 +169,22 @@ def peak_rss_mb(binary):
     return max(peaks) / 1024 if peaks else 0
 
 
+def cpu_seconds(executable):
+    """User and system CPU time so far of the running processes whose program is `executable`
+    (a path, or a bare name matched against the program's file name)."""
+    ticks = 0
+    for pid in os.listdir("/proc"):
+        try:
+            exe = os.readlink(f"/proc/{pid}/exe")
+            if exe == executable or os.path.basename(exe) == executable:
+                # After the command's closing parenthesis: utime and stime are fields 14 and 15.
+                fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+                ticks += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            continue
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 class Setup:
     """One way of serving kommo-webhook, started and stopped around its wrk runs."""
 
@@ -198,7 +217,8 @@ def main():
     parser.add_argument("--functions", default=".build-release/release")
     parser.add_argument("--runtime", default=".build-release/release/runtime")
     parser.add_argument("--duration", type=int, default=6)
-    parser.add_argument("--processes", type=int, default=4, help="FastCGI processes per function")
+    parser.add_argument("--processes", type=int, help="FastCGI processes per function (default: host-config's own choice)")
+    parser.add_argument("--only", help="run only the setups whose name contains this (the baseline always runs)")
     args = parser.parse_args()
     for tool in ("/usr/bin/wrk", "/usr/sbin/lighttpd", "/usr/sbin/nginx", "/usr/bin/spawn-fcgi", "/usr/bin/gcc"):
         if not os.access(tool, os.X_OK):
@@ -239,12 +259,14 @@ def main():
         environment = {"PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": database, "LEADWIRE_SQLITE_SYNCHRONOUS": synchronous,
                        "LEADWIRE_KOMMO_WEBHOOK_AUTH": "none", "LEADWIRE_AMOCRM_WEBHOOK_AUTH": "none", "LEADWIRE_KNOWLARITY_WEBHOOK_AUTH": "none"}
         return subprocess.run([args.runtime, "host-config", kind, "--port", str(port), "--state-dir", folder, "--functions-dir", binaries,
-                               "--user", user, "--processes", str(args.processes), *extra],
+                               "--user", user, *(["--processes", str(args.processes)] if args.processes else []), *extra],
                               env=environment, check=True, capture_output=True, text=True).stdout
 
     results = []
     setups = ["C CGI baseline (lighttpd)", "lighttpd CGI", "lighttpd FastCGI", "nginx FastCGI", "lighttpd CGI, sync normal",
               "lighttpd FastCGI, sync normal", "lighttpd FastCGI, subscribed"] + (["Deno, sync normal"] if deno else [])
+    if args.only:
+        setups = [name for name in setups if name.startswith("C CGI") or args.only in name]
     for name in setups:
         for connections in (1, 16):
             port = free_port()
@@ -285,8 +307,12 @@ def main():
             try:
                 wait_until_answering(base + "/kommo-webhook", setup.children[0])
                 before = setup.rows(database)
+                # Only a long-lived server's CPU time can be read here (a CGI process is gone by then).
+                server_program = os.path.join(binaries, "kommo-webhook") if "FastCGI" in name else "deno" if name.startswith("Deno") else None
+                cpu_before = cpu_seconds(server_program) if server_program else 0
                 output = run(["wrk", "-t1", f"-c{connections}", f"-d{args.duration}s", "--latency", "-s", script, base],
                              capture_output=True, text=True).stdout
+                cpu = cpu_seconds(server_program) - cpu_before if server_program else None
                 peak = peak_rss_mb(os.path.join(binaries, "kommo-webhook")) if "FastCGI" in name else None
                 setup.stop()  # what wrk abandoned at the end either finishes (a row) or never will
                 figures = parse_wrk(output)
@@ -295,22 +321,27 @@ def main():
                 lost = max(0, acknowledged - stored)
                 if not baseline_run:
                     lost += len(stale_leads(database))
-                figures.update(name=name, connections=connections, stored=stored, lost=lost)
+                figures.update(name=name, connections=connections, stored=stored, lost=lost,
+                               cpu_ms=cpu * 1000 / figures["requests"] if cpu is not None and figures["requests"] else None)
                 results.append(figures)
                 if peak is not None and connections == 16:
                     results[-1]["peak_rss_mb"] = peak
             finally:
                 setup.stop()
 
+    processes = (f"{args.processes} FastCGI processes per function" if args.processes
+                 else "FastCGI processes as host-config chooses them (1 for kommo-webhook on SQLite)")
     print(f"hosts: kommo-webhook, 120 varied Kommo form bodies, a newer version every request, a fresh database per run, wrk -t1 -d{args.duration}s; "
-          f"{args.processes} FastCGI processes per function; ratio = req/s against the C CGI baseline at the same connections")
-    print(f"  {'setup':28} {'conns':>5} {'req/s':>8} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'requests':>8} {'non-2xx':>7} {'stored':>7} {'lost':>5}")
+          f"{processes}; ratio = req/s against the C CGI baseline at the same connections")
+    print(f"  {'setup':28} {'conns':>5} {'req/s':>8} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'requests':>8} {'non-2xx':>7} {'stored':>7} {'lost':>5}"
+          f" {'CPU ms/req':>10}")
     baseline_rps = {r["connections"]: r["rps"] for r in results if r["name"].startswith("C CGI")}
     for r in results:
         ratio = r["rps"] / baseline_rps[r["connections"]] if baseline_rps.get(r["connections"]) else 0
         r["ratio"] = ratio
         print(f"  {r['name']:28} {r['connections']:>5} {r['rps']:>8.0f} {ratio:>5.2f}x {r['p50']:>7.1f} {r['p99']:>7.1f} "
-              f"{r['requests']:>8} {r['non2xx'] + r['errors']:>7} {r['stored']:>7} {r['lost']:>5}")
+              f"{r['requests']:>8} {r['non2xx'] + r['errors']:>7} {r['stored']:>7} {r['lost']:>5}"
+              f" {'-' if r['cpu_ms'] is None else format(r['cpu_ms'], '.3f'):>10}")
     for r in results:
         if "peak_rss_mb" in r:
             print(f"  {r['name']}: peak RSS of one kommo-webhook process {r['peak_rss_mb']:.1f} MB")
@@ -333,7 +364,9 @@ def main():
         ours, theirs = by_name.get(("lighttpd FastCGI, sync normal", connections)), by_name.get(("Deno, sync normal", connections))
         if ours and theirs and theirs["rps"]:
             deno_verdicts.append(f"FastCGI (normal) at {connections} connection(s) {ours['rps'] / theirs['rps']:.2f}x Deno (target >= {target}x), "
-                                 f"p99 {ours['p99']:.1f} ms against Deno's {theirs['p99']:.1f} ms")
+                                 f"p99 {ours['p99']:.1f} ms against Deno's {theirs['p99']:.1f} ms"
+                                 + (f", CPU {ours['cpu_ms']:.3f} ms a request against Deno's {theirs['cpu_ms']:.3f} ms"
+                                    if ours["cpu_ms"] and theirs["cpu_ms"] else ""))
     full16, normal16, full1 = by_name.get(("lighttpd FastCGI", 16)), by_name.get(("lighttpd FastCGI, sync normal", 16)), by_name.get(("lighttpd FastCGI", 1))
     if full16 and normal16 and full1 and normal16["rps"] and full1["rps"]:
         deno_verdicts.append(f"full durability at 16 connections {full16['rps'] / normal16['rps']:.2f}x normal (target >= 0.8x) and "

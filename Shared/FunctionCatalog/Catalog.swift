@@ -8,7 +8,8 @@ public enum Catalog {
             routes: [Route("/kommo-webhook"), Route("/functions/v1/kommo-webhook")],
             endpoints: [Endpoint("POST", "/kommo-webhook")],
             authentication: .webhook(.kommoWebhook),
-            logSource: "kommo"),
+            logSource: "kommo",
+            storeBound: true),
         FunctionDescription(
             name: "amocrm-webhook",
             summary: "amoCRM won deals: UTM extraction, routing to referral / traffic / both / unknown, sales tables, a Telegram notice queued for traffic sales",
@@ -16,7 +17,8 @@ public enum Catalog {
             endpoints: [Endpoint("POST", "/webhook/amocrm"), Endpoint("GET", "/webhook/amocrm/test")],
             authentication: .webhook(.amocrmWebhook),
             logSource: "amocrm",
-            settings: amocrmSettings),
+            settings: amocrmSettings,
+            storeBound: true),
         FunctionDescription(
             name: "knowlarity-webhook",
             summary: "Knowlarity calls into `knowlarity_calls`, de-duplicated by phone into `leads_master`, `sources` and `lead_sources_history`",
@@ -24,7 +26,8 @@ public enum Catalog {
             endpoints: [Endpoint("GET", "/webhooks/knowlarity"), Endpoint("POST", "/webhooks/knowlarity")],
             authentication: .webhook(.knowlarityWebhook),
             logSource: "knowlarity",
-            settings: knowlaritySettings),
+            settings: knowlaritySettings,
+            storeBound: true),
         FunctionDescription(
             name: "admin-webhook-logs",
             summary: "Every inbound log, filtered and paged; one log; replay; a viewer page",
@@ -101,7 +104,8 @@ public enum Catalog {
             endpoints: [Endpoint("POST", "/widget-request")],
             authentication: .signed("a token in the body, signed with LEADWIRE_KOMMO_CLIENT_SECRET (HS256 or HS512)", .widgetRequest),
             logSource: nil,
-            settings: ["LEADWIRE_KOMMO_CLIENT_ID", "LEADWIRE_KOMMO_CLIENT_SECRET", "LEADWIRE_WIDGET_TOKEN_LEEWAY_SECONDS", "LEADWIRE_WIDGET_MAX_TOKEN_BYTES"]),
+            settings: ["LEADWIRE_KOMMO_CLIENT_ID", "LEADWIRE_KOMMO_CLIENT_SECRET", "LEADWIRE_WIDGET_TOKEN_LEEWAY_SECONDS", "LEADWIRE_WIDGET_MAX_TOKEN_BYTES"],
+            storeBound: true),
         FunctionDescription(
             name: "health",
             summary: "`200 {\"status\":\"ok\",\"version\":…,\"schema_version\":…}` when the store answers, `503` when it does not; for load balancers and uptime checks",

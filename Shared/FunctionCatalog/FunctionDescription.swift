@@ -16,10 +16,15 @@ public struct FunctionDescription: Sendable {
     /// The LEADWIRE_* settings this function reads besides `Catalog.commonSettings`. A host
     /// gives it these and no others, so one function's secret never reaches another.
     public let settings: [String]
+    /// Whether a request only reads its body, writes the store and answers, never waiting on
+    /// anything else (another service, a long download). On SQLite one FastCGI process of such
+    /// a function serves more than several: their writes take turns on the file's one write
+    /// lock anyway, and one process commits the requests that are ready together.
+    public let storeBound: Bool
 
     public init(
         name: String, summary: String, routes: [Route], endpoints: [Endpoint], authentication: Authentication, logSource: String? = nil,
-        settings: [String] = []
+        settings: [String] = [], storeBound: Bool = false
     ) {
         self.name = name
         self.summary = summary
@@ -28,6 +33,7 @@ public struct FunctionDescription: Sendable {
         self.authentication = authentication
         self.logSource = logSource
         self.settings = (authentication.senderAccess?.settings ?? []) + settings
+        self.storeBound = storeBound
     }
 
     /// Whether this function reads the setting `name` (or takes it from a file, `name_FILE`).

@@ -1,6 +1,7 @@
 import Foundation
 import FunctionCatalog
 import LeadwireStore
+import TestSupport
 import Testing
 
 /// The units `runtime host-config systemd` writes. systemd cannot run as PID 1 here, so they are
@@ -143,5 +144,67 @@ extension HostConfigSafetyTests {
             environment: ["PATH": "/usr/bin:/bin"].merging(scratch.openSettings) { $1 })
         #expect(status != 0)
         #expect(output.contains("pick a shorter --state-dir"), "\(output)")
+    }
+}
+
+/// How many FastCGI processes each function gets from `runtime host-config`.
+@Suite struct HostConfigProcessCountTests {
+    let scratch = Scratch("host-config-processes")
+
+    /// A SQLite set-up with the webhooks opened by name (on either test pass).
+    var sqlite: [String: String] { ["PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": scratch.databasePath].merging(TestSettings.openIntake) { $1 } }
+
+    /// Each function's process count in a lighttpd FastCGI configuration and in a pools script.
+    func processCounts(_ extra: [String] = [], _ settings: [String: String] = [:]) throws -> (lighttpd: [String: Int], pools: [String: Int]) {
+        func generate(_ kind: [String]) throws -> String {
+            let (status, output) = try ServerProcess.runToEnd(
+                try Products.url("runtime").path,
+                ["host-config"] + kind + ["--state-dir", scratch.folder.path, "--functions-dir", "/opt/leadwire"] + extra,
+                environment: sqlite.merging(settings) { $1 })
+            #expect(status == 0, "\(output)")
+            return output
+        }
+        // `"bin-path" => "/opt/leadwire/<function>",` then `"max-procs" => <n>,`
+        var lighttpd: [String: Int] = [:]
+        let lines = try generate(["lighttpd", "--fastcgi"]).split(separator: "\n")
+        for (line, next) in zip(lines, lines.dropFirst()) {
+            if let function = line.firstMatch(of: /"bin-path" => "\/opt\/leadwire\/([a-z-]+)"/)?.1, let count = next.firstMatch(of: /"max-procs" => (\d+)/)?.1 {
+                lighttpd[String(function)] = Int(count)
+            }
+        }
+        // `env -i ... spawn-fcgi ... -F <n> ... -- '/opt/leadwire/<function>'`
+        var pools: [String: Int] = [:]
+        for line in try generate(["pools"]).split(separator: "\n") {
+            if let count = line.firstMatch(of: #/spawn-fcgi .* -F (\d+) /#)?.1, let function = line.firstMatch(of: /-- '\/opt\/leadwire\/([a-z-]+)'$/)?.1 {
+                pools[String(function)] = Int(count)
+            }
+        }
+        return (lighttpd, pools)
+    }
+
+    /// On SQLite the store-bound functions get one process each (their writes take turns on
+    /// one lock, and one process commits its ready requests together); the rest get two, so a
+    /// slow request never holds a function up.
+    @Test func storeBoundFunctionsGetOneProcessOnSQLiteAndTheRestTwo() throws {
+        let (lighttpd, pools) = try processCounts()
+        for counts in [lighttpd, pools] {
+            #expect(counts.count == Catalog.functions.count, "\(counts)")
+            for function in Catalog.functions {
+                #expect(counts[function.name] == (function.storeBound ? 1 : 2), "\(function.name): \(counts)")
+            }
+        }
+        #expect(Catalog.functions.filter(\.storeBound).map(\.name) == ["kommo-webhook", "amocrm-webhook", "knowlarity-webhook", "widget-request"])
+    }
+
+    @Test func onPostgreSQLOrWhenChosenEveryFunctionGetsTheSameCount() throws {
+        let postgres = try scratch.secretFile("LEADWIRE_DATABASE_URL", "postgres://leadwire@db.internal/leadwire")
+        for (extra, settings, expected) in [([], postgres, 2), (["--processes", "3"], [:], 3), (["--processes", "1"], postgres, 1)] {
+            let (lighttpd, pools) = try processCounts(extra, settings)
+            #expect(Set(lighttpd.values) == [expected] && Set(pools.values) == [expected], "\(extra) \(settings.keys): \(lighttpd) \(pools)")
+        }
+        let (status, output) = try ServerProcess.runToEnd(
+            try Products.url("runtime").path, ["host-config", "pools", "--processes", "0", "--state-dir", scratch.folder.path],
+            environment: sqlite)
+        #expect(status != 0 && output.contains("--processes must be at least 1"), "\(output)")
     }
 }

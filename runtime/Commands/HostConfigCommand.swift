@@ -46,8 +46,13 @@ struct HostConfig: ParsableCommand {
     @Option(help: "Folder for the server's sockets, logs and pid files.")
     var stateDir: String = "/var/lib/leadwire"
 
-    @Option(help: "FastCGI processes per function.")
-    var processes: Int = 2
+    @Option(
+        help: """
+            FastCGI processes per function. Default: 1 for the inbound webhooks and widget-request on SQLite (their writes \
+            take turns on the database file's lock, and one process commits the requests that are ready together), 2 for \
+            the rest and on PostgreSQL.
+            """)
+    var processes: Int?
 
     @Option(help: "Serve this function only (for a deployment of one function); default: every function.")
     var function: String?
@@ -59,6 +64,7 @@ struct HostConfig: ParsableCommand {
     @OptionGroup var functions: FunctionsOptions
 
     func run() throws {
+        if let processes, processes < 1 { throw CommandFailure("--processes must be at least 1, got \(processes).") }
         let given = options.functionSettings().filter { $0.key.hasPrefix("LEADWIRE_") }
         let settings = HostSettings.withoutSecretValues(given, warn: warn)
         var setup = HostSetup(

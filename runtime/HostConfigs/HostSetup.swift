@@ -18,8 +18,8 @@ struct HostSetup {
     /// The `LEADWIRE_*` settings the functions get, each only those it reads. Never a secret's
     /// value: secrets come as `<NAME>_FILE` paths (see `SecretSettings`).
     var settings: [String: String]
-    /// FastCGI processes per function.
-    var processes: Int
+    /// FastCGI processes per function, when the operator chose a number for all of them.
+    var processes: Int?
     var maxBodyBytes: Int
     /// The functions to serve: every one in the catalog, or one being deployed alone.
     var catalog: [FunctionDescription] = Catalog.functions
@@ -40,6 +40,16 @@ struct HostSetup {
     }
 
     func executable(_ function: String) -> String { functionsDirectory + "/" + function }
+
+    /// FastCGI processes for `function`: the operator's number, or else one for a store-bound
+    /// function on SQLite (a second would only wait for the same write lock, and lose the
+    /// requests it could have committed together) and two for the rest, so one slow request
+    /// (a Kommo API call, an export) never holds up the function.
+    func processes(for function: String) -> Int {
+        if let processes { return processes }
+        let onSQLite = settings["LEADWIRE_DATABASE_URL"] == nil && settings["LEADWIRE_DATABASE_URL_FILE"] == nil
+        return onSQLite && Catalog.function(named: function)?.storeBound == true ? 1 : 2
+    }
 
     /// The socket a function's FastCGI processes listen on.
     func socket(_ function: String) -> String { stateDirectory + "/" + function + ".sock" }

@@ -67,7 +67,7 @@ struct LighttpdConfig {
             }
     }
 
-    /// A pool of `processes` per route, each process started with its listening socket as
+    /// A pool per route, of the function's processes (`HostSetup.processes(for:)`), each process started with its listening socket as
     /// fd 0 and restarted by lighttpd if it dies. Settings come from `bin-environment` alone,
     /// each function's own: `bin-copy-environment` copies nothing but PATH from lighttpd's own
     /// environment (left to itself, lighttpd passes all of it, so a LEADWIRE_* setting left in
@@ -84,7 +84,7 @@ struct LighttpdConfig {
                 "    fastcgi.server = (\(quoted(route.path)) => ((",
                 "        \"socket\" => \(quoted(setup.lighttpdSocket(route.function, route: index))),",
                 "        \"bin-path\" => \(quoted(setup.executable(route.function))),",
-                "        \"max-procs\" => \(setup.processes),",
+                "        \"max-procs\" => \(setup.processes(for: route.function)),",
                 "        \"check-local\" => \"disable\",",
                 "        \"bin-environment\" => (\(environment)),",
                 "        \"bin-copy-environment\" => (\"PATH\"),",

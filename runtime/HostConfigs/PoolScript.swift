@@ -1,6 +1,6 @@
 /// A shell script that starts every function's FastCGI processes with spawn-fcgi, for hosts
-/// that spawn nothing themselves (nginx, Apache). Each function gets `processes` processes on
-/// one socket; their pids go to `<state>/<function>.pids`. A function's settings are its
+/// that spawn nothing themselves (nginx, Apache). Each function gets its processes
+/// (`HostSetup.processes(for:)`) on one socket; their pids go to `<state>/<function>.pids`. A function's settings are its
 /// processes' whole environment: FastCGI functions read them once, at start. spawn-fcgi closes the standard
 /// streams of what it starts, so each function logs to `<state>/<function>.log`
 /// (LEADWIRE_LOG_PATH).
@@ -23,7 +23,7 @@ struct PoolScript {
             let environment = setup.settings(for: function.name).map { "\($0.name)=\(shellQuoted($0.value))" }.joined(separator: " ")
             let owner = user.map { " -u \(shellQuoted($0)) -U \(shellQuoted($0))" } ?? ""
             lines.append(
-                "env -i \(environment) LEADWIRE_LOG_PATH=\(shellQuoted(setup.stateDirectory + "/" + function.name + ".log")) spawn-fcgi -s \(shellQuoted(setup.socket(function.name))) -M 0660 -F \(setup.processes)\(owner)"
+                "env -i \(environment) LEADWIRE_LOG_PATH=\(shellQuoted(setup.stateDirectory + "/" + function.name + ".log")) spawn-fcgi -s \(shellQuoted(setup.socket(function.name))) -M 0660 -F \(setup.processes(for: function.name))\(owner)"
                     + " -P \(shellQuoted(setup.stateDirectory + "/" + function.name + ".pids")) -- \(shellQuoted(setup.executable(function.name)))")
         }
         return lines.joined(separator: "\n") + "\n"
