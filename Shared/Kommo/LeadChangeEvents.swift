@@ -39,7 +39,15 @@ struct LeadChangeEvents {
                 events.append(event("lead.responsible_changed", incoming, action: "responsible_changed", changes: changes.filter { $0.0 == "responsible_user_id" }))
             }
         }
-        return events + tagEvents(stored: stored, incoming: incoming) + customFieldEvents(stored: stored, incoming: incoming)
+        // Each version's raw_data is parsed once, for its tags and its custom fields both.
+        let (storedData, incomingData) = (Self.data(stored), Self.data(incoming))
+        return events + tagEvents(stored: storedData, incoming: incomingData, incoming)
+            + customFieldEvents(stored: storedData, incoming: incomingData, incoming)
+    }
+
+    /// A version's `raw_data`, parsed.
+    private static func data(_ version: LeadVersion) -> JSONValue? {
+        version.rawData.flatMap { try? JSONValue(parsing: $0) }
     }
 
     /// The columns a subscriber sees change.
@@ -64,36 +72,36 @@ struct LeadChangeEvents {
 
     /// Tag names in a stored or incoming `raw_data`, or nil when the event did not carry tags
     /// (a status change leaves them out: that is no removal).
-    private static func tags(_ version: LeadVersion) -> [String]? {
-        guard let raw = version.rawData, let tags = (try? JSONValue(parsing: raw))?["tags"]?.elements else { return nil }
+    private static func tags(_ data: JSONValue?) -> [String]? {
+        guard let tags = data?["tags"]?.elements else { return nil }
         return tags.compactMap { $0["name"]?.text ?? $0.text }
     }
 
-    private func tagEvents(stored: LeadVersion, incoming: LeadVersion) -> [OutboundEvent] {
+    private func tagEvents(stored: JSONValue?, incoming: JSONValue?, _ version: LeadVersion) -> [OutboundEvent] {
         guard let new = Self.tags(incoming) else { return [] }
         let old = Self.tags(stored) ?? []
-        let added = new.filter { !old.contains($0) }.map { event("tag.added", incoming, action: "tag_added", extra: [("tag", .string($0))]) }
-        let removed = old.filter { !new.contains($0) }.map { event("tag.removed", incoming, action: "tag_removed", extra: [("tag", .string($0))]) }
+        let added = new.filter { !old.contains($0) }.map { event("tag.added", version, action: "tag_added", extra: [("tag", .string($0))]) }
+        let removed = old.filter { !new.contains($0) }.map { event("tag.removed", version, action: "tag_removed", extra: [("tag", .string($0))]) }
         return added + removed
     }
 
     /// Custom field values by field id (or name), or nil when the event did not carry them.
-    private static func customFields(_ version: LeadVersion) -> [(key: String, name: JSONValue, values: JSONValue)]? {
-        guard let raw = version.rawData, let fields = (try? JSONValue(parsing: raw))?["custom_fields"]?.elements else { return nil }
+    private static func customFields(_ data: JSONValue?) -> [(key: String, name: JSONValue, values: JSONValue)]? {
+        guard let fields = data?["custom_fields"]?.elements else { return nil }
         return fields.compactMap { field in
             guard let key = field["id"]?.text ?? field["name"]?.text else { return nil }
             return (key, field["name"] ?? .null, field["values"] ?? .null)
         }
     }
 
-    private func customFieldEvents(stored: LeadVersion, incoming: LeadVersion) -> [OutboundEvent] {
+    private func customFieldEvents(stored: JSONValue?, incoming: JSONValue?, _ version: LeadVersion) -> [OutboundEvent] {
         guard let new = Self.customFields(incoming) else { return [] }
         let old = Self.customFields(stored) ?? []
         return new.compactMap { field in
             let previous = old.first { $0.key == field.key }?.values ?? .null
             guard previous != field.values else { return nil }
             let description = JSONValue.object(JSONObject([("id", .string(field.key)), ("name", field.name), ("old", previous), ("new", field.values)]))
-            return event("customfield.updated", incoming, action: "customfield_updated", extra: [("field", description)])
+            return event("customfield.updated", version, action: "customfield_updated", extra: [("field", description)])
         }
     }
 }
