@@ -47,7 +47,8 @@ struct HostSetup {
     /// (a Kommo API call, an export) never holds up the function.
     func processes(for function: String) -> Int {
         if let processes { return processes }
-        let onSQLite = settings["LEADWIRE_DATABASE_URL"] == nil && settings["LEADWIRE_DATABASE_URL_FILE"] == nil
+        let postgresURL = "LEADWIRE_DATABASE_URL"
+        let onSQLite = settings[postgresURL] == nil && settings[postgresURL + "_FILE"] == nil
         return onSQLite && Catalog.function(named: function)?.storeBound == true ? 1 : 2
     }
 
