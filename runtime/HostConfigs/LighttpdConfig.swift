@@ -67,12 +67,12 @@ struct LighttpdConfig {
             }
     }
 
-    /// A pool per route, of the function's processes (`HostSetup.processes(for:)`), each process started with its listening socket as
-    /// fd 0 and restarted by lighttpd if it dies. Settings come from `bin-environment` alone,
-    /// each function's own: `bin-copy-environment` copies nothing but PATH from lighttpd's own
-    /// environment (left to itself, lighttpd passes all of it, so a LEADWIRE_* setting left in
-    /// the shell that started it would reach every function). (It adds PHP_FCGI_CHILDREN=1
-    /// itself, which the functions ignore.)
+    /// A pool per route of the function's processes (`HostSetup.processes(for:)`), each
+    /// started with its listening socket as fd 0 and restarted by lighttpd if it dies.
+    /// Settings come from `bin-environment` alone, each function's own: `bin-copy-environment`
+    /// copies nothing but PATH from lighttpd's own environment (left to itself, lighttpd passes
+    /// all of it, so a LEADWIRE_* setting left in the shell that started it would reach every
+    /// function). (It adds PHP_FCGI_CHILDREN=1 itself, which the functions ignore.)
     /// fastcgi.server matches raw prefixes (`/kommo-webhook.sock` would reach kommo-webhook), so
     /// each pool sits in a condition that matches the route as whole path segments.
     private var fastCGIServers: [String] {
