@@ -282,6 +282,36 @@ import Testing
         withExtendedLifetime(server) {}
     }
 
+    /// SIGTERM stops a worker with a backlog once the deliveries in flight have their answers
+    /// and are recorded; the rest wait in the outbox for the next worker.
+    @Test func aStoppedWorkerFinishesWhatIsInFlightAndLeavesTheRest() async throws {
+        let receiver = try await WebhookReceiver(scratch: scratch)
+        let (server, base, key) = try await start(arguments: ["--no-worker"])
+        let slow = try await subscribe(base, key: key, #"{"name":"slow","url":"\#(receiver.base)/slow","events":["lead.created"]}"#)
+        try receiver.trust(["/slow": [slow.secret]])
+        for id in 1...10 { #expect(try await http("POST", base + "/kommo-webhook", body: kommoLeadForm(id: id, name: "Backlog \(id)")).status == 200) }
+        let environment = [
+            "PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": scratch.databasePath, "LEADWIRE_DATABASE_URL": scratch.databaseURL, "LEADWIRE_SECRET_KEY": Self.secretKey,
+            "LEADWIRE_WEBHOOKS_ALLOW_PRIVATE": "1", "LEADWIRE_WORKER_POLL_MS": "50", "LEADWIRE_WORKER_CONCURRENCY": "2",
+        ]
+        let worker = try ServerProcess(
+            executable: try Products.url("runtime"), arguments: ["worker"], environment: environment, log: scratch.folder.appending(path: "worker.log"))
+        // Each delivery to /slow takes 2 s: ten, two at a time, would take ten.
+        _ = try await receiver.wait(for: "the first slow delivery") { $0.contains { $0.path == "/slow" } }
+        kill(worker.processIdentifier, SIGTERM)
+        let stopped = Date()
+        #expect(try await worker.waitForExit(seconds: 30) == 0)
+        let took = Date().timeIntervalSince(stopped)
+        #expect(took < 6, "the worker went on with its backlog for \(took) s after SIGTERM")
+        let answered = receiver.deliveries.filter { $0.path == "/slow" && $0.status == 200 }.count
+        let database = try scratch.database()
+        let delivered = try database.queryRow("SELECT count(*) FROM outbox WHERE status = 'delivered'")?[0].integer
+        let pending = try database.queryRow("SELECT count(*) FROM outbox WHERE status = 'pending' AND attempts = 0")?[0].integer
+        #expect(delivered == Int64(answered), "every answered delivery is recorded")
+        #expect(delivered.map { $0 + (pending ?? 0) } == 10 && (pending ?? 0) >= 4, "delivered \(String(describing: delivered)), pending \(String(describing: pending))")
+        withExtendedLifetime(server) {}
+    }
+
     @Test func workerOnceDeliversAndExitsAndAMissingKeyStopsItAtStart() async throws {
         let receiver = try await WebhookReceiver(scratch: scratch)
         let (server, base, key) = try await start(arguments: ["--no-worker"])

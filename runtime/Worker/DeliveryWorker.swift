@@ -45,8 +45,9 @@ final class DeliveryWorker {
     /// message is claimed only when a place is free for it, so its lease starts when it is
     /// sent. While deliveries are in flight the worker looks again every poll interval, both
     /// for messages that came due and to record what finished: one slow receiver holds up
-    /// nothing else.
-    func drain() async throws -> Totals {
+    /// nothing else. Once `stopping` is set it claims nothing more: what is in flight finishes
+    /// and is recorded, and the rest waits for the next worker.
+    func drain(stopping: AtomicFlag? = nil) async throws -> Totals {
         let courier = self.courier
         let places = settings.concurrency
         // A claim waits for half the places to be free, so its commit is shared by several messages.
@@ -60,7 +61,7 @@ final class DeliveryWorker {
             var lookingAgain = false
             while true {
                 let free = places - inFlight
-                if mayBeMoreDue, free >= claimWhenFree {
+                if mayBeMoreDue, free >= claimWhenFree, stopping?.isSet != true {
                     let claimed = try queue.claim(limit: free, topics: settings.topics)
                     // A short claim took all that is due now; the next look is after the poll interval.
                     mayBeMoreDue = claimed.count == free

@@ -62,7 +62,7 @@ struct WorkerService: Service, CustomStringConvertible {
                     checkAlerts(alerts, database)
                     nextAlertCheck = .now + .seconds(settings.alerts.checkSeconds)
                 }
-                if try await worker.drain().attempts > 0 { continue }
+                if try await worker.drain(stopping: stopping).attempts > 0 { continue }
                 // Idle: look again after the poll interval, in short steps so a stop is quick.
                 for _ in 0..<max(1, settings.pollMilliseconds / 50) where !stopping.isSet {
                     try await Task.sleep(for: .milliseconds(50))
