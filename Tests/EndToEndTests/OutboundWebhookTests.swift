@@ -21,6 +21,15 @@ import Testing
         return (server, base, key)
     }
 
+    /// A `runtime worker` of its own on the test's store, for a server started with `--no-worker`.
+    private func startWorker(_ extra: [String: String] = [:], log: String) throws -> ServerProcess {
+        let environment = [
+            "PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": scratch.databasePath, "LEADWIRE_DATABASE_URL": scratch.databaseURL, "LEADWIRE_SECRET_KEY": Self.secretKey,
+            "LEADWIRE_WEBHOOKS_ALLOW_PRIVATE": "1", "LEADWIRE_WORKER_POLL_MS": "50",
+        ].merging(extra) { $1 }
+        return try ServerProcess(executable: try Products.url("runtime"), arguments: ["worker"], environment: environment, log: scratch.folder.appending(path: log))
+    }
+
     private func json(_ result: HTTPResult) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(result.body.utf8)) as? [String: Any], "\(result.body)")
     }
@@ -229,16 +238,10 @@ import Testing
         try receiver.trust(["/hold": [hold.secret]])
         #expect(try await http("POST", base + "/kommo-webhook", body: kommoLeadForm(id: 2, name: "Once at least")).status == 200)
 
-        let environment = [
-            "PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": scratch.databasePath, "LEADWIRE_DATABASE_URL": scratch.databaseURL, "LEADWIRE_SECRET_KEY": Self.secretKey,
-            "LEADWIRE_WEBHOOKS_ALLOW_PRIVATE": "1", "LEADWIRE_WORKER_POLL_MS": "50",
-        ].merging(lease) { $1 }
-        let first = try ServerProcess(
-            executable: try Products.url("runtime"), arguments: ["worker"], environment: environment, log: scratch.folder.appending(path: "worker-1.log"))
+        let first = try startWorker(lease, log: "worker-1.log")
         let held = try await receiver.wait(for: "the held delivery") { $0.contains { $0.path == "/hold" } }
         kill(first.processIdentifier, SIGKILL)
-        let second = try ServerProcess(
-            executable: try Products.url("runtime"), arguments: ["worker"], environment: environment, log: scratch.folder.appending(path: "worker-2.log"))
+        let second = try startWorker(lease, log: "worker-2.log")
         let again = try await receiver.wait(for: "the delivery after the lease") { $0.contains { $0.path == "/hold" && $0.status == 200 } }
         let delivered = try #require(again.first { $0.path == "/hold" && $0.status == 200 })
         #expect(delivered.webhookID == held.first { $0.path == "/hold" }?.webhookID)
@@ -290,12 +293,7 @@ import Testing
         let slow = try await subscribe(base, key: key, #"{"name":"slow","url":"\#(receiver.base)/slow","events":["lead.created"]}"#)
         try receiver.trust(["/slow": [slow.secret]])
         for id in 1...10 { #expect(try await http("POST", base + "/kommo-webhook", body: kommoLeadForm(id: id, name: "Backlog \(id)")).status == 200) }
-        let environment = [
-            "PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": scratch.databasePath, "LEADWIRE_DATABASE_URL": scratch.databaseURL, "LEADWIRE_SECRET_KEY": Self.secretKey,
-            "LEADWIRE_WEBHOOKS_ALLOW_PRIVATE": "1", "LEADWIRE_WORKER_POLL_MS": "50", "LEADWIRE_WORKER_CONCURRENCY": "2",
-        ]
-        let worker = try ServerProcess(
-            executable: try Products.url("runtime"), arguments: ["worker"], environment: environment, log: scratch.folder.appending(path: "worker.log"))
+        let worker = try startWorker(["LEADWIRE_WORKER_CONCURRENCY": "2"], log: "worker.log")
         // Each delivery to /slow takes 2 s: ten, two at a time, would take ten.
         _ = try await receiver.wait(for: "the first slow delivery") { $0.contains { $0.path == "/slow" } }
         kill(worker.processIdentifier, SIGTERM)
