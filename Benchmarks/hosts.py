@@ -157,29 +157,37 @@ def parse_wrk(output):
     }
 
 
+def running(executable):
+    """The pids of the running processes whose program is `executable` (a path, or a bare name
+    matched against the program's file name)."""
+    for pid in os.listdir("/proc"):
+        try:
+            exe = os.readlink(f"/proc/{pid}/exe")
+        except OSError:
+            continue
+        if exe == executable or os.path.basename(exe) == executable:
+            yield pid
+
+
 def peak_rss_mb(binary):
     """The largest peak RSS among the running processes of `binary` (this run's own copy)."""
     peaks = []
-    for pid in os.listdir("/proc"):
+    for pid in running(binary):
         try:
-            if os.readlink(f"/proc/{pid}/exe") == binary:
-                peaks.append(int(re.search(r"VmHWM:\s+(\d+)", open(f"/proc/{pid}/status").read()).group(1)))
+            peaks.append(int(re.search(r"VmHWM:\s+(\d+)", open(f"/proc/{pid}/status").read()).group(1)))
         except (OSError, AttributeError):
             continue
     return max(peaks) / 1024 if peaks else 0
 
 
 def cpu_seconds(executable):
-    """User and system CPU time so far of the running processes whose program is `executable`
-    (a path, or a bare name matched against the program's file name)."""
+    """User and system CPU time so far of the running processes of `executable`."""
     ticks = 0
-    for pid in os.listdir("/proc"):
+    for pid in running(executable):
         try:
-            exe = os.readlink(f"/proc/{pid}/exe")
-            if exe == executable or os.path.basename(exe) == executable:
-                # After the command's closing parenthesis: utime and stime are fields 14 and 15.
-                fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-                ticks += int(fields[11]) + int(fields[12])
+            # After the command's closing parenthesis: utime and stime are fields 14 and 15.
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
         except (OSError, IndexError, ValueError):
             continue
     return ticks / os.sysconf("SC_CLK_TCK")
