@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Cold-start benchmark: one kommo-webhook invocation on a real Kommo `leads[update]` body (two
 leads, custom fields of every value shape, a tag), as a CGI host makes it, against the
-sqlite3 CLI doing one insert into the same database, measured in the same run; and, for
+sqlite3 CLI doing one insert into a copy of that database, measured in the same run; and, for
 each build given that has them, widget-request (one signed Salesbot request, queued), kommo-oauth
 (`?action=authorize`, a state stored and a redirect) and export's users listing (an admin key
 checked by its SHA-256), which must stay within that build's kommo-webhook budget.
 
 Every invocation is a fresh process (the product's normal case). The two commands alternate,
-so machine noise hits both alike; the figure that matters is the ratio of their medians.
+so machine noise hits both alike; the figure that matters is the ratio of their medians. Each
+writes its own file, so each meets the write-ahead log it leaves itself: the CLI empties the log
+as it closes, a function keeps it and empties it every few requests. (On one shared file the
+CLI emptied it for the function, which hid a log that grew without end.)
 Peak RSS comes from GNU time in separate runs: a child forked from this Python process would
 start with Python's own high-water mark (Linux carries it across exec), so wait4 here would
 report about 10 MB for /bin/true.
@@ -172,6 +175,10 @@ def main():
         if not output.startswith(answer):
             sys.exit(f"{path} did not answer {answer!r}: {output[:300]!r}")
 
+    baseline_database = os.path.join(os.path.dirname(database), "baseline.sqlite3")
+    subprocess.run([sqlite3, database, f"VACUUM INTO '{baseline_database}'"], check=True)
+    subprocess.run([sqlite3, baseline_database, "PRAGMA journal_mode = WAL"], check=True, capture_output=True)
+
     times = {label: [] for label, _ in variants + [("baseline", sqlite3)]}
     peaks = {label: 0 for label in times}
 
@@ -185,7 +192,7 @@ def main():
             lead_id += 1
             elapsed, _, _ = run_once([path], dict(cgi_env, CONTENT_LENGTH=str(len(body))), body)
             times[label].append(elapsed)
-        elapsed, _, _ = run_once([sqlite3, database, insert(index)], base_env, b"")
+        elapsed, _, _ = run_once([sqlite3, baseline_database, insert(index)], base_env, b"")
         times["baseline"].append(elapsed)
         for label, path, env, body_for, _, _ in extras:
             body = body_for(index + 1)
@@ -197,7 +204,7 @@ def main():
             body = kommo_body(lead_id)
             lead_id += 1
             peaks[label] = max(peaks[label], peak_rss_kb([path], dict(cgi_env, CONTENT_LENGTH=str(len(body))), body))
-        peaks["baseline"] = max(peaks["baseline"], peak_rss_kb([sqlite3, database, insert(args.runs + index)], base_env, b""))
+        peaks["baseline"] = max(peaks["baseline"], peak_rss_kb([sqlite3, baseline_database, insert(args.runs + index)], base_env, b""))
 
     stored = subprocess.run([sqlite3, database, "SELECT count(*) FROM kommo_leads"], capture_output=True, text=True).stdout.strip()
     if stored != str(2 * (lead_id - 1)):
@@ -210,7 +217,7 @@ def main():
         return sorted(values)[int(len(values) * 0.9)] * 1000
 
     baseline = ms(times["baseline"])
-    print(f"cold start: {args.runs} rounds, commands alternating, one SQLite file (WAL), {lead_id - 1} Kommo `leads[update]` bodies "
+    print(f"cold start: {args.runs} rounds, commands alternating, each on its own SQLite file (WAL), {lead_id - 1} Kommo `leads[update]` bodies "
           f"of two leads each ({len(kommo_body(1))} bytes) stored")
     print(f"  {'command':44s} {'median':>9s} {'p90':>9s} {'peak RSS':>9s} {'ratio':>6s}")
     print(f"  {'sqlite3 CLI, one insert (baseline)':44s} {baseline:7.2f}ms {p90(times['baseline']):7.2f}ms {peaks['baseline'] / 1024:7.1f}MB {1:6.2f}")

@@ -8,7 +8,11 @@ extension FunctionContext {
     /// The settings are read when the store is first opened, not on every call.
     public func openStore() throws(HTTPError) -> Database {
         do {
-            return try resources.value(Database.self) { try Database(settings: StoreSettings(environment: environment)) }
+            return try resources.value(Database.self) {
+                var settings = try StoreSettings(environment: environment)
+                settings.lifetime = resources.livesForOneRequest ? .oneRequest : .manyRequests
+                return try Database(settings: settings)
+            }
         } catch let error as ConfigurationError {
             logger.error("configuration_error", ["message": .string(error.message)])
             throw .misconfigured

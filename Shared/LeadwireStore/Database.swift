@@ -24,9 +24,12 @@ public final class Database: GroupCommitting, RoundTripCounting {
         try self.init(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds, durability: durability, migrations: Schema.sqlite)
     }
 
-    init(path: String, busyTimeoutMilliseconds: Int32, durability: StoreSettings.Durability = .full, migrations: [Migration]) throws(StoreError) {
+    init(
+        path: String, busyTimeoutMilliseconds: Int32, durability: StoreSettings.Durability = .full,
+        lifetime: StoreSettings.ProcessLifetime = .manyRequests, migrations: [Migration]
+    ) throws(StoreError) {
         dialect = .sqlite
-        connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds, durability: durability)
+        connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds, durability: durability, lifetime: lifetime)
         try Migrator(migrations).apply(to: self)
     }
 

@@ -13,6 +13,9 @@ public struct StoreSettings: Sendable {
     public var busyTimeoutMilliseconds: Int32
     /// LEADWIRE_SQLITE_SYNCHRONOUS: `full` or `normal`.
     public var durability: Durability
+    /// Whether the process opens the store for one request and exits (a CGI process), which
+    /// decides how SQLite's write-ahead log is kept short (see `SQLiteConnection`).
+    public var lifetime: ProcessLifetime = .manyRequests
 
     public static let defaultDatabasePath = "leadwire.sqlite3"
     public static let defaultBusyTimeoutMilliseconds: Int32 = 5000
@@ -26,6 +29,14 @@ public struct StoreSettings: Sendable {
         /// process, but the last commits can be lost to a power cut or a kernel panic. Faster
         /// under concurrent writers, since a commit no longer waits for the disk.
         case normal
+    }
+
+    /// How long the process that opens the store keeps it.
+    public enum ProcessLifetime: Sendable {
+        /// A FastCGI process, the worker, the local runtime: the connection serves many requests.
+        case manyRequests
+        /// A CGI process: one request, then exit.
+        case oneRequest
     }
 
     public init(
@@ -64,7 +75,9 @@ extension Database {
         if let url = settings.postgresURL {
             try self.init(postgresURL: url, lockTimeoutMilliseconds: settings.busyTimeoutMilliseconds)
         } else {
-            try self.init(path: settings.databasePath, busyTimeoutMilliseconds: settings.busyTimeoutMilliseconds, durability: settings.durability)
+            try self.init(
+                path: settings.databasePath, busyTimeoutMilliseconds: settings.busyTimeoutMilliseconds, durability: settings.durability,
+                lifetime: settings.lifetime, migrations: Schema.sqlite)
         }
     }
 }

@@ -86,6 +86,7 @@ public enum FunctionMain {
     }
 
     private static func answerOneCGIRequest(context processContext: FunctionContext, handler: Handler) -> Never {
+        processContext.resources.livesForOneRequest = true
         let started = Timestamp.now()
         let requestID = RequestID.of(processContext.environment)
         let context = processContext.handling(request: requestID)

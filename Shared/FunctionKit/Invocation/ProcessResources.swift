@@ -7,6 +7,9 @@ public final class ProcessResources: @unchecked Sendable {
     private var values: [ObjectIdentifier: Any] = [:]
     /// Whether the requests being answered form a group whose writes commit together.
     private var grouping = false
+    /// Whether the process answers one request and exits (a CGI process), which changes how
+    /// some kept things tidy up after themselves (the store's log, see `openStore`).
+    public internal(set) var livesForOneRequest = false
 
     public init() {}
 
