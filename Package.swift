@@ -31,8 +31,13 @@ let functions: [(name: String, module: String)] = [
 
 func function(_ name: String, module: String) -> Target {
     .executableTarget(
-        name: name, dependencies: ["FunctionKit", .target(name: module)], path: "Functions/\(name)", swiftSettings: strictness)
+        name: name, dependencies: ["FunctionKit", .target(name: module)], path: "Functions/\(name)", swiftSettings: strictness,
+        linkerSettings: startUpLinking)
 }
+
+/// The functions and the runtime link the C++ runtime into themselves (see Linking/libstdc++.so):
+/// a process per request should not load and bind libstdc++.so on every start.
+let startUpLinking: [LinkerSetting] = [.unsafeFlags(["-L", Context.packageDirectory + "/Linking"], .when(platforms: [.linux]))]
 
 /// A library shared by the functions and the runtime (see Shared/<Module>/).
 func shared(_ name: String, dependencies: [Target.Dependency] = []) -> Target {
@@ -139,7 +144,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "runtime",
-            swiftSettings: strictness
+            swiftSettings: strictness,
+            linkerSettings: startUpLinking
         ),
 
         // Every parser and every function's handler under a fuzzer (scripts/fuzz builds it with
