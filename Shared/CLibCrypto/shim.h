@@ -1,26 +1,24 @@
 // libcrypto, OpenSSL's cryptography library (Debian's libssl3; libssl-dev for its headers).
 //
-// The functions do not link it: loading libcrypto.so.3 and running its start-up costs about two
-// milliseconds, which a function that never hashes (kommo-webhook, the health check) would pay on
-// every CGI request. `leadwire_libcrypto_load` opens it the first time a digest, an HMAC or a
-// cipher is needed and fills a table of its functions, each typed from OpenSSL's own declarations.
+// The functions do not link it: loading libcrypto.so.3 and running its start-up costs about three
+// milliseconds, which a function that never needs it would pay on every CGI request (hashes and
+// HMACs of messages in memory are computed in Swift, see SystemCrypto's SHA2).
+// `leadwire_libcrypto_load` opens it the first time a streamed digest or a cipher is needed and
+// fills a table of its functions, each typed from OpenSSL's own declarations.
 #include <dlfcn.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #define LEADWIRE_LIBCRYPTO_FUNCTION(name) __typeof__(name) *name;
 
 typedef struct {
     LEADWIRE_LIBCRYPTO_FUNCTION(OPENSSL_init_crypto)
     LEADWIRE_LIBCRYPTO_FUNCTION(EVP_sha256)
-    LEADWIRE_LIBCRYPTO_FUNCTION(EVP_sha512)
     LEADWIRE_LIBCRYPTO_FUNCTION(EVP_MD_CTX_new)
     LEADWIRE_LIBCRYPTO_FUNCTION(EVP_MD_CTX_free)
     LEADWIRE_LIBCRYPTO_FUNCTION(EVP_DigestInit_ex)
     LEADWIRE_LIBCRYPTO_FUNCTION(EVP_DigestUpdate)
     LEADWIRE_LIBCRYPTO_FUNCTION(EVP_DigestFinal_ex)
-    LEADWIRE_LIBCRYPTO_FUNCTION(HMAC)
     LEADWIRE_LIBCRYPTO_FUNCTION(EVP_aes_256_gcm)
     LEADWIRE_LIBCRYPTO_FUNCTION(EVP_CIPHER_CTX_new)
     LEADWIRE_LIBCRYPTO_FUNCTION(EVP_CIPHER_CTX_free)
@@ -41,13 +39,11 @@ static inline const char *leadwire_libcrypto_load(leadwire_libcrypto *table) {
     if ((table->name = (__typeof__(name) *)dlsym(library, #name)) == NULL) return dlerror();
     LEADWIRE_LIBCRYPTO_LOAD(OPENSSL_init_crypto)
     LEADWIRE_LIBCRYPTO_LOAD(EVP_sha256)
-    LEADWIRE_LIBCRYPTO_LOAD(EVP_sha512)
     LEADWIRE_LIBCRYPTO_LOAD(EVP_MD_CTX_new)
     LEADWIRE_LIBCRYPTO_LOAD(EVP_MD_CTX_free)
     LEADWIRE_LIBCRYPTO_LOAD(EVP_DigestInit_ex)
     LEADWIRE_LIBCRYPTO_LOAD(EVP_DigestUpdate)
     LEADWIRE_LIBCRYPTO_LOAD(EVP_DigestFinal_ex)
-    LEADWIRE_LIBCRYPTO_LOAD(HMAC)
     LEADWIRE_LIBCRYPTO_LOAD(EVP_aes_256_gcm)
     LEADWIRE_LIBCRYPTO_LOAD(EVP_CIPHER_CTX_new)
     LEADWIRE_LIBCRYPTO_LOAD(EVP_CIPHER_CTX_free)

@@ -1,11 +1,9 @@
-import CLibCrypto
-
-/// HMAC-SHA256 (RFC 2104) from the system's libcrypto: signatures on webhook bodies, the
-/// Salesbot token's HS256. Checked against RFC 4231's vectors and against swift-crypto.
+/// HMAC-SHA256 (RFC 2104): signatures on webhook bodies, the Salesbot token's HS256. Checked
+/// against RFC 4231's vectors and against swift-crypto.
 public enum HMACSHA256 {
     /// The 32-byte authentication code of `message` under `key`.
     public static func code(for message: [UInt8], key: [UInt8]) -> [UInt8] {
-        hmac(LibCrypto.functions.EVP_sha256(), size: 32, message: message, key: key)
+        hmac(SHA256Variant.self, message: message, key: key)
     }
 
     /// Whether `code` is `message`'s code under `key`, compared in constant time so the time
@@ -15,23 +13,26 @@ public enum HMACSHA256 {
     }
 }
 
-/// HMAC-SHA512 from the system's libcrypto: the Salesbot token's HS512.
+/// HMAC-SHA512: the Salesbot token's HS512.
 public enum HMACSHA512 {
     /// The 64-byte authentication code of `message` under `key`.
     public static func code(for message: [UInt8], key: [UInt8]) -> [UInt8] {
-        hmac(LibCrypto.functions.EVP_sha512(), size: 64, message: message, key: key)
+        hmac(SHA512Variant.self, message: message, key: key)
     }
 }
 
-private func hmac(_ digest: OpaquePointer?, size: Int, message: [UInt8], key: [UInt8]) -> [UInt8] {
-    var code = [UInt8](repeating: 0, count: size)
-    var length: UInt32 = 0
-    // The key may be empty; libcrypto wants a pointer even then.
-    let keyBytes = key.isEmpty ? [0] : key
-    guard LibCrypto.functions.HMAC(digest, keyBytes, Int32(key.count), message, message.count, &code, &length) != nil else {
-        fatalError("libcrypto could not compute an HMAC")
-    }
-    return code
+/// RFC 2104: the hash of the key padded and masked with 0x5c, then of the inner hash (of the key
+/// masked with 0x36, then the message). A key longer than a block is hashed first.
+private func hmac<Variant: SHA2Variant>(_: Variant.Type, message: [UInt8], key: [UInt8]) -> [UInt8] {
+    var blockKey = key.count > Variant.blockBytes ? key.withUnsafeBytes { SHA2<Variant>.hash($0) } : key
+    blockKey += [UInt8](repeating: 0, count: Variant.blockBytes - blockKey.count)
+    var inner = SHA2<Variant>()
+    blockKey.map { $0 ^ 0x36 }.withUnsafeBytes { inner.update($0) }
+    message.withUnsafeBytes { inner.update($0) }
+    var outer = SHA2<Variant>()
+    blockKey.map { $0 ^ 0x5c }.withUnsafeBytes { outer.update($0) }
+    inner.finalize().withUnsafeBytes { outer.update($0) }
+    return outer.finalize()
 }
 
 /// Whether two secrets are equal, taking the same time wherever they differ (only the lengths

@@ -1,7 +1,9 @@
 import CLibCrypto
 
-/// SHA-256 from the system's libcrypto, fed in pieces of any size (an export is hashed as it
-/// streams). Checked against the FIPS 180-4 vectors and against swift-crypto.
+/// SHA-256. A message in memory is hashed here in Swift (`hash`, see `SHA2`), without loading
+/// libcrypto; a stream fed in pieces of any size (an export, hundreds of megabytes) goes through
+/// the system's libcrypto, which hashes several times faster once loaded. Checked against the
+/// FIPS 180-4 vectors and against swift-crypto.
 public final class SHA256 {
     public static let byteCount = 32
     private let context = DigestContext()
@@ -15,9 +17,7 @@ public final class SHA256 {
 
     /// The digest of `bytes` in one call.
     public static func hash(_ bytes: [UInt8]) -> [UInt8] {
-        let hasher = SHA256()
-        hasher.update(bytes)
-        return hasher.finalize()
+        bytes.withUnsafeBytes { SHA2<SHA256Variant>.hash($0) }
     }
 
     public func update(_ bytes: [UInt8]) {

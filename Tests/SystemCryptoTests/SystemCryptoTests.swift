@@ -84,6 +84,22 @@ import Testing
     }
 }
 
+/// Both HMACs over every message length across two blocks and their padding boundaries (SHA-256's
+/// blocks are 64 bytes, SHA-512's 128), which is where a hash's own code can go wrong.
+@Suite struct HMACAtEveryLengthTests {
+    @Test func agreesWithSwiftCryptoForEveryMessageLength() {
+        var generator = SeededGenerator(seed: 19)
+        let key = (0..<40).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        for length in 0...300 {
+            let message = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let sha256 = Array(HMAC<Crypto.SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key)))
+            let sha512 = Array(HMAC<Crypto.SHA512>.authenticationCode(for: message, using: SymmetricKey(data: key)))
+            #expect(HMACSHA256.code(for: message, key: key) == sha256, "length \(length)")
+            #expect(HMACSHA512.code(for: message, key: key) == sha512, "length \(length)")
+        }
+    }
+}
+
 @Suite struct AES256GCMTests {
     /// What one side seals the other opens, both ways, and a changed byte anywhere is refused.
     @Test func agreesWithSwiftCryptoBothWays() throws {
