@@ -47,7 +47,7 @@ struct SHA2<Variant: SHA2Variant> {
             }
         }
         var digest: [UInt8] = []
-        digest.reserveCapacity(Variant.digestBytes)
+        digest.reserveCapacity(state.count * Variant.Word.bitWidth / 8)
         for word in state {
             for shift in stride(from: Variant.Word.bitWidth - 8, through: 0, by: -8) { digest.append(UInt8(truncatingIfNeeded: word >> shift)) }
         }
@@ -98,7 +98,6 @@ struct SHA2<Variant: SHA2Variant> {
 protocol SHA2Variant {
     associatedtype Word: FixedWidthInteger & UnsignedInteger
     static var blockBytes: Int { get }
-    static var digestBytes: Int { get }
     /// The first bits of the fractional parts of the square roots of the first 8 primes.
     static var initialState: [Word] { get }
     /// The first bits of the fractional parts of the cube roots of the first primes, one a round.
@@ -115,7 +114,6 @@ extension FixedWidthInteger where Self: UnsignedInteger {
 
 enum SHA256Variant: SHA2Variant {
     static let blockBytes = 64
-    static let digestBytes = 32
     static let initialState: [UInt32] = [
         0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
     ]
@@ -137,7 +135,6 @@ enum SHA256Variant: SHA2Variant {
 
 enum SHA512Variant: SHA2Variant {
     static let blockBytes = 128
-    static let digestBytes = 64
     static let initialState: [UInt64] = [
         0x6a09e667f3bcc908, 0xbb67ae8584caa73b, 0x3c6ef372fe94f82b, 0xa54ff53a5f1d36f1,
         0x510e527fade682d1, 0x9b05688c2b3e6c1f, 0x1f83d9abfb41bd6b, 0x5be0cd19137e2179,
