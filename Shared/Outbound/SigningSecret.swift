@@ -10,6 +10,8 @@ import SystemCrypto
 public struct SigningSecret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public static let prefix = "whsec_"
     public let text: String
+    /// The Standard Webhooks key: the decoded bytes after the prefix (decoded once, not per delivery).
+    let standardKey: [UInt8]
 
     // Never printed by accident: only `text` gives it out.
     public var description: String { "SigningSecret(redacted)" }
@@ -19,14 +21,12 @@ public struct SigningSecret: Sendable, Equatable, CustomStringConvertible, Custo
     public init?(_ text: String) {
         guard text.hasPrefix(Self.prefix), let key = Base64.decode(String(text.dropFirst(Self.prefix.count))), !key.isEmpty else { return nil }
         self.text = text
+        standardKey = key
     }
 
     public static func generate() -> SigningSecret {
         SigningSecret(prefix + Base64.encode(RandomBytes.make(32)))!
     }
-
-    /// The Standard Webhooks key: the decoded bytes after the prefix.
-    var standardKey: [UInt8] { Base64.decode(String(text.dropFirst(Self.prefix.count))) ?? [] }
 }
 
 /// The signature headers of one delivery.

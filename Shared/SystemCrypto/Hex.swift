@@ -1,15 +1,21 @@
 /// Lower-case hexadecimal text of bytes, and back.
 public enum Hex {
-    private static let digits = Array("0123456789abcdef".utf8)
+    @usableFromInline static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
-    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        var text: [UInt8] = []
-        text.reserveCapacity(bytes.underestimatedCount * 2)
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
+    // Inlinable, so callers in other modules get it specialized for their collection: the
+    // generic form walked a 32-byte digest through witness tables, a visible cost per
+    // signed delivery.
+    @inlinable
+    public static func encode(_ bytes: some Collection<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { text in
+            var written = 0
+            for byte in bytes {
+                text[written] = digits[Int(byte >> 4)]
+                text[written + 1] = digits[Int(byte & 0x0F)]
+                written += 2
+            }
+            return written
         }
-        return String(decoding: text, as: UTF8.self)
     }
 
     /// The bytes of hexadecimal text in either case, or nil when it is not whole pairs of digits.

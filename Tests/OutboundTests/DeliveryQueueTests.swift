@@ -122,6 +122,21 @@ import Testing
         #expect(try queue("a").claim(limit: 10, topics: ["webhook"], now: later(1)).count == 5)
     }
 
+    /// A topic is taken as itself and a pattern ending in `%` as its prefix; a claim gives the
+    /// oldest due first, across topics.
+    @Test func aClaimTakesItsTopicsOnlyOldestFirst() throws {
+        for topic in ["telegram.alert", "telegramish", "widget.reply"] {
+            try Outbox.enqueue(topic: topic, payload: #"{"text":"t"}"#, idempotencyKey: topic, in: database)
+        }
+        // Queued last, but due first.
+        _ = try database.run("UPDATE outbox SET next_attempt_at = ? WHERE topic = 'widget.reply'", [.text(Timestamp(millisecondsSince1970: 946_684_800_000).iso8601)])
+        #expect(try queue("a").claim(limit: 10, topics: ["telegram.%"], now: later(1)).map(\.topic) == ["telegram.alert"])
+        let rest = try queue("b").claim(limit: 10, topics: ["webhook", "widget.reply"], now: later(1))
+        #expect(rest.map(\.topic) == ["widget.reply"] + Array(repeating: "webhook", count: 5))
+        #expect(rest.map(\.id).dropFirst().elementsEqual(rest.map(\.id).dropFirst().sorted()))
+        #expect(try queue("c").claim(limit: 10, topics: ["telegram.%", "webhook", "widget.reply"], now: later(1)).isEmpty)
+    }
+
     @Test func aSecretUnderAnotherKeyIsNeverSentUnsigned() throws {
         let other = try SealingKey(bytes: [UInt8](repeating: 8, count: 32))
         let claimed = try queue("a", key: other).claim(limit: 1, topics: ["webhook"], now: later(1))

@@ -41,7 +41,8 @@ final class DeliveryWorker {
 
     /// Sends every message that is due and returns what happened. Deliveries flow without a
     /// barrier: a finished delivery's place goes to the next due message while the others are
-    /// still on the wire, and results are recorded a batch at a time (one commit each). A
+    /// still on the wire, and results are recorded a batch at a time, in the transaction that
+    /// claims the next messages when places are free (one commit for both). A
     /// message is claimed only when a place is free for it, so its lease starts when it is
     /// sent. While deliveries are in flight the worker looks again every poll interval, both
     /// for messages that came due and to record what finished: one slow receiver holds up
@@ -62,7 +63,9 @@ final class DeliveryWorker {
             while true {
                 let free = places - inFlight
                 if mayBeMoreDue, free >= claimWhenFree, stopping?.isSet != true {
-                    let claimed = try queue.claim(limit: free, topics: settings.topics)
+                    // What finished is recorded in the claim's transaction: one commit for both.
+                    let claimed = try settle(finished, totals: &totals, thenClaim: free)
+                    finished.removeAll(keepingCapacity: true)
                     // A short claim took all that is due now; the next look is after the poll interval.
                     mayBeMoreDue = claimed.count == free
                     for message in claimed { group.addTask { .finished(message, await courier.deliver(message)) } }
@@ -97,16 +100,21 @@ final class DeliveryWorker {
         }
     }
 
-    /// Records a batch's results in one transaction, then logs what failed and switches off
-    /// the subscriptions that asked for it (410) or kept failing.
-    private func settle(_ results: [(QueuedMessage, AttemptResult)], totals: inout Totals) throws {
+    /// Records a batch's results in one transaction, with the claim of up to `limit` more
+    /// messages when asked; then logs what failed and switches off the subscriptions that
+    /// asked for it (410) or kept failing. Returns the messages claimed.
+    @discardableResult
+    private func settle(_ results: [(QueuedMessage, AttemptResult)], totals: inout Totals, thenClaim limit: Int = 0) throws -> [QueuedMessage] {
         let outcomes = results.map { message, result in
             // After a 410 the message waits with the rest for the subscription to be re-enabled.
             let schedule = message.subscription?.schedule ?? (message.topic == "widget.reply" ? Self.widgetSchedule : Self.telegramSchedule)
             let retry = result.delivered ? nil : schedule.delay(afterFailedAttempts: message.attempts + 1, retryAfter: result.retryAfterSeconds)
             return DeliveryQueue.Outcome(message: message, attempt: result, retryInSeconds: retry)
         }
-        let held = try queue.record(outcomes)
+        // A failure may switch its subscription off (below), which must come before that
+        // subscription's next messages are claimed: a batch with a failure claims afterwards.
+        let claimTogether = results.allSatisfy { $0.1.delivered }
+        let (held, claimed) = try queue.record(outcomes, thenClaim: claimTogether ? limit : 0, topics: settings.topics)
         for (outcome, stillHeld) in zip(outcomes, held) where stillHeld {
             let (message, result) = (outcome.message, outcome.attempt)
             if result.delivered {
@@ -135,5 +143,6 @@ final class DeliveryWorker {
                 log.error("subscription_disabled", ["subscription": .string(subscription.id), "reason": .string(reason)])
             }
         }
+        return claimTogether || limit == 0 ? claimed : try queue.claim(limit: limit, topics: settings.topics)
     }
 }
