@@ -5,7 +5,8 @@ Starts a throwaway PostgreSQL cluster (scripts/postgres; every commit synced, as
 then prints:
   - kommo-webhook under wrk with 120 varied Kommo form bodies at 1 and 16 connections through
     lighttpd FastCGI (4 processes, each keeping one connection) and lighttpd CGI (a connection
-    per request), on SQLite and on PostgreSQL: req/s, p50, p99, non-2xx, lost (2xx answers
+    per request), on SQLite and on PostgreSQL, in turns (SQLite, PostgreSQL, PostgreSQL,
+    SQLite, each figure the pair together): req/s, p50, p99, non-2xx, lost (2xx answers
     without a row) and the PostgreSQL/SQLite ratio. Targets: FastCGI on PostgreSQL at 16
     connections >= 0.5x the same on SQLite, 0 lost (issue 10); at one sender >= 0.6x (issue 29).
   - the same FastCGI setup at one sender with PostgreSQL behind a proxy that delays each
@@ -108,25 +109,42 @@ def main():
 
 
 def hosts(args, root, binaries, server, script, user):
-    """Each host, backend and connection count on a fresh store, so no run sees another's leads."""
+    """Each host, backend and connection count on a fresh store, so no run sees another's leads.
+    The two backends run in turns, SQLite, PostgreSQL, PostgreSQL, SQLite, and each figure is
+    the two runs together: load on the shared machine that rises or falls during a pair then
+    weighs on both backends alike, instead of on whichever ran second."""
     results = []
     for host in ("lighttpd FastCGI", "lighttpd CGI"):
-        for backend in ("SQLite", "PostgreSQL"):
-            for connections in (1, 16):
-                results.append(host_run(args, root, binaries, server, script, user, host, backend, connections))
+        for connections in (1, 16):
+            runs = [host_run(args, root, binaries, server, script, user, host, backend, connections, turn=turn)
+                    for turn, backend in enumerate(("SQLite", "PostgreSQL", "PostgreSQL", "SQLite"))]
+            for backend in ("SQLite", "PostgreSQL"):
+                results.append(combined([run for run in runs if run["backend"] == backend]))
     return results
 
 
-def host_run(args, root, binaries, server, script, user, host, backend, connections, schema=None):
+def combined(runs):
+    """Two runs of one setup as one: requests, errors and losses added up, req/s over both
+    durations, and the slower run's latencies."""
+    total = dict(runs[0])
+    for key in ("requests", "non2xx", "errors", "lost"):
+        total[key] = sum(run[key] for run in runs)
+    total["rps"] = sum(run["rps"] for run in runs) / len(runs)
+    for key in ("p50", "p99"):
+        total[key] = max(run[key] for run in runs)
+    return total
+
+
+def host_run(args, root, binaries, server, script, user, host, backend, connections, schema=None, turn=0):
     # Short: the FastCGI sockets live in it, and a socket's path has a limit.
-    folder = os.path.join(root, f"{host}-{backend}-{connections}{'-far' if schema else ''}".replace(" ", "-").lower())
+    folder = os.path.join(root, f"{host}-{backend}-{connections}-{turn}{'-far' if schema else ''}".replace(" ", "-").lower())
     os.makedirs(folder)
     os.chmod(folder, 0o777)
     # The webhooks are closed until authenticated (host-config refuses otherwise): opened by name, to time the work itself.
     environment = {"PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": os.path.join(folder, "leadwire.sqlite3"),
                    "LEADWIRE_KOMMO_WEBHOOK_AUTH": "none", "LEADWIRE_AMOCRM_WEBHOOK_AUTH": "none", "LEADWIRE_KNOWLARITY_WEBHOOK_AUTH": "none"}
     if backend == "PostgreSQL":
-        schema = schema or f"bench_{'fastcgi' if 'FastCGI' in host else 'cgi'}_{connections}"
+        schema = schema or f"bench_{'fastcgi' if 'FastCGI' in host else 'cgi'}_{connections}_{turn}"
         psql(server, f"CREATE SCHEMA {schema}")
         environment["LEADWIRE_DATABASE_URL"] = f"{server}?options=-csearch_path%3D{schema}"
     subprocess.run([args.runtime, "migrate"], env=environment, check=True, stdout=subprocess.DEVNULL)
