@@ -30,7 +30,9 @@ public struct DeliveryQueue {
 
     /// Records a batch of attempts and claims the next messages in one transaction: the worker
     /// does both whenever places come free, and one commit is half the cost of two.
-    public func record(_ outcomes: [Outcome], thenClaim limit: Int, topics: [String], now: Timestamp = .now()) throws -> (held: [Bool], claimed: [QueuedMessage]) {
+    public func record(_ outcomes: [Outcome], thenClaim limit: Int, topics: [String], now: Timestamp = .now()) throws
+        -> (held: [Bool], claimed: [QueuedMessage])
+    {
         try database.transaction {
             let held = try recordInTransaction(outcomes, now: now)
             let claimed = topics.isEmpty || limit <= 0 ? [] : try claimInTransaction(limit: limit, topics: topics, now: now)
