@@ -24,7 +24,7 @@ public struct DeliveryQueue {
     /// it is re-enabled. On PostgreSQL, workers claiming at once skip each other's rows instead
     /// of claiming the same ones twice.
     public func claim(limit: Int, topics: [String], now: Timestamp = .now()) throws -> [QueuedMessage] {
-        guard !topics.isEmpty else { return [] }
+        guard !topics.isEmpty, limit > 0 else { return [] }
         return try database.transaction { try claimInTransaction(limit: limit, topics: topics, now: now) }
     }
 
@@ -33,7 +33,9 @@ public struct DeliveryQueue {
     public func record(_ outcomes: [Outcome], thenClaim limit: Int, topics: [String], now: Timestamp = .now()) throws
         -> (held: [Bool], claimed: [QueuedMessage])
     {
-        try database.transaction {
+        // With nothing to record this is a claim, which takes no lock when it has nothing to claim.
+        if outcomes.isEmpty { return ([], try claim(limit: limit, topics: topics, now: now)) }
+        return try database.transaction {
             let held = try recordInTransaction(outcomes, now: now)
             let claimed = topics.isEmpty || limit <= 0 ? [] : try claimInTransaction(limit: limit, topics: topics, now: now)
             return (held, claimed)
