@@ -249,6 +249,28 @@ import Testing
         withExtendedLifetime((server, second)) {}
     }
 
+    /// A store locked for longer than the busy timeout makes the worker's claims fail: it says
+    /// so and tries again, and `runtime serve` (its HTTP server beside it) goes on; once the lock
+    /// is gone the next event is delivered.
+    @Test func aStoreLockedPastTheBusyTimeoutStopsNothing() async throws {
+        let receiver = try await WebhookReceiver(scratch: scratch)
+        let (server, base, key) = try await start(["LEADWIRE_BUSY_TIMEOUT_MS": "200"])
+        let hook = try await subscribe(base, key: key, #"{"name":"after","url":"\#(receiver.base)/ok","events":["lead.created"]}"#)
+        try receiver.trust(["/ok": [hook.secret]])
+        let lockHolder = try scratch.database()
+        switch lockHolder.dialect {
+        case .sqlite: try lockHolder.execute("BEGIN IMMEDIATE")
+        case .postgres: try lockHolder.execute("BEGIN; LOCK TABLE outbox IN EXCLUSIVE MODE")
+        }
+        // The worker polls every 50 ms; each claim now fails after 200 ms, and says so.
+        _ = try await server.waitForLog(containing: "worker_store_error", times: 2, seconds: 30)
+        try lockHolder.execute("ROLLBACK")
+        #expect(try await http("POST", base + "/kommo-webhook", body: kommoLeadForm(id: 1, name: "After the lock")).status == 200)
+        let delivered = try await receiver.wait(for: "the delivery after the lock") { $0.contains { $0.path == "/ok" } }
+        #expect(delivered.allSatisfy { $0.standardValidWith == [0] && $0.status == 200 })
+        #expect(server.isRunning)
+    }
+
     /// For cron: `--once` delivers what is due and exits 0; without the key that opens the
     /// subscriptions' secrets it refuses to start, saying why, and prints no secret.
     /// The worker keeps its connection to a receiver that allows it: thirty deliveries, two at

@@ -62,7 +62,15 @@ struct WorkerService: Service, CustomStringConvertible {
                     checkAlerts(alerts, database)
                     nextAlertCheck = .now + .seconds(settings.alerts.checkSeconds)
                 }
-                if try await worker.drain(stopping: stopping).attempts > 0 { continue }
+                do {
+                    if try await worker.drain(stopping: stopping).attempts > 0 { continue }
+                } catch {
+                    // A store that cannot answer now (locked past LEADWIRE_BUSY_TIMEOUT_MS, a
+                    // PostgreSQL restart) is tried again after the poll interval; it must not
+                    // stop `runtime serve`'s HTTP server with it. A delivery whose result could
+                    // not be recorded goes again when its lease ends, with the same webhook-id.
+                    log.error("worker_store_error", ["message": .string(String(describing: error))])
+                }
                 // Idle: look again after the poll interval, in short steps so a stop is quick.
                 for _ in 0..<max(1, settings.pollMilliseconds / 50) where !stopping.isSet {
                     try await Task.sleep(for: .milliseconds(50))
