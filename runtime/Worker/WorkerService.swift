@@ -64,6 +64,8 @@ struct WorkerService: Service, CustomStringConvertible {
                 }
                 do {
                     if try await worker.drain(stopping: stopping).attempts > 0 { continue }
+                } catch is CancellationError {
+                    throw CancellationError()
                 } catch {
                     // A store that cannot answer now (locked past LEADWIRE_BUSY_TIMEOUT_MS, a
                     // PostgreSQL restart) is tried again after the poll interval; it must not
