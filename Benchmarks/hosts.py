@@ -19,7 +19,10 @@ and 16 connections, each on a fresh database, through:
 For each: req/s, p50, p99, requests, non-2xx, rows stored, lost (2xx answers without a log
 row, and leads whose stored version is older than the newest that a logged request sent), the
 throughput ratio to the baseline, and for the long-lived servers (FastCGI, Deno) the CPU time
-they spent per request, which a busy neighbour on a shared machine moves less than req/s.
+they spent per request, which a busy neighbour on a shared machine moves less than req/s, and
+the size of the database's write-ahead log file at the end: SQLite reuses that file from its
+start once a checkpoint has copied all of it, without shrinking it, so its size is the longest
+the log grew (a log that is never started over grows for as long as the writes go on).
 Then the peak RSS of a FastCGI process.
 Targets (issue 7, ratios in one run): CGI >= 0.5x baseline with p99 <= 100 ms; FastCGI >= 4x
 with p99 <= 20 ms and <= 16 MB per process; zero lost everywhere. Issue 8: with a subscription,
@@ -329,7 +332,9 @@ def main():
                 lost = max(0, acknowledged - stored)
                 if not baseline_run:
                     lost += len(stale_leads(database))
+                wal = database + "-wal"
                 figures.update(name=name, connections=connections, stored=stored, lost=lost,
+                               wal_mb=os.path.getsize(wal) / 2**20 if os.path.exists(wal) else 0,
                                cpu_ms=cpu * 1000 / figures["requests"] if cpu is not None and figures["requests"] else None)
                 results.append(figures)
                 if peak is not None and connections == 16:
@@ -342,14 +347,14 @@ def main():
     print(f"hosts: kommo-webhook, 120 varied Kommo form bodies, a newer version every request, a fresh database per run, wrk -t1 -d{args.duration}s; "
           f"{processes}; ratio = req/s against the C CGI baseline at the same connections")
     print(f"  {'setup':28} {'conns':>5} {'req/s':>8} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'requests':>8} {'non-2xx':>7} {'stored':>7} {'lost':>5}"
-          f" {'CPU ms/req':>10}")
+          f" {'CPU ms/req':>10} {'WAL MB':>7}")
     baseline_rps = {r["connections"]: r["rps"] for r in results if r["name"].startswith("C CGI")}
     for r in results:
         ratio = r["rps"] / baseline_rps[r["connections"]] if baseline_rps.get(r["connections"]) else 0
         r["ratio"] = ratio
         print(f"  {r['name']:28} {r['connections']:>5} {r['rps']:>8.0f} {ratio:>5.2f}x {r['p50']:>7.1f} {r['p99']:>7.1f} "
               f"{r['requests']:>8} {r['non2xx'] + r['errors']:>7} {r['stored']:>7} {r['lost']:>5}"
-              f" {'-' if r['cpu_ms'] is None else format(r['cpu_ms'], '.3f'):>10}")
+              f" {'-' if r['cpu_ms'] is None else format(r['cpu_ms'], '.3f'):>10} {r['wal_mb']:>7.1f}")
     for r in results:
         if "peak_rss_mb" in r:
             print(f"  {r['name']}: peak RSS of one kommo-webhook process {r['peak_rss_mb']:.1f} MB")
