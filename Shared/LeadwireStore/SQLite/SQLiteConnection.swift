@@ -12,6 +12,7 @@ final class SQLiteConnection: StoreConnection {
     private let busyWait: BusyWait
     private let lifetime: StoreSettings.ProcessLifetime
     private var statements: [String: Statement] = [:]
+    private let checkpointer: LogCheckpointer?
     /// Statements kept at most; SQL built from filters varies, so the cache is bounded.
     static let statementCacheLimit = 128
 
@@ -30,6 +31,7 @@ final class SQLiteConnection: StoreConnection {
         handle = pointer
         busyWait = BusyWait(timeout: .milliseconds(busyTimeoutMilliseconds))
         self.lifetime = lifetime
+        checkpointer = lifetime == .manyRequests ? LogCheckpointer.shared(path: path) : nil
         busyWait.install(on: handle)
         sqlite3_extended_result_codes(handle, 1)
         keepWriteAheadLogBetweenProcesses()
@@ -59,15 +61,15 @@ final class SQLiteConnection: StoreConnection {
         sqlite3_file_control(handle, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
     }
 
-    /// Log frames after which a process that lives for many requests copies the log into the
-    /// database (SQLite's own default).
-    static let checkpointFrames: Int32 = 1000
     /// Log frames after which a process that answers one request empties the log. A start
     /// reads every frame of the log; a checkpoint costs a sync of the database file. About a
     /// dozen kommo-webhook requests fill 128 frames.
     static let oneRequestCheckpointFrames: Int32 = 128
 
-    /// Replaces SQLite's automatic checkpoint, which works only for processes that stay.
+    /// Replaces SQLite's automatic checkpoint, which suits neither kind of process.
+    ///
+    /// A process that stays leaves the copying to its `LogCheckpointer`, so that no commit
+    /// waits for it.
     ///
     /// The log's index lives in shared memory, which remembers which frames were already copied,
     /// so after a checkpoint the next write starts the log over from its beginning. That memory
@@ -76,11 +78,10 @@ final class SQLiteConnection: StoreConnection {
     /// with one process per request (CGI) the log never started over: it grew without end,
     /// every request past 1000 frames copied all of it again, and every start read all of it
     /// (a kommo-webhook cold start took 21 ms at 11 MB of log, against 9 ms at an empty one).
-    ///
     /// A process that answers one request therefore empties the log (a TRUNCATE checkpoint)
     /// once it passes `oneRequestCheckpointFrames`, without waiting for readers: while another
     /// process reads, the frames are still copied, the log keeps its length, and the next
-    /// request past the mark tries again. A process that stays keeps SQLite's behaviour.
+    /// request past the mark tries again.
     private func checkpointAsTheLogGrows() {
         sqlite3_wal_hook(
             handle,
@@ -94,13 +95,15 @@ final class SQLiteConnection: StoreConnection {
     /// finish is not an error: the commit is in the log either way.
     private func logGrew(to frames: Int32) {
         switch lifetime {
-        case .manyRequests where frames >= Self.checkpointFrames:
+        case .manyRequests where frames >= LogCheckpointer.commitCopiesFrames:
             sqlite3_wal_checkpoint_v2(handle, "main", SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+        case .manyRequests:
+            checkpointer?.logGrew(to: frames)
         case .oneRequest where frames >= Self.oneRequestCheckpointFrames:
             sqlite3_busy_handler(handle, nil, nil)
             sqlite3_wal_checkpoint_v2(handle, "main", SQLITE_CHECKPOINT_TRUNCATE, nil, nil)
             busyWait.install(on: handle)
-        default:
+        case .oneRequest:
             break
         }
     }
