@@ -18,8 +18,8 @@ import Glibc
 /// for as long as the writes go on. So once the log is `restartFrames` long, the thread also
 /// takes the write lock for a moment (a RESTART checkpoint): it copies the few frames written
 /// since its last copy, and the next commit writes from the log's beginning. Writers pause for
-/// that moment a few times a minute under load, instead of a request waiting for a whole copy
-/// several times a second. A RESTART that cannot have the lock, or must wait for a long reader
+/// that short copy and a sync once every 4,000 frames, where before a group of requests waited
+/// for a whole copy once every 1,000. A RESTART that cannot have the lock, or must wait for a long reader
 /// (an export), gives up after `restartWait` and is tried again at the next copy.
 ///
 /// A writer that never lets go of the lock could still starve the thread; past
