@@ -101,10 +101,14 @@ def stale_leads(database):
     """Leads whose stored version is older than the newest one a logged request sent, deletes
     aside (they keep the stored version): each is a lost write. The log row and the lead rows
     commit together, so the logged bodies are exactly the requests that reached the store; one
-    that wrk abandoned mid-flight counts only if it got that far."""
-    with sqlite3.connect(database) as connection:
+    that wrk abandoned mid-flight counts only if it got that far. Both are read in one
+    snapshot: a FastCGI process may still commit its last group after the server has stopped,
+    and a log row read after its leads were would count those leads as lost."""
+    with sqlite3.connect(database, isolation_level=None) as connection:
+        connection.execute("BEGIN")
         kept = dict(connection.execute("SELECT kommo_id, crm_updated_at FROM kommo_leads").fetchall())
         logged = [body for (body,) in connection.execute("SELECT raw_body FROM kommo_webhook_logs")]
+        connection.execute("COMMIT")
     expected = {}
     for body in logged:
         fields = dict(urllib.parse.parse_qsl(body or ""))
