@@ -19,8 +19,9 @@ import Glibc
 /// takes the write lock for a moment (a RESTART checkpoint): it copies the few frames written
 /// since its last copy, and the next commit writes from the log's beginning. Writers pause for
 /// that short copy and a sync once every 4,000 frames, where before a group of requests waited
-/// for a whole copy once every 1,000. A RESTART that cannot have the lock, or must wait for a long reader
-/// (an export), gives up after `restartWait` and is tried again at the next copy.
+/// for a whole copy once every 1,000. A RESTART is tried only after a copy that reached the end
+/// of the log: when a long reader (an export) holds the copy back, the RESTART would hold the
+/// writers while it waited for that reader. It gives up after `restartWait` either way.
 ///
 /// A writer that never lets go of the lock could still starve the thread; past
 /// `commitCopiesFrames` the committing connection copies the log itself, as SQLite would.
@@ -43,8 +44,9 @@ final class LogCheckpointer: Sendable {
 
     private struct State {
         var asked = false
-        /// Frames of the log that the last checkpoint copied.
-        var copied: Int32 = 0
+        /// The log's length at the last checkpoint: the next comes `copyFrames` later, whether
+        /// or not a reader held that one back.
+        var checkedAt: Int32 = 0
     }
 
     /// The process's checkpointer for the database at `path`: one thread however many
@@ -64,9 +66,10 @@ final class LogCheckpointer: Sendable {
     /// Called after a commit with the log's length in frames. Returns at once.
     func logGrew(to frames: Int32) {
         let ask = state.withLock { state in
-            if frames < state.copied { state.copied = 0 }  // the log was started over
-            guard !state.asked, frames - state.copied >= Self.copyFrames else { return false }
+            if frames < state.checkedAt { state.checkedAt = 0 }  // the log was started over
+            guard !state.asked, frames - state.checkedAt >= Self.copyFrames else { return false }
             state.asked = true
+            state.checkedAt = frames
             return true
         }
         if ask { startThread() }
@@ -94,15 +97,12 @@ final class LogCheckpointer: Sendable {
         var logFrames: Int32 = 0
         var copiedFrames: Int32 = 0
         if let handle = openConnection() {
-            sqlite3_wal_checkpoint_v2(handle, "main", SQLITE_CHECKPOINT_PASSIVE, &logFrames, &copiedFrames)
-            if logFrames >= Self.restartFrames {
-                sqlite3_wal_checkpoint_v2(handle, "main", SQLITE_CHECKPOINT_RESTART, &logFrames, &copiedFrames)
+            let passive = sqlite3_wal_checkpoint_v2(handle, "main", SQLITE_CHECKPOINT_PASSIVE, &logFrames, &copiedFrames)
+            if passive == SQLITE_OK, logFrames >= Self.restartFrames, copiedFrames == logFrames {
+                sqlite3_wal_checkpoint_v2(handle, "main", SQLITE_CHECKPOINT_RESTART, nil, nil)
             }
         }
-        state.withLock { state in
-            state.copied = max(copiedFrames, 0)
-            state.asked = false
-        }
+        state.withLock { $0.asked = false }
     }
 
     private func openConnection() -> OpaquePointer? {
