@@ -94,9 +94,9 @@ final class LogCheckpointer: Sendable {
     }
 
     private func checkpoint() {
-        var logFrames: Int32 = 0
-        var copiedFrames: Int32 = 0
         if let handle = openConnection() {
+            var logFrames: Int32 = 0
+            var copiedFrames: Int32 = 0
             let passive = sqlite3_wal_checkpoint_v2(handle, "main", SQLITE_CHECKPOINT_PASSIVE, &logFrames, &copiedFrames)
             if passive == SQLITE_OK, logFrames >= Self.restartFrames, copiedFrames == logFrames {
                 sqlite3_wal_checkpoint_v2(handle, "main", SQLITE_CHECKPOINT_RESTART, nil, nil)
