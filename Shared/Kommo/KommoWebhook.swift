@@ -42,7 +42,7 @@ struct KommoProcessing {
             repository: KommoLeadRepository(database: database), accountID: payload.accountID,
             subdomain: payload.accountSubdomain, receivedAt: receivedAt, fanOut: try EventFanOut(database: database))
         self.payload = payload
-        self.results = try payload.leadEvents.map(processor.apply)
+        self.results = try processor.apply(payload.leadEvents)
     }
 
     var status: KommoWebhookLog.Status {

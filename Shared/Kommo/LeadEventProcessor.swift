@@ -14,20 +14,48 @@ struct LeadEventProcessor {
     /// Where the changes' outbound events go, in the same transaction.
     let fanOut: EventFanOut
 
-    func apply(_ event: LeadEvent) throws -> EventResult {
-        guard let eventType = event.eventType else {
-            return EventResult(event, kommoID: event.item["id"]?.int64, outcome: .ignored)
+    /// Applies a body's events in order. Every lead they name is locked first and read in one
+    /// query; a lead's second event in the same body reads again what its first one wrote
+    /// (under any account: its first one may have adopted the row).
+    func apply(_ events: [LeadEvent]) throws -> [EventResult] {
+        let leads = Set(events.compactMap(lead(of:)))
+        // The write depends on the stored version, so deliveries of one lead take turns. The
+        // locks are taken in one order, so two bodies naming the same leads never wait on each
+        // other in a cycle.
+        for lead in leads.sorted() { try repository.database.serialize(on: "kommo_leads:\(lead.accountID):\(lead.kommoID)") }
+        let storedFirst = try repository.stored(leads)
+        var seen = Set<Int64>()  // kommo ids
+        var results: [EventResult] = []
+        for event in events {
+            guard let lead = lead(of: event) else {
+                results.append(unapplied(event))
+                continue
+            }
+            let stored = seen.contains(lead.kommoID) ? try repository.stored([lead])[lead] : storedFirst[lead]
+            results.append(try apply(event, to: lead, stored: stored))
+            seen.insert(lead.kommoID)
         }
+        return results
+    }
+
+    /// The lead an event changes, or nil for an event that changes none.
+    private func lead(of event: LeadEvent) -> LeadKey? {
+        guard event.eventType != nil, event.item.object != nil, let kommoID = event.item["id"]?.int64 else { return nil }
+        return LeadKey(accountID: accountID ?? event.item["account_id"]?.int64 ?? 0, kommoID: kommoID)
+    }
+
+    /// The result of an event that changes no lead: its action is not a lead change, or its
+    /// item is not one.
+    private func unapplied(_ event: LeadEvent) -> EventResult {
+        guard event.eventType != nil else { return EventResult(event, kommoID: event.item["id"]?.int64, outcome: .ignored) }
         guard event.item.object != nil else {
             return EventResult(event, kommoID: nil, outcome: .error, error: "the lead item is not an object")
         }
-        guard let kommoID = event.item["id"]?.int64 else {
-            return EventResult(event, kommoID: nil, outcome: .error, error: "the lead has no numeric id")
-        }
-        let account = accountID ?? event.item["account_id"]?.int64 ?? 0
-        // The write depends on the stored version, so deliveries of one lead take turns.
-        try repository.database.serialize(on: "kommo_leads:\(account):\(kommoID)")
-        let found = try repository.stored(accountID: account, kommoID: kommoID)
+        return EventResult(event, kommoID: nil, outcome: .error, error: "the lead has no numeric id")
+    }
+
+    private func apply(_ event: LeadEvent, to lead: LeadKey, stored found: StoredLead?) throws -> EventResult {
+        let (account, kommoID) = (lead.accountID, lead.kommoID)
         if let found, found.accountID != account { try repository.adopt(kommoID: kommoID, accountID: account) }
         let stored = found?.version
 
@@ -37,7 +65,7 @@ struct LeadEventProcessor {
             incoming = deletion(of: event.item, stored: stored)
             write = stored?.isDeleted == true ? .unchanged : LeadWrite.decide(stored: stored, incoming: incoming)
         } else {
-            incoming = Self.version(of: event.item, eventType: eventType)
+            incoming = Self.version(of: event.item, eventType: event.eventType ?? "")
             write = LeadWrite.decide(stored: stored, incoming: incoming)
         }
 

@@ -5,9 +5,9 @@ import TestSupport
 import Testing
 
 /// On PostgreSQL every round trip to the server is latency a webhook pays inside Kommo's two
-/// seconds. In a kept process (FastCGI), once its statements are prepared, a lead event costs
-/// three: the lead's lock and stored version; the write and the end of its savepoint; the log
-/// row and COMMIT.
+/// seconds. In a kept process (FastCGI), once its statements are prepared, a body costs three,
+/// however many leads it names: their locks and stored versions; the writes and the end of the
+/// request's savepoint; the log row and COMMIT.
 @Suite(.enabled(if: TestStore.isPostgres, "round trips are PostgreSQL's"))
 struct KommoRoundTripTests {
     let kommo = KommoFixture()
@@ -32,6 +32,18 @@ struct KommoRoundTripTests {
         #expect(send(update(2, version: 1), in: process).roundTrips <= 4)  // a new lead: its INSERT is prepared now
         #expect(send(update(3, version: 1), in: process) == ("inserted", 3))
         #expect(send(update(3, version: 1), in: process) == ("duplicate", 3))
+    }
+
+    @Test func aBodyOfSeveralLeadsCostsThreeRoundTripsToo() throws {
+        let process = kommo.handler.keptProcess()
+        let body = { (version: Int) in
+            (1...3).map { id in
+                kommoForm("update", ["id": String(id), "name": "Lead \(version)", "updated_at": String(version)], index: id)
+            }.joined(separator: "&")
+        }
+        for version in 1...2 { _ = send(body(version), in: process) }
+
+        #expect(send(body(3), in: process) == ("updated", 3))
     }
 
     @Test func outboundEventsTravelWithTheWrite() throws {

@@ -175,6 +175,31 @@ import Testing
         #expect(update.json["results"]?[0]?["outcome"] == "updated")
         #expect(try kommo.lead(25, account: 29_085_730)?["status_id"] == .integer(2))
     }
+
+    @Test func aLeadNamedTwiceInOneBodyIsWrittenTwiceInOrder() throws {
+        let body = [
+            kommoForm("add", ["id": "26", "name": "First", "updated_at": "1000"]),
+            kommoForm("update", ["id": "26", "name": "Second", "updated_at": "1001"], account: nil),
+        ].joined(separator: "&")
+        let response = kommo.post(body)
+        #expect(response.json["results"]?.elements?.compactMap { $0["outcome"]?.text } == ["inserted", "updated"])
+        #expect(try kommo.count("SELECT count(*) FROM kommo_leads") == 1)
+        #expect(try kommo.lead(26, account: 29_085_730)?["name"] == "Second")
+    }
+
+    @Test func aLeadAdoptedByAnAccountIsReadAgainByTheBodysNextEvent() throws {
+        kommo.post(kommoForm("add", ["id": "27", "name": "No account", "updated_at": "1000"], account: nil))
+        // The first event's account adopts the row stored under account 0; the second, without
+        // an account, then finds no row under 0 and must store its own.
+        let body = [
+            kommoForm("update", ["id": "27", "name": "Adopted", "account_id": "5", "updated_at": "2000"], account: nil),
+            kommoForm("update", ["id": "27", "name": "Still no account", "updated_at": "3000"], index: 1, account: nil),
+        ].joined(separator: "&")
+        let response = kommo.post(body)
+        #expect(response.json["results"]?.elements?.compactMap { $0["outcome"]?.text } == ["updated", "inserted"])
+        #expect(try kommo.lead(27, account: 5)?["name"] == "Adopted")
+        #expect(try kommo.lead(27, account: 0)?["name"] == "Still no account")
+    }
 }
 
 @Suite struct KommoBadInputTests {
