@@ -37,4 +37,29 @@ import Testing
         #expect(logBytes <= bound * frameBytes, "the write-ahead log grew to \(logBytes / frameBytes) frames")
         #expect(try Database(path: path).queryRow("SELECT count(*) FROM payloads")?[0] == .integer(Int64(framesToWrite / 4)))
     }
+
+    /// A reader that stays (an export of a large table) holds back every frame written after
+    /// it began, so the log grows past its usual length. Once the reader is gone and the log
+    /// starts over, its file shrinks back to `keptLogBytes` instead of keeping the space.
+    @Test func aLogThatAReaderLengthenedShrinksWhenItStartsOver() throws {
+        let writer = try Database(path: path, durability: .normal)
+        try writer.execute("CREATE TABLE payloads (body BLOB)")
+        let reader = try Database(path: path)
+        try reader.execute("BEGIN")
+        _ = try reader.query("SELECT count(*) FROM payloads")
+        func logBytes() throws -> Int { try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int ?? 0 }
+        while try logBytes() < LogCheckpointer.keptLogBytes * 3 / 2 {
+            try writer.execute("INSERT INTO payloads VALUES (randomblob(10000))")
+        }
+        try reader.execute("COMMIT")
+
+        // The writes go on; the log is copied whole, started over, and its file cut back.
+        var commits = 0
+        while try logBytes() > LogCheckpointer.keptLogBytes, commits < 4 * Int(LogCheckpointer.restartFrames) {
+            try writer.execute("INSERT INTO payloads VALUES (randomblob(10000))")
+            commits += 1
+        }
+        let kept = try logBytes()
+        #expect(kept <= LogCheckpointer.keptLogBytes, "the log file kept \(kept / frameBytes) frames")
+    }
 }

@@ -28,9 +28,13 @@ import Glibc
 final class LogCheckpointer: Sendable {
     /// New frames (4 KiB pages each) after which a copy is asked for: SQLite's own default.
     static let copyFrames: Int32 = 1000
-    /// Frames after which the log is started over (16 MiB). The file keeps this length: SQLite
+    /// Frames after which the log is started over (16 MiB). The file keeps its length: SQLite
     /// writes it again from the start instead of shrinking it.
     static let restartFrames: Int32 = 4000
+    /// The longest file the log keeps once it starts over (`PRAGMA journal_size_limit`), twice
+    /// the length it restarts at: a log that a long reader (an export) let grow far past that
+    /// shrinks again at its next start instead of keeping the disk space for good.
+    static let keptLogBytes = 32 << 20
     /// Frames after which the committing connection copies the log itself (64 MiB).
     static let commitCopiesFrames: Int32 = 16_000
     /// The longest writers are held back by a RESTART that waits for readers.

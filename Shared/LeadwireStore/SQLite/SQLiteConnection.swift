@@ -43,6 +43,7 @@ final class SQLiteConnection: StoreConnection {
         if try query("PRAGMA journal_mode", []).first?[0].text != "wal" {
             try execute("PRAGMA journal_mode = WAL")
         }
+        if lifetime == .manyRequests { try execute("PRAGMA journal_size_limit = \(LogCheckpointer.keptLogBytes)") }
     }
 
     deinit {
