@@ -28,8 +28,8 @@ import Glibc
 final class LogCheckpointer: Sendable {
     /// New frames (4 KiB pages each) after which a copy is asked for: SQLite's own default.
     static let copyFrames: Int32 = 1000
-    /// Frames after which the log is started over (16 MiB). The file keeps its length: SQLite
-    /// writes it again from the start instead of shrinking it.
+    /// Frames after which the log is started over (16 MiB). The file keeps its length (up to
+    /// `keptLogBytes`): SQLite writes it again from the start instead of shrinking it.
     static let restartFrames: Int32 = 4000
     /// The longest file the log keeps once it starts over (`PRAGMA journal_size_limit`), twice
     /// the length it restarts at: a log that a long reader (an export) let grow far past that
