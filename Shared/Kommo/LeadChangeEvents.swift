@@ -16,7 +16,9 @@ struct LeadChangeEvents {
     let accountID: Int64
     let subdomain: String?
 
-    func events(stored: LeadVersion?, incoming: LeadVersion, write: LeadWrite) -> [OutboundEvent] {
+    /// `item` is the lead as the event carried it, already parsed: what an update's
+    /// `incoming.rawData` holds as text.
+    func events(stored: LeadVersion?, incoming: LeadVersion, item: JSONValue, write: LeadWrite) -> [OutboundEvent] {
         guard write == .insert || write == .update else { return [] }
         guard let stored else {
             return [incoming.isDeleted ? event("lead.deleted", incoming, action: "deleted") : event("lead.created", incoming, action: "created")]
@@ -39,10 +41,11 @@ struct LeadChangeEvents {
                 events.append(event("lead.responsible_changed", incoming, action: "responsible_changed", changes: changes.filter { $0.0 == "responsible_user_id" }))
             }
         }
-        // Each version's raw_data is parsed once, for its tags and its custom fields both.
-        let (storedData, incomingData) = (Self.data(stored), Self.data(incoming))
-        return events + tagEvents(stored: storedData, incoming: incomingData, incoming)
-            + customFieldEvents(stored: storedData, incoming: incomingData, incoming)
+        // Most events carry neither tags nor custom fields: then the stored raw_data, a
+        // document of a kilobyte or more, is not parsed at all; otherwise once, for both.
+        guard item["tags"] != nil || item["custom_fields"] != nil else { return events }
+        let storedData = Self.data(stored)
+        return events + tagEvents(stored: storedData, incoming: item, incoming) + customFieldEvents(stored: storedData, incoming: item, incoming)
     }
 
     /// A version's `raw_data`, parsed.

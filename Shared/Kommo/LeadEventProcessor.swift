@@ -76,7 +76,7 @@ struct LeadEventProcessor {
         }
         if try fanOut.wantsAny {
             let changes = LeadChangeEvents(kommoID: kommoID, accountID: account, subdomain: subdomain)
-            for outbound in changes.events(stored: stored, incoming: incoming, write: write) { try fanOut.emit(outbound) }
+            for outbound in changes.events(stored: stored, incoming: incoming, item: event.item, write: write) { try fanOut.emit(outbound) }
         }
         return EventResult(event, kommoID: kommoID, outcome: EventResult.Outcome(write))
     }
