@@ -84,4 +84,43 @@ import Testing
         // E2 80 followed by something else is left alone.
         #expect(JSONValue.string("\u{2020}\u{2030}").jsonText == "\"\u{2020}\u{2030}\"")
     }
+
+    /// The writer copies runs of plain bytes; byte by byte, the rule is simple, so random texts
+    /// built from the bytes that matter (and cut anywhere) are checked against it.
+    @Test func copyingInRunsEscapesAsByteByByteWould() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = [0x00, 0x09, 0x0A, 0x0D, 0x1F, 0x22, 0x5C, 0xE2, 0x80, 0xA8, 0xA9, 0x61, 0xC3, 0x2F]
+        for _ in 0..<2000 {
+            let bytes = (0..<Int.random(in: 0...12, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
+            var written: [UInt8] = []
+            JSONString.write(bytes, to: &written)
+            #expect(written == Self.escapedByteByByte(bytes), "\(bytes)")
+        }
+    }
+
+    /// The rule: a quote, a backslash and every control character escaped, and U+2028/9
+    /// (E2 80 A8/A9) as `\u2028`/`\u2029`; every other byte as it is.
+    private static func escapedByteByByte(_ bytes: [UInt8]) -> [UInt8] {
+        var output = Array("\"".utf8)
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 0xE2, index + 2 < bytes.count, bytes[index + 1] == 0x80, [0xA8, 0xA9].contains(bytes[index + 2]) {
+                output += Array((bytes[index + 2] == 0xA8 ? "\\u2028" : "\\u2029").utf8)
+                index += 3
+                continue
+            }
+            switch byte {
+            case 0x22: output += Array("\\\"".utf8)
+            case 0x5C: output += Array("\\\\".utf8)
+            case 0x0A: output += Array("\\n".utf8)
+            case 0x0D: output += Array("\\r".utf8)
+            case 0x09: output += Array("\\t".utf8)
+            case 0x00..<0x20: output += Array("\\u00".utf8) + [byte >> 4, byte & 0x0F].map { Array("0123456789abcdef".utf8)[Int($0)] }
+            default: output.append(byte)
+            }
+            index += 1
+        }
+        return output + Array("\"".utf8)
+    }
 }

@@ -8,9 +8,9 @@ extension JSONValue {
 
     public func write(to output: inout [UInt8]) {
         switch self {
-        case .null: output += Array("null".utf8)
-        case .bool(let value): output += Array((value ? "true" : "false").utf8)
-        case .number(let literal): output += Array(literal.utf8)
+        case .null: output.append(contentsOf: "null".utf8)
+        case .bool(let value): output.append(contentsOf: (value ? "true" : "false").utf8)
+        case .number(let literal): output.append(contentsOf: literal.utf8)
         case .string(let value): JSONString.write(value.utf8, to: &output)
         case .array(let items):
             output.append(UInt8(ascii: "["))
@@ -41,25 +41,54 @@ public enum JSONString {
     /// Inlinable so the export's per-byte loop is specialized for its buffers, not dispatched.
     @inlinable
     public static func write(_ bytes: some Sequence<UInt8>, to output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\""))
-        // The last two bytes seen, to spot E2 80 A8/A9 (U+2028/9) as the third arrives.
-        var previous: (UInt8, UInt8) = (0, 0)
-        for byte in bytes {
-            switch byte {
-            case UInt8(ascii: "\""): output += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
-            case UInt8(ascii: "\\"): output += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
-            case 0x0A: output += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
-            case 0x0D: output += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
-            case 0x09: output += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-            case 0x00..<0x20: output += Array("\\u00".utf8) + [hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]]
-            case 0xA8 where previous == (0xE2, 0x80), 0xA9 where previous == (0xE2, 0x80):
-                output.removeLast(2)
-                output += Array((byte == 0xA8 ? "\\u2028" : "\\u2029").utf8)
-            default: output.append(byte)
-            }
-            previous = (previous.1, byte)
+        if bytes.withContiguousStorageIfAvailable({ write(contiguous: $0, to: &output) }) == nil {
+            Array(bytes).withUnsafeBufferPointer { write(contiguous: $0, to: &output) }
         }
+    }
+
+    /// Bytes that need no escape (most of any text) are copied a run at a time, not one by one.
+    @inlinable
+    static func write(contiguous bytes: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
+        var runStart = 0
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            // E2 starts U+2028 and U+2029 (E2 80 A8/A9), as well as other characters.
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0xE2 else {
+                index += 1
+                continue
+            }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+            if byte == 0xE2 {
+                if index + 2 < bytes.count, bytes[index + 1] == 0x80, bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9 {
+                    output.append(contentsOf: (bytes[index + 2] == 0xA8 ? "\\u2028" : "\\u2029").utf8)
+                    index += 3
+                } else {
+                    output.append(byte)
+                    index += 1
+                }
+            } else {
+                escape(byte, to: &output)
+                index += 1
+            }
+            runStart = index
+        }
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
+        output.append(UInt8(ascii: "\""))
+    }
+
+    /// A quote, a backslash or a control character, escaped.
+    @inlinable
+    static func escape(_ byte: UInt8, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\\"))
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): output.append(byte)
+        case 0x0A: output.append(UInt8(ascii: "n"))
+        case 0x0D: output.append(UInt8(ascii: "r"))
+        case 0x09: output.append(UInt8(ascii: "t"))
+        default: output += [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]]
+        }
     }
 }
 
