@@ -29,7 +29,14 @@ public enum PHPFormTree {
         let root = Branch()
         // One buffer for every decoded name: the path's parts are ranges of it.
         var name: [UInt8] = []
-        for segment in body.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+        // Fields found by scanning for `&` (not `split`, which builds an array of every field
+        // through a closure, and took an eighth of a Kommo body's parse).
+        var start = body.startIndex
+        while start < body.endIndex {
+            let end = body[start...].firstIndex(of: UInt8(ascii: "&")) ?? body.endIndex
+            defer { start = end + 1 }
+            guard end > start else { continue }
+            let segment = body[start..<end]
             let equals = segment.firstIndex(of: UInt8(ascii: "=")) ?? segment.endIndex
             name.removeAll(keepingCapacity: true)
             URLEncoding.decode(segment[..<equals], into: &name)

@@ -38,21 +38,17 @@ public enum URLEncoding {
     public static func decode(_ component: ArraySlice<UInt8>, into output: inout [UInt8]) {
         output.reserveCapacity(output.count + component.count)
         var index = component.startIndex
-        while index != component.endIndex {
+        while index < component.endIndex {
             let byte = component[index]
             if byte == UInt8(ascii: "+") {
                 output.append(UInt8(ascii: " "))
-            } else if byte == UInt8(ascii: "%"),
-                let high = component.index(index, offsetBy: 1, limitedBy: component.endIndex), high != component.endIndex,
-                let low = component.index(high, offsetBy: 1, limitedBy: component.endIndex), low != component.endIndex,
-                let value = hexValue(component[high], component[low])
-            {
+            } else if byte == UInt8(ascii: "%"), index + 2 < component.endIndex, let value = hexValue(component[index + 1], component[index + 2]) {
                 output.append(value)
-                index = low
+                index += 2
             } else {
                 output.append(byte)
             }
-            index = component.index(after: index)
+            index += 1
         }
     }
 
