@@ -34,9 +34,9 @@ public enum PHPFormTree {
         var start = body.startIndex
         while start < body.endIndex {
             let end = body[start...].firstIndex(of: UInt8(ascii: "&")) ?? body.endIndex
-            defer { start = end + 1 }
-            guard end > start else { continue }
             let segment = body[start..<end]
+            start = end + 1
+            guard !segment.isEmpty else { continue }
             let equals = segment.firstIndex(of: UInt8(ascii: "=")) ?? segment.endIndex
             name.removeAll(keepingCapacity: true)
             URLEncoding.decode(segment[..<equals], into: &name)
