@@ -18,7 +18,8 @@ struct LeadEventProcessor {
     /// query; a lead's second event in the same body reads again what its first one wrote
     /// (under any account: its first one may have adopted the row).
     func apply(_ events: [LeadEvent]) throws -> [EventResult] {
-        let leads = Set(events.compactMap(lead(of:)))
+        let eventLeads = events.map(lead(of:))
+        let leads = Set(eventLeads.compactMap { $0 })
         // The write depends on the stored version, so deliveries of one lead take turns. The
         // locks are taken in one order, so two bodies naming the same leads never wait on each
         // other in a cycle.
@@ -26,8 +27,8 @@ struct LeadEventProcessor {
         let storedFirst = try repository.stored(leads)
         var seen = Set<Int64>()  // kommo ids
         var results: [EventResult] = []
-        for event in events {
-            guard let lead = lead(of: event) else {
+        for (event, lead) in zip(events, eventLeads) {
+            guard let lead else {
                 results.append(unapplied(event))
                 continue
             }
