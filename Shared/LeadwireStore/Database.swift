@@ -116,6 +116,9 @@ public final class Database: GroupCommitting, RoundTripCounting {
             if let deadline, ContinuousClock.now > deadline { throw DeadlinePassed() }
             try connection.commit()
             return value
+        } catch let error as StoreError where error.inSavepointEndedWithCommit {
+            connection.rollback()
+            throw SavepointFailedAtCommit(cause: error)
         } catch {
             connection.rollback()
             throw error
@@ -125,12 +128,24 @@ public final class Database: GroupCommitting, RoundTripCounting {
     /// Runs `body` inside a savepoint of the current transaction: if it throws, only its own
     /// changes are undone and the error is rethrown. This is how a webhook keeps its raw event
     /// while discarding a half-done attempt to process it.
-    public func savepoint<T>(named name: String = "work", _ body: () throws -> T) throws -> T {
+    ///
+    /// On PostgreSQL the end of a savepoint is a round trip of its own: the body's held-back
+    /// writes must be known to have worked before the transaction goes on. `endingWithCommit`
+    /// leaves them to travel with the next statement that needs an answer, at the latest
+    /// `COMMIT`, and saves that round trip. A failure among them then fails the whole
+    /// transaction, which `transaction` throws as `SavepointFailedAtCommit`; the caller redoes
+    /// what must be kept without the savepoint's work. SQLite runs every write at once, so
+    /// there a failure is thrown from the body as always.
+    public func savepoint<T>(named name: String = "work", endingWithCommit: Bool = false, _ body: () throws -> T) throws -> T {
         try connection.write("SAVEPOINT \(name)", [])
         do {
             let value = try body()
             try connection.write("RELEASE SAVEPOINT \(name)", [])
-            try connection.flush()  // a held-back write of the body fails here, inside the savepoint
+            if endingWithCommit {
+                connection.leaveSavepointEndToCommit("SAVEPOINT \(name)")
+            } else {
+                try connection.flush()  // a held-back write of the body fails here, inside the savepoint
+            }
             return value
         } catch {
             try? connection.flush()  // held-back writes run first, then the rollback undoes them
@@ -217,12 +232,23 @@ protocol StoreConnection: AnyObject {
     func prefetch(_ sql: String, _ parameters: [SQLValue], answer: @escaping (Result<[Row], StoreError>) -> Void) throws(StoreError)
     /// Sends what waits to be sent, and throws the first failure among it.
     func flush() throws(StoreError)
+    /// Marks the statements held back since `savepoint` (the SQL that opened it; all of them if
+    /// it was sent already) so that a failure among them says it came after the savepoint ended.
+    func leaveSavepointEndToCommit(_ savepoint: String)
     var roundTrips: Int { get }
 }
 
 /// A group's transaction ended before its commit (a failure rolled all of it back).
 public struct GroupTransactionLost: Error, CustomStringConvertible {
     public var description: String { "the group's transaction was rolled back by a failure before its commit; nothing it wrote was kept" }
+}
+
+/// A savepoint whose end was left to travel with `COMMIT` failed there, so the whole
+/// transaction was rolled back; nothing of it was kept.
+public struct SavepointFailedAtCommit: Error, CustomStringConvertible {
+    /// The failure of the savepoint's statement.
+    public let cause: StoreError
+    public var description: String { cause.description }
 }
 
 /// A transaction's work finished after its deadline and was rolled back.

@@ -7,6 +7,10 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public let sqlState: String?
     public let message: String
     public let sql: String?
+    /// The statement was part of a savepoint whose end was left to travel with `COMMIT` (see
+    /// `Database.savepoint(named:endingWithCommit:)`): the failure came too late to undo that
+    /// savepoint alone.
+    var inSavepointEndedWithCommit = false
 
     public init(code: Int32, message: String, sql: String?) {
         self.init(code: code, sqlState: nil, message: message, sql: sql)

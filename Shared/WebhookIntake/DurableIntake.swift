@@ -17,7 +17,9 @@ public enum Arrival<Processed> {
 /// 1. A body that cannot be read is refused with a 4xx, and the refusal and the raw body are
 ///    still logged, so nothing that reached the function is lost.
 /// 2. Otherwise processing runs inside a savepoint, and the log row is written in the same
-///    transaction. If processing throws, only its own writes are undone.
+///    transaction. If processing throws, only its own writes are undone. (On PostgreSQL the
+///    savepoint's last writes travel with `COMMIT`; when one of them fails there, the whole
+///    transaction is redone as a processing failure, so the outcome is the same.)
 /// 3. The answer is built once that transaction commits, so 2xx always means "stored". Only a
 ///    store that cannot take the write answers 503, so the sender retries. A content problem
 ///    never becomes a 5xx, because CRMs switch off webhooks that keep failing.
@@ -58,22 +60,42 @@ public struct DurableIntake<Processed> {
         let deadline = request.receivedAt + settings.webhookDeadline
         let database = try context.openStore()
         do {
-            let answer = try database.transaction(deadline: deadline) { () throws -> () throws -> Response in
-                let arrival: Arrival<Processed>
-                do {
-                    arrival = .processed(body: body, try database.savepoint { try process(body, database) })
-                } catch {
-                    context.logger.error("processing_failed", ["message": .string(String(describing: error))])
-                    arrival = .failed(body: body, reason: "processing failed: \(error)")
+            do {
+                return try store(request, deadline: deadline, in: database) {
+                    do {
+                        return .processed(body: body, try database.savepoint(endingWithCommit: true) { try process(body, database) })
+                    } catch {
+                        return failed(body, error, context: context)
+                    }
                 }
-                let logID = try record(arrival, request, database)
-                return { respond(arrival, try logID()) }
+            } catch let late as SavepointFailedAtCommit {
+                // Processing's last writes failed only with the commit, which took the log row
+                // with them: the event is stored again, as a processing failure.
+                let arrival = failed(body, late.cause, context: context)
+                return try store(request, deadline: deadline, in: database) { arrival }
             }
-            return try answer()
         } catch {
             context.logger.error("store_failed", ["message": .string(String(describing: error))])
             throw HTTPError.serviceUnavailable("The event could not be stored in time; nothing was kept, retry later.")
         }
+    }
+
+    /// One transaction: the arrival (processed in it, or not), its log row, then the answer
+    /// once it committed.
+    private func store(_ request: Request, deadline: ContinuousClock.Instant, in database: Database, _ arrive: () -> Arrival<Processed>)
+        throws -> Response
+    {
+        let answer = try database.transaction(deadline: deadline) { () throws -> () throws -> Response in
+            let arrival = arrive()
+            let logID = try record(arrival, request, database)
+            return { respond(arrival, try logID()) }
+        }
+        return try answer()
+    }
+
+    private func failed(_ body: JSONValue, _ error: any Error, context: FunctionContext) -> Arrival<Processed> {
+        context.logger.error("processing_failed", ["message": .string(String(describing: error))])
+        return .failed(body: body, reason: "processing failed: \(error)")
     }
 
     /// If even the refusal cannot be logged, the refusal still stands: the sender gets the 4xx

@@ -80,6 +80,64 @@ import Testing
         #expect(try storedIDs() == [])
     }
 
+    /// A savepoint whose end travels with COMMIT: on PostgreSQL its failing write is known only
+    /// there, so the whole transaction fails, saying so; on SQLite the write fails in the body.
+    /// Either way the failure reaches the caller and nothing of a failed transaction is kept.
+    @Test func aSavepointEndedWithCommitReportsAWriteThatFailsThere() throws {
+        var failedInBody = false
+        let outcome = Result {
+            try database.transaction {
+                try insertLead("a")
+                do {
+                    try database.savepoint(endingWithCommit: true) { try insertLead("a") }  // the same primary key
+                } catch is StoreError {
+                    failedInBody = true
+                }
+                try insertLead("b")
+            }
+        }
+        switch database.dialect {
+        case .sqlite:
+            #expect(failedInBody)
+            #expect(try storedIDs() == ["a", "b"])
+        case .postgres:
+            #expect(!failedInBody)
+            let late = try #require(outcome.failure as? SavepointFailedAtCommit)
+            #expect(late.cause.sql?.contains("INSERT INTO kommo_leads") == true)
+            #expect(try storedIDs() == [])
+            // The connection is usable afterwards.
+            try database.transaction { try insertLead("c") }
+            #expect(try storedIDs() == ["c"])
+        }
+    }
+
+    /// A failure after the savepoint's own writes (here, outside it) is the transaction's
+    /// failure as always, not the savepoint's.
+    @Test func aFailureAfterASavepointEndedWithCommitIsNotTheSavepoints() throws {
+        let outcome = Result {
+            try database.transaction {
+                try database.savepoint(endingWithCommit: true) { try insertLead("a") }
+                try insertLead("a")
+            }
+        }
+        #expect(outcome.failure is StoreError)
+        #expect(try storedIDs() == [])
+    }
+
+    /// The end of a savepoint costs a round trip of its own unless it travels with COMMIT.
+    @Test(.enabled(if: TestStore.isPostgres, "round trips are PostgreSQL's"))
+    func aSavepointEndedWithCommitCostsNoRoundTripOfItsOwn() throws {
+        for (endingWithCommit, expected) in [(false, 2), (true, 1)] {
+            let before = database.roundTrips
+            try database.transaction {
+                try database.savepoint(endingWithCommit: endingWithCommit) { try insertLead(endingWithCommit ? "a" : "b") }
+                try insertLead(endingWithCommit ? "c" : "d")
+            }
+            #expect(database.roundTrips - before == expected, "ending with commit: \(endingWithCommit)")
+        }
+        #expect(try storedIDs() == ["a", "b", "c", "d"])
+    }
+
     /// A transaction's held-back statements and the query that needs an answer share a round
     /// trip, and so do the writes after it and COMMIT.
     @Test(.enabled(if: TestStore.isPostgres, "round trips are PostgreSQL's"))
@@ -93,5 +151,13 @@ import Testing
         }
         #expect(database.roundTrips - before == 2)
         #expect(try storedIDs() == ["a", "b", "c"])
+    }
+}
+
+extension Result {
+    /// The error, when this is a failure.
+    fileprivate var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
     }
 }

@@ -404,6 +404,11 @@ final class PostgresConnection: StoreConnection {
         libpq.PQclear(try sendPending(then: nil))
     }
 
+    func leaveSavepointEndToCommit(_ savepoint: String) {
+        let first = pending.lastIndex { $0.sql == savepoint }.map { $0 + 1 } ?? pending.startIndex
+        for index in first..<pending.endIndex { pending[index].afterItsSavepointEnded = true }
+    }
+
     /// Sends the held-back statements, then `last`, in one round trip, and returns `last`'s
     /// result for the caller to clear (nil without `last`). Throws the first failure. If the
     /// transaction's first round trip finds the kept connection closed since the last request,
@@ -441,4 +446,6 @@ struct PendingStatement {
     var sql: String
     var parameters: [SQLValue] = []
     var answer: ((Result<[Row], StoreError>) -> Void)? = nil
+    /// Part of a savepoint that has ended, so its failure can no longer be undone alone.
+    var afterItsSavepointEnded = false
 }

@@ -38,12 +38,12 @@ struct PostgresPipeline {
                 let prepared = nextResult()
                 if !connection.succeeded(prepared) {
                     connection.forgetPrepared(statement.sql)
-                    failure = failure ?? failureOf(prepared, sql: statement.sql)
+                    failure = failure ?? failureOf(prepared, statement)
                 }
                 libpq.PQclear(prepared)
             }
             let result = nextResult()
-            if failure == nil, !connection.succeeded(result) { failure = failureOf(result, sql: statement.sql) }
+            if failure == nil, !connection.succeeded(result) { failure = failureOf(result, statement) }
             if let failure {
                 statement.answer?(.failure(failure))
                 libpq.PQclear(result)
@@ -66,10 +66,13 @@ struct PostgresPipeline {
         return result
     }
 
-    /// No result at all, or a statement skipped though none failed before it: the connection failed.
-    private func failureOf(_ result: OpaquePointer?, sql: String) -> StoreError {
-        guard let result, libpq.PQresultStatus(result) != PGRES_PIPELINE_ABORTED else { return connectionError(sql: sql) }
-        return connection.error(of: result, sql: sql)
+    /// No result at all, or a statement skipped though none failed before it: the connection
+    /// failed. A statement's own failure says whether its savepoint had ended.
+    private func failureOf(_ result: OpaquePointer?, _ statement: PendingStatement) -> StoreError {
+        guard let result, libpq.PQresultStatus(result) != PGRES_PIPELINE_ABORTED else { return connectionError(sql: statement.sql) }
+        var failure = connection.error(of: result, sql: statement.sql)
+        failure.inSavepointEndedWithCommit = statement.afterItsSavepointEnded
+        return failure
     }
 
     /// Reads what is left up to the sync, then leaves pipeline mode. A connection that cannot

@@ -226,5 +226,7 @@ final class SQLiteConnection: StoreConnection {
 
     func flush() {}
 
+    func leaveSavepointEndToCommit(_ savepoint: String) {}
+
     var roundTrips: Int { 0 }
 }
