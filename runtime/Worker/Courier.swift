@@ -11,6 +11,8 @@ struct Courier: Sendable {
     let settings: WorkerSettings
     /// Nil when widget replies cannot be sent (no Kommo integration or no secret key).
     let widgetReplies: WidgetReplies?
+    /// Subscribers' checked addresses, so that a delivery does not wait for the resolver.
+    let addresses = CheckedAddressCache()
 
     func deliver(_ message: QueuedMessage) async -> AttemptResult {
         let started = Timestamp.now()
@@ -36,7 +38,7 @@ struct Courier: Sendable {
         guard let target = message.subscription else { return failure("the message has no subscription") }
         if let unsendable = message.unsendable { return failure(unsendable) }
         let url = try OutboundURL(target.url)
-        let addresses = try url.checkedAddresses(allowPrivate: settings.allowPrivate)
+        let addresses = try await self.addresses.addresses(of: url, allowPrivate: settings.allowPrivate)
         let body = Array(message.payload.utf8)
         let timestamp = Timestamp.now().secondsSince1970
         let headers = [
