@@ -125,6 +125,32 @@ import Testing
         #expect(log["event_type"] == "leads.note,contacts.add")
         #expect(log["results"]?.text?.contains("ignored") == true)
     }
+
+    /// A lead's write that the store refuses undoes the body's processing, not the event: the
+    /// sender gets its 200 (a 5xx would get the hook switched off), and the log keeps the body
+    /// and the reason for a replay. On PostgreSQL the refused write is the last of the
+    /// processing, sent with COMMIT, so this is the path where the whole transaction is redone.
+    @Test func aWriteTheStoreRefusesKeepsTheEventForAReplay() throws {
+        kommo.post(kommoForm("add", ["id": "8", "name": "Before", "updated_at": "100"]))
+        let database = try kommo.database()
+        switch database.dialect {
+        case .sqlite:
+            try database.execute("CREATE TRIGGER leads_fail BEFORE UPDATE ON kommo_leads BEGIN SELECT RAISE(ABORT, 'leads unavailable'); END")
+        case .postgres:
+            try database.execute(
+                """
+                CREATE FUNCTION leads_fail() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'leads unavailable'; END $$ LANGUAGE plpgsql;
+                CREATE TRIGGER leads_fail BEFORE UPDATE ON kommo_leads FOR EACH ROW EXECUTE FUNCTION leads_fail();
+                """)
+        }
+        let response = kommo.post(kommoForm("update", ["id": "8", "name": "After", "updated_at": "200"]))
+        #expect(response.status == .ok, "\(String(decoding: response.body, as: UTF8.self))")
+        #expect(try kommo.lead(8, account: account)?["name"] == "Before")
+        let log = try kommo.lastLog()
+        #expect(log["status"] == "error")
+        #expect(log["error_message"]?.text?.contains("leads unavailable") == true, "\(log)")
+        #expect(log["payload"]?.text?.contains("After") == true)
+    }
 }
 
 @Suite struct KommoIdempotencyAndOrderTests {
