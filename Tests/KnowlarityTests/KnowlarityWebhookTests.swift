@@ -41,17 +41,7 @@ func knowlarityCall(uuid: String, phone: String = "+918019858999", start: String
     /// "In one transaction": when the last step (the counters) fails, the lead and the call row
     /// written before it are gone too, and the log row keeps the body for a replay.
     @Test func aFailureMidwayLeavesNoPartOfTheCall() throws {
-        let database = try knowlarity.database()
-        switch database.dialect {
-        case .sqlite:
-            try database.execute("CREATE TRIGGER counters_fail BEFORE UPDATE ON sources BEGIN SELECT RAISE(ABORT, 'counters unavailable'); END")
-        case .postgres:
-            try database.execute(
-                """
-                CREATE FUNCTION counters_fail() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'counters unavailable'; END $$ LANGUAGE plpgsql;
-                CREATE TRIGGER counters_fail BEFORE UPDATE ON sources FOR EACH ROW EXECUTE FUNCTION counters_fail();
-                """)
-        }
+        try TestStore.refuseUpdates(of: "sources", saying: "counters unavailable", in: try knowlarity.database())
         let response = post(knowlarityCall(uuid: "midway"))
         #expect(response.status == .ok, "the event is kept, so the sender need not retry")
         #expect(try knowlarity.count("SELECT count(*) FROM leads_master") == 0)

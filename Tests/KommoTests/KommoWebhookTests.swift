@@ -132,17 +132,7 @@ import Testing
     /// processing, sent with COMMIT, so this is the path where the whole transaction is redone.
     @Test func aWriteTheStoreRefusesKeepsTheEventForAReplay() throws {
         kommo.post(kommoForm("add", ["id": "8", "name": "Before", "updated_at": "100"]))
-        let database = try kommo.database()
-        switch database.dialect {
-        case .sqlite:
-            try database.execute("CREATE TRIGGER leads_fail BEFORE UPDATE ON kommo_leads BEGIN SELECT RAISE(ABORT, 'leads unavailable'); END")
-        case .postgres:
-            try database.execute(
-                """
-                CREATE FUNCTION leads_fail() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'leads unavailable'; END $$ LANGUAGE plpgsql;
-                CREATE TRIGGER leads_fail BEFORE UPDATE ON kommo_leads FOR EACH ROW EXECUTE FUNCTION leads_fail();
-                """)
-        }
+        try TestStore.refuseUpdates(of: "kommo_leads", saying: "leads unavailable", in: try kommo.database())
         let response = kommo.post(kommoForm("update", ["id": "8", "name": "After", "updated_at": "200"]))
         #expect(response.status == .ok, "\(String(decoding: response.body, as: UTF8.self))")
         #expect(try kommo.lead(8, account: account)?["name"] == "Before")

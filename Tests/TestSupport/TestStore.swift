@@ -67,6 +67,21 @@ public enum TestStore {
         case .postgres: try database.execute("BEGIN; LOCK TABLE log_sequence IN EXCLUSIVE MODE")
         }
     }
+
+    /// Makes the store refuse every update of `table` with `message`, as a failing step of a
+    /// function's processing would.
+    public static func refuseUpdates(of table: String, saying message: String, in database: Database) throws {
+        switch database.dialect {
+        case .sqlite:
+            try database.execute("CREATE TRIGGER \(table)_refused BEFORE UPDATE ON \(table) BEGIN SELECT RAISE(ABORT, '\(message)'); END")
+        case .postgres:
+            try database.execute(
+                """
+                CREATE FUNCTION \(table)_refused() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION '\(message)'; END $$ LANGUAGE plpgsql;
+                CREATE TRIGGER \(table)_refused BEFORE UPDATE ON \(table) FOR EACH ROW EXECUTE FUNCTION \(table)_refused();
+                """)
+        }
+    }
 }
 
 extension SQLValue {
