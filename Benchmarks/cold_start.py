@@ -20,11 +20,13 @@ Usage: Benchmarks/cold_start.py [--runs N] [--function LABEL=DIR ...]
 Targets (for the static build, as deployed): median ratio <= 1.3, peak RSS <= 12 MB. This prints; it never fails a build.
 """
 import argparse
+import atexit
 import base64
 import hashlib
 import hmac
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -70,10 +72,10 @@ def run_once(argv, env, stdin_bytes):
 
 def peak_rss_kb(argv, env, stdin_bytes):
     """Peak RSS of one run, in KB, measured by GNU time (a small parent)."""
-    report = tempfile.mktemp(prefix="leadwire-rss-")
-    run_once(["/usr/bin/time", "-f", "%M", "-o", report] + argv, env, stdin_bytes)
-    with open(report) as handle:
-        return int(handle.read().split()[-1])
+    with tempfile.NamedTemporaryFile(prefix="leadwire-rss-") as report:
+        run_once(["/usr/bin/time", "-f", "%M", "-o", report.name] + argv, env, stdin_bytes)
+        with open(report.name) as handle:
+            return int(handle.read().split()[-1])
 
 
 def kommo_body(lead_id):
@@ -129,6 +131,7 @@ def main():
             sys.exit(f"missing {path}: see scripts/benchmark for the builds this expects")
 
     folder = tempfile.mkdtemp(prefix="leadwire-bench-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     database = os.path.join(folder, "bench.sqlite3")
     # kommo-webhook is closed until authenticated: it is opened by name, as an operator can, to time the work itself.
     base_env = {"PATH": "/usr/bin:/bin", "LEADWIRE_DATABASE": database, "LEADWIRE_KOMMO_WEBHOOK_AUTH": "none"}

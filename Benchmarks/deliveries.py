@@ -13,9 +13,11 @@ fails a build.
 Usage: Benchmarks/deliveries.py [--runtime PATH] [--functions DIR] [--messages N]
 """
 import argparse
+import atexit
 import json
 import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -35,6 +37,7 @@ def main():
     parser.add_argument("--concurrency", type=int, default=32)
     args = parser.parse_args()
     root = tempfile.mkdtemp(prefix="leadwire-deliveries-bench-")
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
     os.chmod(root, 0o755)
     port = free_port()
 

@@ -9,8 +9,10 @@ This prints; it never fails a build.
 Usage: Benchmarks/export_csv.py [--rows N] [--runs N] [--export DIR] [--runtime PATH]
 """
 import argparse
+import atexit
 import hashlib
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -51,11 +53,11 @@ def timed(argv, env, rows=None, cgi=False):
 
 
 def peak_rss_mb(argv, env):
-    report = tempfile.mktemp(prefix="leadwire-rss-")
-    subprocess.run(["/usr/bin/time", "-f", "%M", "-o", report] + argv, env=env, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, check=True)
-    with open(report) as handle:
-        return int(handle.read().split()[-1]) / 1024
+    with tempfile.NamedTemporaryFile(prefix="leadwire-rss-") as report:
+        subprocess.run(["/usr/bin/time", "-f", "%M", "-o", report.name] + argv, env=env, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, check=True)
+        with open(report.name) as handle:
+            return int(handle.read().split()[-1]) / 1024
 
 
 def main():
@@ -72,6 +74,7 @@ def main():
             sys.exit(f"missing {path}: see scripts/benchmark")
 
     folder = tempfile.mkdtemp(prefix="leadwire-export-bench-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     database = os.path.join(folder, "bench.sqlite3")
     subprocess.run([args.runtime, "migrate", "--database", database], check=True, stdout=subprocess.DEVNULL)
     key = "lw_" + os.urandom(32).hex()

@@ -34,6 +34,7 @@ never fails a build.
 Usage: Benchmarks/hosts.py [--functions DIR] [--runtime PATH] [--duration S] [--processes N] [--only TEXT]
 """
 import argparse
+import atexit
 import json
 import os
 import random
@@ -243,6 +244,8 @@ def main():
         print("hosts: no deno (python3 -m pip install deno; scripts/benchmark does): the Deno baseline is left out")
 
     root = tempfile.mkdtemp(prefix="leadwire-hosts-bench-")
+    # Each run's database grows to hundreds of megabytes: nothing is left behind.
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
     os.chmod(root, 0o755)
     binaries = os.path.join(root, "bin")
     os.makedirs(binaries)
@@ -345,6 +348,7 @@ def main():
                     results[-1]["peak_rss_mb"] = peak
             finally:
                 setup.stop()
+                shutil.rmtree(folder, ignore_errors=True)
 
     processes = (f"{args.processes} FastCGI processes per function" if args.processes
                  else "FastCGI processes as host-config chooses them (1 for kommo-webhook on SQLite)")
