@@ -27,6 +27,8 @@ import Testing
 
     static func folders(in folder: String) throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: root.appending(path: folder).path).filter { name in
+            // Python's bytecode cache appears once a benchmark has imported another; it is not part of the layout.
+            guard name != "__pycache__" else { return false }
             var isFolder: ObjCBool = false
             return FileManager.default.fileExists(atPath: root.appending(path: "\(folder)/\(name)").path, isDirectory: &isFolder) && isFolder.boolValue
         }.map { "\(folder)/\($0)" }
