@@ -78,7 +78,7 @@ public struct EventFanOut {
     /// id (the `webhook-id` receivers de-duplicate by). Sent with the request's next statement.
     public func emit(_ event: OutboundEvent, at time: Timestamp = .now()) throws(StoreError) {
         guard try wants(event.type) else { return }
-        let id = "msg_" + Identifiers.randomHex(byteCount: 16)
+        let id = Identifiers.timeOrdered("msg_")
         try database.write(
             """
             INSERT INTO outbox (topic, payload, idempotency_key, subscription_id, event_id)

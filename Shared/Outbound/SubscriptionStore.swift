@@ -97,7 +97,7 @@ public struct SubscriptionStore {
 
     /// Queues a `webhook.test` event for this subscription alone; returns the message's id.
     public func enqueueTest(_ subscription: Subscription, now: Timestamp = .now()) throws -> Int64 {
-        let id = "msg_" + Identifiers.randomHex(byteCount: 16)
+        let id = Identifiers.timeOrdered("msg_", at: now)
         let event = OutboundEvent(
             "webhook.test",
             data: JSONObject([("subscription", .object(JSONObject([("id", .string(subscription.id)), ("name", .string(subscription.name))])))]),

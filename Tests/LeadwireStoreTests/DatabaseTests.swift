@@ -155,9 +155,25 @@ import Testing
         #expect(try database.queryRow("SELECT count(*) FROM kommo_leads")?[0] == .integer(0))
     }
 
-    @Test func uuidsAreVersion4AndDistinct() {
-        let ids = (0..<100).map { _ in Identifiers.uuid() }
+    @Test func uuidsAreVersion7StartWithTheirTimeAndAreDistinct() {
+        let time = Timestamp(millisecondsSince1970: 1_764_806_400_123)  // 0x019ae6a8987b
+        let ids = (0..<100).map { _ in Identifiers.uuid(at: time) }
         #expect(Set(ids).count == 100)
-        #expect(ids.allSatisfy { $0.count == 36 && $0[$0.index($0.startIndex, offsetBy: 14)] == "4" })
+        for id in ids {
+            let characters = Array(id)
+            #expect(id.hasPrefix("019ae6a8-987b-7"))
+            #expect(characters.count == 36 && [8, 13, 18, 23].allSatisfy { characters[$0] == "-" })
+            #expect("89ab".contains(characters[19]))  // the RFC 9562 variant
+        }
+        // A later time sorts later, so new rows go at the end of the primary key's index.
+        #expect(Identifiers.uuid(at: Timestamp(millisecondsSince1970: time.millisecondsSince1970 + 1)) > ids.max()!)
+    }
+
+    @Test func messageIdsStartWithTheirTimeAndEndRandom() {
+        let time = Timestamp(millisecondsSince1970: 1_764_806_400_123)
+        let ids = (0..<100).map { _ in Identifiers.timeOrdered("msg_", at: time) }
+        #expect(Set(ids).count == 100)
+        #expect(ids.allSatisfy { $0.hasPrefix("msg_019ae6a8987b") && $0.count == 36 && $0.dropFirst(4).allSatisfy(\.isHexDigit) })
+        #expect(Identifiers.timeOrdered("msg_", at: Timestamp(millisecondsSince1970: time.millisecondsSince1970 + 1)) > ids.max()!)
     }
 }
