@@ -8,3 +8,9 @@ static const sqlite3_destructor_type csqlite_transient = (sqlite3_destructor_typ
 static inline int sqlite3_db_config_int_pointer(sqlite3 *db, int option, int value) {
     return sqlite3_db_config(db, option, value, (int *)0);
 }
+
+// sqlite3_config is variadic as well; this sets how many bytes of a statement journal (the
+// undo record of a savepoint) stay in memory before SQLite moves it to a temporary file.
+static inline int csqlite_config_statement_journal_spill(int bytes) {
+    return sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, bytes);
+}

@@ -19,6 +19,7 @@ final class SQLiteConnection: StoreConnection {
     init(
         path: String, busyTimeoutMilliseconds: Int32, durability: StoreSettings.Durability, lifetime: StoreSettings.ProcessLifetime
     ) throws(StoreError) {
+        Self.libraryConfigured
         var pointer: OpaquePointer?
         PrivateFile.create(path)
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
@@ -45,6 +46,23 @@ final class SQLiteConnection: StoreConnection {
         }
         if lifetime == .manyRequests { try execute("PRAGMA journal_size_limit = \(LogCheckpointer.keptLogBytes)") }
     }
+
+    /// Bytes of a savepoint's undo record kept in memory before it moves to a temporary file.
+    ///
+    /// Every webhook runs in savepoints: one per request of a commit group, and one around its
+    /// processing. Before a page changes inside a savepoint, SQLite keeps its old content so
+    /// that the savepoint can be undone alone. By default it keeps 64 KiB in memory, and a
+    /// group's records passed that: from then on, every page a request changed was also written
+    /// to a temporary file, about as many writes as the log itself got. A request's record is
+    /// about 50 KiB and is dropped when its savepoint ends, so 1 MiB keeps them in memory; a
+    /// bigger one (a replay of many leads) still moves to a file, as before.
+    static let statementJournalInMemoryBytes: Int32 = 1 << 20
+
+    /// Process-wide settings of the SQLite library, made once, before the first connection
+    /// opens (SQLite refuses them afterwards).
+    private static let libraryConfigured: Void = {
+        _ = csqlite_config_statement_journal_spill(statementJournalInMemoryBytes)
+    }()
 
     deinit {
         statements.removeAll()
