@@ -10,8 +10,7 @@ public enum Identifiers {
     /// know their ids as UUIDs (seed 000's `id UUID` columns): 48 bits of Unix milliseconds,
     /// then 74 random bits.
     public static func uuid(at time: Timestamp = .now()) -> String {
-        var bytes = RandomBytes.make(16)
-        withUnsafeBytes(of: UInt64(clamping: time.millisecondsSince1970).bigEndian) { bytes.replaceSubrange(0..<6, with: $0[2..<8]) }
+        var bytes = timeThenRandom(at: time)
         bytes[6] = (bytes[6] & 0x0F) | 0x70  // version 7
         bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 9562 variant
         return [0..<4, 4..<6, 6..<8, 8..<10, 10..<16].map { Hex.encode(bytes[$0]) }.joined(separator: "-")
@@ -20,9 +19,15 @@ public enum Identifiers {
     /// `prefix`, then the time in Unix milliseconds (12 hex digits) and 80 random bits as 20
     /// hex digits: 32 lower-case hex digits that sort by time.
     public static func timeOrdered(_ prefix: String, at time: Timestamp = .now()) -> String {
+        prefix + Hex.encode(timeThenRandom(at: time))
+    }
+
+    /// 16 bytes: the time in Unix milliseconds (48 bits, big-endian, so that bytes sort as
+    /// times do), then random ones.
+    private static func timeThenRandom(at time: Timestamp) -> [UInt8] {
         var bytes = RandomBytes.make(16)
         withUnsafeBytes(of: UInt64(clamping: time.millisecondsSince1970).bigEndian) { bytes.replaceSubrange(0..<6, with: $0[2..<8]) }
-        return prefix + Hex.encode(bytes)
+        return bytes
     }
 
     /// `byteCount` random bytes as lower-case hex: ids that cannot be guessed.
