@@ -7,8 +7,8 @@ import SystemCrypto
 /// random, so an id still cannot be guessed.
 public enum Identifiers {
     /// A time-ordered (version 7) UUID in its lower-case text form, for tables whose users
-    /// know their ids as UUIDs (seed 000's `id UUID` columns): 48 bits of Unix milliseconds,
-    /// then 74 random bits.
+    /// know their ids as UUIDs (the original guide's `id UUID` columns): 48 bits of Unix
+    /// milliseconds, then 74 random bits.
     public static func uuid(at time: Timestamp = .now()) -> String {
         var bytes = timeThenRandom(at: time)
         bytes[6] = (bytes[6] & 0x0F) | 0x70  // version 7
