@@ -161,12 +161,14 @@ let package = Package(
         // The parse benchmark's program (Benchmarks/parse_bodies.py runs its release build).
         .executableTarget(name: "parse-bodies", dependencies: ["FunctionKit", httpTypes], path: "Benchmarks/ParseBodies", swiftSettings: strictness),
 
+        // Linux's page-cache counts, which the durability tests read (glibc does not wrap the call).
+        .systemLibrary(name: "CPageCache", path: "Tests/CPageCache"),
         .target(name: "TestSupport", dependencies: ["FunctionKit", "LeadwireStore", httpTypes], path: "Tests/TestSupport", swiftSettings: strictness),
         .testTarget(name: "FunctionKitTests", dependencies: ["FunctionKit", "TestSupport"], swiftSettings: strictness),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI"], swiftSettings: strictness),
         // swift-crypto is the independent reference SystemCrypto is checked against.
         .testTarget(name: "SystemCryptoTests", dependencies: ["SystemCrypto", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: strictness),
-        .testTarget(name: "LeadwireStoreTests", dependencies: ["LeadwireStore", "FunctionKit", "TestSupport"], swiftSettings: strictness),
+        .testTarget(name: "LeadwireStoreTests", dependencies: ["LeadwireStore", "FunctionKit", "TestSupport", "CPageCache"], swiftSettings: strictness),
         // swift-crypto again the independent reference: it opens what SecretSealing seals, and back.
         .testTarget(
             name: "SecretSealingTests", dependencies: ["SecretSealing", "FunctionKit", .product(name: "Crypto", package: "swift-crypto")],

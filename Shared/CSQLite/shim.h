@@ -14,3 +14,12 @@ static inline int sqlite3_db_config_int_pointer(sqlite3 *db, int option, int val
 static inline int csqlite_config_statement_journal_spill(int bytes) {
     return sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, bytes);
 }
+
+// Syncs the write-ahead log to disk through SQLite's own file object (an fdatasync on Linux).
+// Returns SQLITE_OK when there is no open log to sync.
+static inline int csqlite_sync_write_ahead_log(sqlite3 *db) {
+    sqlite3_file *log = 0;
+    int result = sqlite3_file_control(db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &log);
+    if (result != SQLITE_OK || log == 0 || log->pMethods == 0) return SQLITE_OK;
+    return log->pMethods->xSync(log, SQLITE_SYNC_NORMAL);
+}

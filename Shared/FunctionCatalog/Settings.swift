@@ -12,7 +12,7 @@ extension Setting {
             "how long a write waits for other writers (in short random steps, so waiters take turns fairly; on PostgreSQL, its `lock_timeout`) before the request gets `503`"),
         Setting(
             "LEADWIRE_SQLITE_SYNCHRONOUS", .value("full"), usedBy: "functions, runtime",
-            "`full`: every commit reaches the disk before the function answers, so an acknowledged event survives a power cut. `normal`: commits reach the disk at checkpoints; an acknowledged event survives any process crash but the last ones can be lost to a power cut, and concurrent writers go faster (see the benchmark)"),
+            "`full`: every commit reaches the disk before the function answers, so an acknowledged event survives a power cut; the sync runs after the write lock is released, so other processes write meanwhile (and may read a commit a moment before it is on disk). `normal`: commits reach the disk at checkpoints; an acknowledged event survives any process crash but the last ones can be lost to a power cut, and concurrent writers go faster (see the benchmark)"),
         Setting(
             "LEADWIRE_WEBHOOK_DEADLINE_MS", .value("1500"), usedBy: "inbound webhooks",
             "an event not stored this long after it arrived is rolled back and answered `503`, so the sender retries instead of taking a late answer for a failure (Kommo waits 2 s)"),

@@ -23,7 +23,8 @@ public struct StoreSettings: Sendable {
     /// When SQLite syncs a commit to disk (its `synchronous` pragma, in WAL mode).
     public enum Durability: String, Sendable {
         /// Every commit is synced before the function answers: an acknowledged event survives a
-        /// power cut. The default.
+        /// power cut. The default. The sync happens once the write lock is released, so other
+        /// processes write meanwhile, and may read a commit a moment before it is on disk.
         case full
         /// Commits are synced at checkpoints only: an acknowledged event survives a crash of any
         /// process, but the last commits can be lost to a power cut or a kernel panic. Faster
