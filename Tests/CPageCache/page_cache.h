@@ -22,3 +22,11 @@ static inline long long page_cache_unwritten_pages(const char *path) {
     if (result != 0) return -failure;
     return (long long)(counts.dirty + counts.writeback);
 }
+
+#include <sys/vfs.h>
+
+// Whether `path` is on tmpfs, whose files live in memory only: they have no disk to reach.
+static inline int page_cache_is_memory_only(const char *path) {
+    struct statfs status;
+    return statfs(path, &status) == 0 && status.f_type == 0x01021994;  // TMPFS_MAGIC
+}
