@@ -191,7 +191,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "TestSupport", "APIDescription", "FunctionCatalog", "FunctionKit", "LeadwireStore", "Admin", "FastCGI", "ProcessSpawning", .product(name: "Crypto", package: "swift-crypto")],
+                "TestSupport", "APIDescription", "FunctionCatalog", "FunctionKit", "LeadwireStore", "Admin", "FastCGI", "ProcessSpawning", "CPageCache", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictness),
     ],
     swiftLanguageModes: [.v6]

@@ -16,10 +16,11 @@ static inline int csqlite_config_statement_journal_spill(int bytes) {
 }
 
 // Syncs the write-ahead log to disk through SQLite's own file object (an fdatasync on Linux).
-// Returns SQLITE_OK when there is no open log to sync.
+// SQLITE_NOTFOUND when the connection has no log open: nothing known to be on disk.
 static inline int csqlite_sync_write_ahead_log(sqlite3 *db) {
     sqlite3_file *log = 0;
     int result = sqlite3_file_control(db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &log);
-    if (result != SQLITE_OK || log == 0 || log->pMethods == 0) return SQLITE_OK;
+    if (result != SQLITE_OK) return result;
+    if (log == 0 || log->pMethods == 0) return SQLITE_NOTFOUND;
     return log->pMethods->xSync(log, SQLITE_SYNC_NORMAL);
 }

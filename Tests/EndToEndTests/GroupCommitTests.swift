@@ -1,3 +1,4 @@
+import CPageCache
 import Foundation
 import LeadwireStore
 import TestSupport
@@ -75,6 +76,23 @@ import Testing
         let stored = Set(try scratch.database().query("SELECT id FROM kommo_webhook_logs").compactMap { $0[0].text })
         let lost = answered.filter { !stored.contains($0) }
         #expect(lost.isEmpty, "\(lost.count) of \(answered.count) answered requests have no log row")
+    }
+
+    /// With full durability a group's commit syncs the log after the write lock is released,
+    /// and the group's answers wait for that sync: when an answer arrives, the log holds no page
+    /// that is not on disk yet (Linux's `cachestat`). One sender, so no later group can have
+    /// written meanwhile. Where the temporary folder is tmpfs there is no disk to reach.
+    @Test(.enabled(if: page_cache_is_memory_only(FileManager.default.temporaryDirectory.path) == 0, "the temporary folder is on tmpfs"))
+    func anAnswerArrivesOnlyOnceItsCommitIsOnDisk() throws {
+        let function = try FastCGIFunction("kommo-webhook", in: scratch)
+        let client = try FastCGIClient(socketPath: function.socketPath)
+        var unwritten: [Int64] = []
+        for lead in 1...30 {
+            let answer = try client.post("/kommo-webhook", body: kommoLeadForm(id: lead, name: "Lead \(lead)"), keep: true)
+            #expect(answer.output.status == 200)
+            unwritten.append(page_cache_unwritten_pages(scratch.databasePath + "-wal"))
+        }
+        #expect(unwritten.allSatisfy { $0 == 0 }, "pages of the log not on disk when their answers arrived: \(unwritten)")
     }
 
     // MARK: Helpers
