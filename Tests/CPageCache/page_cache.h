@@ -1,9 +1,11 @@
 // How much of a file the kernel holds in memory without having written it to disk yet, for the
-// tests of durability: a file whose writes were synced has none.
+// tests of durability: a file whose writes were synced has none. And whether a folder is in
+// memory only (tmpfs), where nothing ever reaches a disk.
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #ifndef SYS_cachestat
@@ -22,8 +24,6 @@ static inline long long page_cache_unwritten_pages(const char *path) {
     if (result != 0) return -failure;
     return (long long)(counts.dirty + counts.writeback);
 }
-
-#include <sys/vfs.h>
 
 // Whether `path` is on tmpfs, whose files live in memory only: they have no disk to reach.
 static inline int page_cache_is_memory_only(const char *path) {
