@@ -4,9 +4,11 @@ receiver that answers 200 at once (nginx `return 200`).
 
 The baselines, measured in the same run, are wrk posting the same payload to the same receiver
 at the worker's concurrency, once with a new connection per request (`Connection: close`) and
-once on kept connections, as the worker now sends: what the receiver sustains either way.
-Prints deliveries/s, the ratios to both, the worker's peak RSS (GNU time) and
-how many messages were delivered. Targets: at least 2,000 deliveries/s with a peak RSS of at
+once on kept connections, as the worker now sends: what the receiver sustains either way; and
+Deno doing the worker's job on a copy of the same outbox (Benchmarks/baseline/deliveries_deno.ts:
+claim, sign twice, POST on kept connections, record each attempt, every commit synced): what a
+hand-written worker gets. Prints deliveries/s, the ratios to each, the worker's peak RSS (GNU
+time) and how many messages were delivered. Targets: at least 2,000 deliveries/s with a peak RSS of at
 most 40 MB (issue 8), and at least 0.5x the receiver's own capacity (issue 29). Prints; never
 fails a build.
 
@@ -61,6 +63,7 @@ def main():
                                   "--header", "Content-Type: application/json"],
                                  input=body, env=environment, check=True, capture_output=True, text=True).stdout
         subscription = re.search(r'"id":"(wh_[0-9a-f]+)"', created).group(1)
+        secret = re.search(r'"secret":"(whsec_[^"]+)"', created).group(1)
         payload = json.dumps({"event": "lead.created", "id": "msg_0", "timestamp": "2026-11-26T00:00:00.000Z",
                               "data": {"lead": {"kommo_id": 25399013, "name": "Website order", "status_id": 142, "price": 150000}},
                               "metadata": {"source": "kommo-webhook", "action": "created"}}, separators=(",", ":"))
@@ -68,6 +71,10 @@ def main():
             connection.executemany(
                 "INSERT INTO outbox (topic, payload, idempotency_key, subscription_id, event_id) VALUES ('webhook', ?, ?, ?, ?)",
                 ((payload, f"msg_{n}:{subscription}", subscription, f"msg_{n}") for n in range(args.messages)))
+        # Deno drains a copy of the same outbox, so each meets the same messages.
+        deno_database = os.path.join(root, "deno.sqlite3")
+        with sqlite3.connect(environment["LEADWIRE_DATABASE"]) as source, sqlite3.connect(deno_database) as target:
+            source.backup(target)
 
         def wrk_rps(connection_header):
             lua = os.path.join(root, "post.lua")
@@ -89,10 +96,26 @@ def main():
             delivered, failed = connection.execute(
                 "SELECT count(*) FILTER (WHERE status = 'delivered'), count(*) FILTER (WHERE status <> 'delivered') FROM outbox").fetchone()
         rate = delivered / elapsed
+        deno_rate = None
+        deno = shutil.which("deno")
+        if deno is None:
+            print("deliveries: no deno (python3 -m pip install deno; scripts/benchmark does): the Deno baseline is left out")
+        else:
+            started = time.monotonic()
+            subprocess.run([deno, "run", "--allow-net", "--allow-read", "--allow-write", "--allow-env",
+                            os.path.join(os.path.dirname(os.path.abspath(__file__)), "baseline", "deliveries_deno.ts"), deno_database,
+                            str(args.concurrency)], env=dict(environment, WEBHOOK_SECRET=secret), check=True, stdout=subprocess.DEVNULL)
+            deno_elapsed = time.monotonic() - started
+            with sqlite3.connect(deno_database) as connection:
+                deno_delivered = connection.execute("SELECT count(*) FROM outbox WHERE status = 'delivered'").fetchone()[0]
+            deno_rate = deno_delivered / deno_elapsed
         print(f"deliveries: {args.messages} signed webhooks to nginx `return 200` on 127.0.0.1, {args.concurrency} at once")
         print(f"  baseline wrk, {args.concurrency} connections: {closing:.0f} req/s with Connection: close, {kept:.0f} req/s on kept connections")
         print(f"  runtime worker --once: {delivered} delivered, {failed} not, in {elapsed:.2f} s: {rate:.0f} deliveries/s "
               f"({rate / closing:.2f}x wrk with a connection each, {rate / kept:.2f}x wrk on kept ones), peak RSS {peak:.1f} MB")
+        if deno_rate is not None:
+            print(f"  Deno baseline: {deno_delivered} delivered in {deno_elapsed:.2f} s: {deno_rate:.0f} deliveries/s; "
+                  f"the worker does {rate / deno_rate:.2f}x Deno")
         print(f"  targets: >= 2000 deliveries/s ({'met' if rate >= 2000 else 'missed'}), peak RSS <= 40 MB ({'met' if peak <= 40 else 'missed'}), "
               f">= 0.5x the receiver on kept connections ({'met' if rate >= 0.5 * kept else 'missed'})")
     finally:
