@@ -300,4 +300,28 @@ import Testing
         }
         _ = idle
     }
+
+    /// A runtime killed outright cannot remove its sockets' folder; the next one to start
+    /// removes it, and leaves alone the folder of a process that is still running.
+    @Test func aStartingRuntimeRemovesTheSocketFolderOfOneThatWasKilled() async throws {
+        // A short path of its own: a socket's path has room for 107 bytes.
+        var template = Array("/tmp/lw-sockets-XXXXXX".utf8CString)
+        let temporary = URL(fileURLWithPath: String(cString: try #require(mkdtemp(&template))))
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        let living = temporary.appending(path: "leadwire-runtime-\(getpid())")
+        try FileManager.default.createDirectory(at: living, withIntermediateDirectories: true)
+        func folder(of server: ServerProcess) -> String { temporary.appending(path: "leadwire-runtime-\(server.processIdentifier)").path }
+
+        let (killed, base) = try await startRuntime(in: scratch, settings: ["TMPDIR": temporary.path])
+        #expect(try await http("POST", base + "/kommo-webhook", body: kommoLeadForm(id: 1, name: "Before the kill")).status == 200)
+        kill(killed.processIdentifier, SIGKILL)
+        _ = try await killed.waitForExit(seconds: 10)
+        #expect(!killed.isRunning, "the runtime did not die")
+        #expect(FileManager.default.fileExists(atPath: folder(of: killed)), "SIGKILL left no folder behind, so this test shows nothing")
+
+        let (next, _) = try await startRuntime(in: scratch, settings: ["TMPDIR": temporary.path])
+        #expect(!FileManager.default.fileExists(atPath: folder(of: killed)), "the killed runtime's folder is still there")
+        #expect(FileManager.default.fileExists(atPath: folder(of: next)))
+        #expect(FileManager.default.fileExists(atPath: living.path), "the folder of a running process was removed")
+    }
 }

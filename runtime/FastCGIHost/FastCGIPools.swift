@@ -33,8 +33,7 @@ final class FastCGIPools: FunctionRunner {
         self.maxQueued = maxQueued
         self.maxWait = maxWait
         self.log = log
-        socketFolder = FileManager.default.temporaryDirectory.appending(path: "leadwire-runtime-\(getpid())").path
-        try FileManager.default.createDirectory(atPath: socketFolder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        socketFolder = try SocketFolder.make()
     }
 
     func invoke(_ match: RouteMatch, _ request: FunctionRequest, deliver: (inout FunctionAnswer) async throws -> Void) async throws {
