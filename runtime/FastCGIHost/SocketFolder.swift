@@ -22,7 +22,7 @@ enum SocketFolder {
     /// A folder goes only when no process has its pid (`kill(pid, 0)` says ESRCH). A live
     /// process, another user's included (EPERM), keeps its folder, even should it be another
     /// program that was given a gone runtime's pid: then the folder stays, which is harmless.
-    static func removeFoldersOfEndedRuntimes(in temporary: URL) {
+    private static func removeFoldersOfEndedRuntimes(in temporary: URL) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: temporary.path) else { return }
         for name in names where name.hasPrefix(prefix) {
             guard let pid = pid_t(name.dropFirst(prefix.count)), pid > 0, kill(pid, 0) == -1, errno == ESRCH else { continue }
